@@ -1,0 +1,186 @@
+// `io-worker`: the command line of the worker runtime, under plain Node (no Electron needed).
+import fs from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { VERSION, createCore } from './core.ts';
+import { startHeadlessServer } from './headless/server.ts';
+import { createProbes } from './probes/index.ts';
+import { RENDERER_DIR, defaultDataDir } from './paths.ts';
+import { confBackend } from './settings/conf-backend.ts';
+import { openSecretStore, memoryStore } from './settings/secrets.ts';
+import { SettingsStore, memoryBackend } from './settings/store.ts';
+
+export const USAGE = `io-worker ${VERSION}: lend this machine's GPU/CPU to a compute network, and watch it.
+
+Usage: io-worker <command> [options]
+
+Commands:
+  serve     Run the worker headless and serve the dashboard (loopback by default).
+              --host <addr>      address to bind (default 127.0.0.1)
+              --port <n>         port (default 7420; 0 picks a free one)
+              --data-dir <dir>   settings and history (default ${defaultDataDir()})
+              --secrets-file     keep secrets in a 0600 file when no OS keychain answers
+  probe     Print this machine's hardware inventory and one live telemetry frame.
+              --json             as JSON on stdout
+  help      Show this text.
+
+Environment:
+  IO_WORKER_NVIDIA_SMI   path of the nvidia-smi to use (default: found on PATH)
+`;
+
+export class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const COMMANDS: Record<string, ParseArgsConfig['options']> = {
+  serve: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '7420' },
+    'data-dir': { type: 'string' },
+    'secrets-file': { type: 'boolean', default: false },
+  },
+  probe: { json: { type: 'boolean', default: false } },
+  help: {},
+};
+
+export function parseCommand(argv: string[]): { command: string; values: Record<string, string | boolean | undefined> } {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') return { command: 'help', values: {} };
+  if (command === '--version' || command === '-v') return { command: 'version', values: {} };
+  const options = COMMANDS[command];
+  if (!options) throw new UsageError(`Unknown command: ${command}`);
+  try {
+    const { values } = parseArgs({ args: rest, options, strict: true, allowPositionals: false });
+    return { command, values: values as Record<string, string | boolean | undefined> };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, not ${text}`);
+  return port;
+}
+
+async function serve(values: Record<string, string | boolean | undefined>, io: Io): Promise<() => Promise<void>> {
+  const port = parsePort(String(values.port));
+  const dataDir = String(values['data-dir'] ?? defaultDataDir());
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secrets = await openSecretStore({
+    service: 'io-worker',
+    dataDir,
+    allowPlaintextFile: values['secrets-file'] === true,
+  });
+  const settings = new SettingsStore(confBackend(dataDir));
+  const probes = createProbes();
+  const core = await createCore({ dataDir, runtime: 'headless', settings, secrets, ...probes });
+  const server = await startHeadlessServer({
+    host: String(values.host),
+    port,
+    rendererDir: RENDERER_DIR,
+    dispatch: core.dispatch,
+    events: core.events,
+  }).catch((error: NodeJS.ErrnoException) => {
+    void core.stop();
+    if (error.code === 'EADDRINUSE') {
+      throw new Error(`Port ${port} is in use: is another io-worker running? Pick another with --port (0 = any free port).`);
+    }
+    throw error;
+  });
+  await core.start();
+  io.out(`IO Worker is running headless (device ${core.identity.deviceId}).\n`);
+  io.out(`Data: ${dataDir}\nSecrets: ${secrets.reason}\n`);
+  io.out(`Open the dashboard: ${server.url}\n`);
+  return async () => {
+    await server.close();
+    await core.stop();
+  };
+}
+
+async function probe(values: Record<string, string | boolean | undefined>, io: Io): Promise<void> {
+  const probes = createProbes();
+  // A probe must not touch the user's settings or keychain: everything here lives in memory.
+  const core = await createCore({
+    dataDir: '',
+    runtime: 'headless',
+    settings: new SettingsStore(memoryBackend()),
+    secrets: memoryStore('probe run'),
+    ...probes,
+  });
+  await core.start();
+  const inventory = await core.handlers['system.inventory']({});
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // one full sampling interval
+  const frame = core.sampler.tick();
+  await core.stop();
+  if (values.json) {
+    io.out(`${JSON.stringify({ inventory, frame }, null, 2)}\n`);
+    return;
+  }
+  io.out(`${inventory.cpu.brand}: ${inventory.cpu.physicalCores} cores, ${inventory.cpu.threads} threads\n`);
+  io.out(`Memory: ${(inventory.memory.totalBytes / 2 ** 30).toFixed(1)} GiB; ${inventory.os.distro} ${inventory.os.release} (${inventory.os.arch})\n`);
+  if (inventory.gpus.length === 0) io.out('GPUs: none found\n');
+  for (const gpu of inventory.gpus) {
+    const sample = frame.gpus.find((g) => g.index === gpu.index);
+    const live = sample ? `, ${sample.temperatureC ?? '–'} °C, ${sample.powerW ?? '–'} W` : '';
+    io.out(`GPU ${gpu.index}: ${gpu.model}${gpu.vramMiB ? `, ${gpu.vramMiB} MiB` : ''}${live}\n`);
+  }
+  for (const warning of inventory.warnings) io.err(`warning: ${warning}\n`);
+}
+
+/** Runs a command; resolves to the exit code, or to a stopper for long-running commands. */
+export async function runCli(argv: string[], io: Io): Promise<number | (() => Promise<void>)> {
+  let parsed;
+  try {
+    parsed = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`io-worker: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    switch (parsed.command) {
+      case 'help':
+        io.out(USAGE);
+        return 0;
+      case 'version':
+        io.out(`${VERSION}\n`);
+        return 0;
+      case 'probe':
+        await probe(parsed.values, io);
+        return 0;
+      case 'serve':
+        return await serve(parsed.values, io);
+      default:
+        io.err(USAGE);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`io-worker: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`io-worker: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+  const outcome = await runCli(argv, io);
+  if (typeof outcome === 'number') {
+    process.exitCode = outcome;
+    return;
+  }
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await outcome();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

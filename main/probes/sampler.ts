@@ -1,0 +1,87 @@
+// The 1 Hz telemetry loop: one batched frame per tick for all devices, kept in a 15-minute ring
+// and handed to subscribers (ledger, fault monitor, transports).
+import type { GpuSample, ProbeHealth, TelemetryFrame } from '../../preload/contract.ts';
+import { HostProbe } from './host.ts';
+
+/** A GPU sampler runs on its own clock (e.g. one long-lived nvidia-smi) and is read on each tick. */
+export interface GpuSampler {
+  readonly name: string;
+  start(intervalMs: number): void;
+  stop(): Promise<void> | void;
+  latest(): { gpus: GpuSample[]; health: ProbeHealth };
+}
+
+const RING_SECONDS = 15 * 60;
+
+export class TelemetrySampler {
+  readonly #host = new HostProbe();
+  readonly #gpuSamplers: GpuSampler[];
+  readonly #ring: TelemetryFrame[] = [];
+  readonly #listeners = new Set<(frame: TelemetryFrame) => void>();
+  #timer: NodeJS.Timeout | null = null;
+  #intervalMs = 1000;
+
+  constructor(gpuSamplers: GpuSampler[] = []) {
+    this.#gpuSamplers = gpuSamplers;
+  }
+
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  start(intervalMs = 1000): void {
+    this.stopTimer();
+    this.#intervalMs = intervalMs;
+    for (const gpu of this.#gpuSamplers) gpu.start(intervalMs);
+    this.#timer = setInterval(() => this.tick(), intervalMs);
+    this.#timer.unref?.();
+  }
+
+  /** Change the rate without losing history (settings: 0.25 s to 10 s). */
+  setInterval(intervalMs: number): void {
+    if (this.#timer && intervalMs !== this.#intervalMs) this.start(intervalMs);
+  }
+
+  private stopTimer(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  async stop(): Promise<void> {
+    this.stopTimer();
+    await Promise.all(this.#gpuSamplers.map((gpu) => gpu.stop()));
+  }
+
+  tick(now = Date.now()): TelemetryFrame {
+    const gpus: GpuSample[] = [];
+    const health: ProbeHealth[] = [];
+    for (const sampler of this.#gpuSamplers) {
+      const latest = sampler.latest();
+      gpus.push(...latest.gpus);
+      health.push(latest.health);
+    }
+    const frame: TelemetryFrame = {
+      t: now,
+      cpu: { utilizationPct: this.#host.cpuUtilization(), temperatureC: null, packagePowerW: null },
+      memory: this.#host.memory(),
+      network: { rxBytesPerSec: null, txBytesPerSec: null, rxTotalBytes: null, txTotalBytes: null },
+      gpus,
+      health,
+    };
+    this.#ring.push(frame);
+    const keep = Math.ceil((RING_SECONDS * 1000) / this.#intervalMs);
+    if (this.#ring.length > keep) this.#ring.splice(0, this.#ring.length - keep);
+    for (const listener of this.#listeners) listener(frame);
+    return frame;
+  }
+
+  recent(seconds: number, now = Date.now()): TelemetryFrame[] {
+    const since = now - seconds * 1000;
+    return this.#ring.filter((f) => f.t > since);
+  }
+
+  onFrame(listener: (frame: TelemetryFrame) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

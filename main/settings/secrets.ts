@@ -1,0 +1,157 @@
+// Secrets (the device key, tokens) never touch disk in plaintext and never reach the renderer.
+// Order: the OS keychain through keytar; else the app's Electron safeStorage (injected by the
+// shell); else, headless, a 0600 file only when the user opted in; else memory, said out loud.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+export type SecretsBackendName = 'keytar' | 'safe-storage' | 'file' | 'memory';
+
+export interface SecretStore {
+  readonly backend: SecretsBackendName;
+  /** Why this backend was chosen, in words a person can act on. */
+  readonly reason: string;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+interface Keytar {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+}
+
+/** Electron's safeStorage, handed in by main/shell (only it may import electron). */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean;
+  encryptString(plain: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+}
+
+export interface OpenSecretsOptions {
+  service: string;
+  dataDir: string;
+  safeStorage?: SafeStorageLike;
+  /** Headless opt-in to a 0600 file when no keychain answers. */
+  allowPlaintextFile?: boolean;
+  /** Tests inject a keytar (or null for "not installed"). */
+  keytar?: Keytar | null;
+}
+
+export function loadKeytar(): Keytar | null {
+  try {
+    return createRequire(import.meta.url)('keytar') as Keytar;
+  } catch {
+    return null; // native module not built for this platform
+  }
+}
+
+/** Asks the keychain once; a missing D-Bus session or a locked keyring throws here, not later. */
+async function keytarWorks(keytar: Keytar, service: string): Promise<string | null> {
+  try {
+    await keytar.getPassword(service, '__probe__');
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export async function openSecretStore(options: OpenSecretsOptions): Promise<SecretStore> {
+  const keytar = options.keytar === undefined ? loadKeytar() : options.keytar;
+  let keytarProblem = 'keytar is not installed for this platform';
+  if (keytar) {
+    const problem = await keytarWorks(keytar, options.service);
+    if (!problem) return keytarStore(keytar, options.service);
+    keytarProblem = `the OS keychain did not answer (${problem})`;
+  }
+  if (options.safeStorage?.isEncryptionAvailable()) {
+    return encryptedFileStore(options.dataDir, options.safeStorage, `Electron safeStorage, because ${keytarProblem}`);
+  }
+  if (options.allowPlaintextFile) {
+    return plaintextFileStore(options.dataDir, `a 0600 file you opted into, because ${keytarProblem}`);
+  }
+  return memoryStore(
+    `memory only, because ${keytarProblem}: the device identity changes at every restart. ` +
+      'Start a keyring, or run headless with --secrets-file to keep secrets in a 0600 file.',
+  );
+}
+
+function keytarStore(keytar: Keytar, service: string): SecretStore {
+  return {
+    backend: 'keytar',
+    reason: 'the OS keychain (keytar)',
+    get: (key) => keytar.getPassword(service, key),
+    set: (key, value) => keytar.setPassword(service, key, value),
+    delete: async (key) => {
+      await keytar.deletePassword(service, key);
+    },
+  };
+}
+
+export function memoryStore(reason: string): SecretStore {
+  const values = new Map<string, string>();
+  return {
+    backend: 'memory',
+    reason,
+    get: async (key) => values.get(key) ?? null,
+    set: async (key, value) => void values.set(key, value),
+    delete: async (key) => void values.delete(key),
+  };
+}
+
+/** A JSON map in one file, replaced atomically (write temp, fsync, rename) with mode 0600. */
+function jsonFileStore(
+  file: string,
+  backend: SecretsBackendName,
+  reason: string,
+  encode: (plain: string) => string,
+  decode: (stored: string) => string,
+): SecretStore {
+  const readAll = (): Record<string, string> => {
+    try {
+      const parsed = JSON.parse(decode(fs.readFileSync(file, 'utf8'))) as unknown;
+      return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw new Error(`The secrets file ${file} cannot be read: ${(error as Error).message}`);
+    }
+  };
+  const writeAll = (all: Record<string, string>) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, encode(JSON.stringify(all)));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  };
+  return {
+    backend,
+    reason,
+    get: async (key) => readAll()[key] ?? null,
+    set: async (key, value) => writeAll({ ...readAll(), [key]: value }),
+    delete: async (key) => {
+      const { [key]: _gone, ...rest } = readAll();
+      writeAll(rest);
+    },
+  };
+}
+
+function plaintextFileStore(dataDir: string, reason: string): SecretStore {
+  const identity = (s: string) => s;
+  return jsonFileStore(path.join(dataDir, 'secrets.json'), 'file', reason, identity, identity);
+}
+
+function encryptedFileStore(dataDir: string, safe: SafeStorageLike, reason: string): SecretStore {
+  return jsonFileStore(
+    path.join(dataDir, 'secrets.enc'),
+    'safe-storage',
+    reason,
+    (plain) => safe.encryptString(plain).toString('base64'),
+    (stored) => safe.decryptString(Buffer.from(stored, 'base64')),
+  );
+}

@@ -1,0 +1,63 @@
+// Settings as the core sees them: validated reads and patches over a small key-value backend,
+// which is electron-store in the app and conf when headless (both atomic JSON files).
+import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from '../../preload/contract.ts';
+import { SETTINGS_VERSION, migrateSettings } from './schema.ts';
+
+export interface SettingsBackend {
+  /** The whole stored object, or undefined when nothing was stored yet. */
+  read(): unknown;
+  write(value: Record<string, unknown>): void;
+  readonly path: string;
+}
+
+export class SettingsStore {
+  #settings: Settings;
+  readonly #backend: SettingsBackend;
+  readonly #listeners = new Set<(settings: Settings) => void>();
+  readonly repaired: string[];
+
+  constructor(backend: SettingsBackend) {
+    this.#backend = backend;
+    const outcome = migrateSettings(backend.read());
+    this.#settings = outcome.settings;
+    this.repaired = outcome.repaired;
+    // Write back at once so the file on disk carries the current version.
+    backend.write({ ...this.#settings, schemaVersion: SETTINGS_VERSION });
+  }
+
+  get(): Settings {
+    return structuredClone(this.#settings);
+  }
+
+  update(patch: SettingsPatch): Settings {
+    const valid = SettingsPatchSchema.parse(patch);
+    const next = SettingsSchema.parse({
+      ...this.#settings,
+      ...valid,
+      limits: { ...this.#settings.limits, ...valid.limits },
+    });
+    this.#backend.write({ ...next, schemaVersion: SETTINGS_VERSION });
+    this.#settings = next;
+    for (const listener of this.#listeners) listener(this.get());
+    return this.get();
+  }
+
+  onChange(listener: (settings: Settings) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+/** In-memory backend for tests and for `io-worker probe`, which must not touch the user's files. */
+export function memoryBackend(initial?: Record<string, unknown>): SettingsBackend & { value: unknown } {
+  return {
+    value: initial,
+    path: ':memory:',
+    read() {
+      return this.value;
+    },
+    write(value) {
+      this.value = structuredClone(value);
+    },
+  };
+}

@@ -1,0 +1,3 @@
+// placeholder: replaced by the shell work
+import { app } from 'electron';
+void app;

@@ -1,0 +1,1 @@
+console.log("build-if-stale: skipped (bootstrap)")
