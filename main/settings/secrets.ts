@@ -114,7 +114,7 @@ function jsonFileStore(
       return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw new Error(`The secrets file ${file} cannot be read: ${(error as Error).message}`);
+      throw new Error(`The secrets file ${file} cannot be read: ${(error as Error).message}`, { cause: error });
     }
   };
   const writeAll = (all: Record<string, string>) => {

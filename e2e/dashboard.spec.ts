@@ -1,0 +1,71 @@
+// The headless dashboard as a new user meets it: open the printed link in Chromium, see this
+// machine. Without the token: no data, over HTTP or WebSocket.
+import os from 'node:os';
+import { expect, test } from '@playwright/test';
+import si from 'systeminformation';
+import { startServe, type Served } from './serve';
+
+let served: Served;
+test.beforeAll(async () => {
+  served = await startServe();
+});
+test.afterAll(async () => {
+  await served?.stop();
+});
+
+test('the printed URL opens Home with this machine’s CPU brand', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+  await page.goto(served.url);
+  const cpu = await si.cpu();
+  const brand = [cpu.manufacturer, cpu.brand].filter(Boolean).join(' ').trim() || os.cpus()[0]!.model;
+  await expect(page.getByTestId('cpu-brand')).toHaveText(brand);
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  await expect(page.getByRole('status').first()).toContainText(/Idle|Starting|Earning/);
+  // The token leaves the address bar once the page has it.
+  expect(new URL(page.url()).searchParams.get('token')).toBeNull();
+  // Live telemetry arrives: the CPU figure becomes a percentage.
+  await expect(page.getByTestId('cpu-util')).toHaveText(/^\d+(\.\d)? %$/);
+  await page.screenshot({ path: test.info().outputPath('home.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('without the token the page shows no data and explains why', async ({ page }) => {
+  await page.goto(`${served.origin}/`);
+  await expect(page.getByRole('heading', { name: 'This dashboard needs its access link' })).toBeVisible();
+  await expect(page.getByTestId('cpu-brand')).toHaveCount(0);
+});
+
+test('a wrong token is refused and the page says so', async ({ page }) => {
+  await page.goto(`${served.origin}/?token=not-the-token`);
+  await expect(page.getByRole('heading', { name: 'This access link is no longer valid' })).toBeVisible();
+  await expect(page.getByTestId('cpu-brand')).toHaveCount(0);
+});
+
+test('data endpoints refuse requests without the token or from another origin', async ({ request }) => {
+  const rpc = `${served.origin}/api/rpc/system.inventory`;
+  expect((await request.post(rpc, { data: {} })).status()).toBe(401);
+  expect((await request.post(rpc, { data: {}, headers: { authorization: 'Bearer wrong' } })).status()).toBe(401);
+  const foreign = await request.post(rpc, {
+    data: {},
+    headers: { authorization: `Bearer ${served.token}`, origin: 'http://evil.example' },
+  });
+  expect(foreign.status()).toBe(403);
+  const ok = await request.post(rpc, { data: {}, headers: { authorization: `Bearer ${served.token}` } });
+  expect(ok.status()).toBe(200);
+  expect((await ok.json()).result.cpu.threads).toBe(os.cpus().length);
+});
+
+test('Settings saves a change through the contract, and a bad value is refused with a reason', async ({ page }) => {
+  await page.goto(served.url);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Theme').selectOption('dark');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.screenshot({ path: test.info().outputPath('settings-dark.png'), fullPage: true });
+  await page.getByLabel('GPU core temperature, °C').fill('500');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText(/limits\.gpuTemperatureC/)).toBeVisible();
+});

@@ -1,0 +1,151 @@
+// The headless transport over real sockets: token and Origin checks on HTTP and WebSocket, the
+// contract over the wire, pushed events, and a server that keeps serving after garbage.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { requestChannels } from '../../preload/contract.ts';
+import { validArgs } from '../../test/contract-cases.ts';
+import { testCore } from '../../test/core-fixture.ts';
+import type { Core } from '../core.ts';
+import { startHeadlessServer, tokensEqual, type HeadlessServer } from './server.ts';
+
+let core: Core;
+let server: HeadlessServer;
+let rendererDir: string;
+
+beforeAll(async () => {
+  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iw-renderer-'));
+  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>IO Worker</title>');
+  fs.mkdirSync(path.join(rendererDir, 'assets'));
+  fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+  core = await testCore();
+  await core.start();
+  server = await startHeadlessServer({ host: '127.0.0.1', port: 0, rendererDir, dispatch: core.dispatch, events: core.events });
+});
+afterAll(async () => {
+  await server.close();
+  await core.stop();
+  fs.rmSync(rendererDir, { recursive: true, force: true });
+});
+
+const base = () => `http://127.0.0.1:${server.port}`;
+
+function connect(query = `?token=${server.token}`, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws${query}`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function call(ws: WebSocket, id: number, channel: string, args: unknown): Promise<unknown> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const message = JSON.parse(data.toString());
+      if (message.kind === 'reply' && message.id === id) {
+        ws.off('message', onMessage);
+        resolve(message.reply);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ id, channel, args }));
+  });
+}
+
+describe('headless server', () => {
+  it('prints a loopback URL that carries a long random token', () => {
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=[\\w-]{43}$`));
+  });
+
+  it('serves the dashboard with a strict CSP and no Referer leak, and refuses path traversal', async () => {
+    const res = await fetch(`${base()}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect((await fetch(`${base()}/assets/app.js`)).status).toBe(200);
+    expect((await fetch(`${base()}/..%2f..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+    expect((await fetch(`${base()}/assets/../../../../etc/passwd`)).status).toBe(404);
+  });
+
+  it('refuses a Host it does not serve (DNS rebinding)', async () => {
+    const http = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      http.get({ host: '127.0.0.1', port: server.port, path: '/', headers: { host: `evil.example:${server.port}` } }, (res) => resolve(res.statusCode!));
+    });
+    expect(status).toBe(421);
+  });
+
+  it('refuses WebSocket connections without the right token or from a foreign origin', async () => {
+    await expect(connect('')).rejects.toThrow('HTTP 401');
+    await expect(connect('?token=wrong')).rejects.toThrow('HTTP 401');
+    await expect(connect(`?token=${server.token}`, { origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+    const ws = await connect(`?token=${server.token}`, { origin: base() });
+    ws.close();
+  });
+
+  it('answers every channel over the wire, and refuses malformed frames while staying up', async () => {
+    const ws = await connect();
+    let id = 1;
+    for (const channel of requestChannels) {
+      expect(await call(ws, id++, channel, validArgs[channel])).toMatchObject({ ok: true });
+      expect(await call(ws, id++, channel, { ...(validArgs[channel] as object), extra: true })).toMatchObject({
+        ok: false,
+        error: { code: 'bad-request' },
+      });
+    }
+    const errors: unknown[] = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.kind === 'error') errors.push(m.error);
+    });
+    ws.send('not json');
+    ws.send(JSON.stringify({ id: 'x', channel: 'system.status' }));
+    ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect(await call(ws, id++, 'system.ping', { nonce: 'still-here' })).toMatchObject({ ok: true, result: { nonce: 'still-here' } });
+    expect(errors).toHaveLength(3);
+    ws.close();
+  });
+
+  it('closes a socket that sends an oversized frame, and keeps serving others', async () => {
+    const ws = await connect();
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send('x'.repeat(200 * 1024));
+    expect(await closed).toBe(1009);
+    const again = await connect();
+    expect(await call(again, 1, 'system.status', {})).toMatchObject({ ok: true });
+    again.close();
+  });
+
+  it('pushes events to connected dashboards', async () => {
+    const ws = await connect();
+    const frame = new Promise((resolve) =>
+      ws.on('message', (d) => {
+        const m = JSON.parse(d.toString());
+        if (m.kind === 'event' && m.event === 'telemetry') resolve(m.payload);
+      }),
+    );
+    const sent = core.sampler.tick();
+    expect(await frame).toEqual(sent);
+    ws.close();
+  });
+
+  it('answers HTTP RPC with the bearer token only', async () => {
+    const post = (headers: Record<string, string>, body = '{}') =>
+      fetch(`${base()}/api/rpc/system.status`, { method: 'POST', headers, body });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ authorization: `Bearer ${server.token}` }, 'nope')).status).toBe(400);
+    const ok = await post({ authorization: `Bearer ${server.token}` });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ ok: true, result: { runtime: 'headless' } });
+  });
+
+  it('compares tokens without short-circuiting on length', () => {
+    expect(tokensEqual('abc', 'abc')).toBe(true);
+    expect(tokensEqual('abd', 'abc')).toBe(false);
+    expect(tokensEqual('', 'abc')).toBe(false);
+    expect(tokensEqual(null, 'abc')).toBe(false);
+  });
+});

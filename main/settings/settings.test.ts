@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { confBackend } from './conf-backend.ts';
+import { SETTINGS_VERSION, defaultSettings, migrateSettings } from './schema.ts';
+import { SettingsStore, memoryBackend } from './store.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iw-settings-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe('settings migrations', () => {
+  it('starts from defaults when nothing is stored', () => {
+    expect(migrateSettings(undefined)).toEqual({ settings: defaultSettings(), fromVersion: 1, repaired: [] });
+  });
+
+  it('moves v1 tempLimitC into limits.gpuTemperatureC', () => {
+    const { settings, fromVersion } = migrateSettings({ tempLimitC: 78, theme: 'dark' });
+    expect(fromVersion).toBe(1);
+    expect(settings.limits.gpuTemperatureC).toBe(78);
+    expect(settings.theme).toBe('dark');
+    expect(settings).not.toHaveProperty('tempLimitC');
+  });
+
+  it('repairs invalid fields to defaults and keeps the valid ones', () => {
+    const { settings, repaired } = migrateSettings({ schemaVersion: SETTINGS_VERSION, theme: 'neon', sampleIntervalMs: 2000 });
+    expect(settings.theme).toBe('system');
+    expect(settings.sampleIntervalMs).toBe(2000);
+    expect(repaired).toEqual(['theme']);
+  });
+
+  it('survives garbage on disk', () => {
+    for (const junk of [null, 42, 'text', [1, 2]]) expect(migrateSettings(junk).settings).toEqual(defaultSettings());
+  });
+});
+
+describe('settings store', () => {
+  it('writes the current schema version back, validates patches and notifies', () => {
+    const backend = memoryBackend({ tempLimitC: 80 });
+    const store = new SettingsStore(backend);
+    expect(backend.value).toMatchObject({ schemaVersion: SETTINGS_VERSION, limits: { gpuTemperatureC: 80 } });
+    const seen: number[] = [];
+    store.onChange((s) => seen.push(s.sampleIntervalMs));
+    store.update({ sampleIntervalMs: 500, limits: { gpuHotspotC: 95 } });
+    expect(store.get().limits).toMatchObject({ gpuTemperatureC: 80, gpuHotspotC: 95 });
+    expect(seen).toEqual([500]);
+    expect(() => store.update({ sampleIntervalMs: 10 })).toThrow();
+    expect(store.get().sampleIntervalMs).toBe(500);
+  });
+
+  it('persists through conf in the data dir, atomically, across restarts', () => {
+    const dir = tempDir();
+    new SettingsStore(confBackend(dir)).update({ deviceName: 'rig-7' });
+    const file = path.join(dir, 'settings.json');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ deviceName: 'rig-7', schemaVersion: SETTINGS_VERSION });
+    expect(new SettingsStore(confBackend(dir)).get().deviceName).toBe('rig-7');
+  });
+});

@@ -1,0 +1,68 @@
+// The dashboard frame: navigation landmark, status banner, and the page for the current route.
+import { useEffect } from 'react';
+import { StatusBanner } from './components/StatusBanner';
+import { Home } from './pages/Home';
+import { Settings } from './pages/Settings';
+import { ROUTES, useRoute } from './router';
+import { useApp } from './store/app';
+
+function useTheme() {
+  const theme = useApp((s) => s.settings?.theme ?? 'system');
+  useEffect(() => {
+    const media = window.matchMedia('(prefers-color-scheme: dark)');
+    const apply = () => {
+      document.documentElement.dataset.theme = theme === 'system' ? (media.matches ? 'dark' : 'light') : theme;
+    };
+    apply();
+    media.addEventListener('change', apply);
+    return () => media.removeEventListener('change', apply);
+  }, [theme]);
+}
+
+export function App() {
+  useTheme();
+  const connection = useApp((s) => s.connection);
+  const route = useRoute();
+  if (connection === 'no-token' || connection === 'unauthorized') return <AccessNeeded reason={connection} />;
+  return (
+    <div className="layout">
+      <nav aria-label="Main">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">◆</span> IO Worker
+        </div>
+        <ul>
+          {ROUTES.map((r) => (
+            <li key={r.path}>
+              <a href={`#${r.path}`} aria-current={route === r.path ? 'page' : undefined}>
+                {r.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main>
+        <StatusBanner />
+        {route === '/settings' ? <Settings /> : <Home />}
+      </main>
+    </div>
+  );
+}
+
+function AccessNeeded({ reason }: { reason: 'no-token' | 'unauthorized' }) {
+  return (
+    <main className="access">
+      <div className="card">
+        <h1>{reason === 'no-token' ? 'This dashboard needs its access link' : 'This access link is no longer valid'}</h1>
+        <p>
+          {reason === 'no-token'
+            ? 'For your safety, IO Worker only shows data to the link it printed when it started.'
+            : 'The worker refused this link’s token. A new token is made each time the worker starts.'}
+        </p>
+        <p>
+          On the machine running the worker, look for the line <code>Open the dashboard: http://…/?token=…</code> in the
+          output of <code>io-worker serve</code>, and open that link.
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,115 @@
+// A streaming line chart fed straight from the telemetry ring: no React render per tick, parsing
+// off, min-max decimation (keeps the peaks), and update('none') so nothing animates.
+import { useEffect, useRef } from 'react';
+import {
+  Chart,
+  Decimation,
+  Filler,
+  LineController,
+  LineElement,
+  LinearScale,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+import type { TelemetryFrame } from '../../preload/contract';
+import { telemetry } from '../store/telemetry';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Filler, Tooltip);
+
+export interface Series {
+  label: string;
+  color: string;
+  pick: (frame: TelemetryFrame) => number | null;
+}
+
+interface Props {
+  series: Series[];
+  windowSeconds?: number;
+  yMax?: number;
+  unit: string;
+  ariaLabel: string;
+}
+
+type Point = { x: number; y: number | null };
+
+export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }: Props) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+
+  useEffect(() => {
+    if (!canvas.current) return;
+    const since = Date.now() - windowSeconds * 1000;
+    const data: Point[][] = series.map(() => []);
+    telemetry.forEachSince(since, (frame) => series.forEach((s, i) => data[i]!.push({ x: frame.t, y: s.pick(frame) })));
+    const datasets: ChartDataset<'line', Point[]>[] = series.map((s, i) => ({
+      label: s.label,
+      data: data[i]!,
+      borderColor: s.color,
+      backgroundColor: `${s.color}22`,
+      borderWidth: 1.5,
+      pointRadius: 0,
+      fill: series.length === 1,
+      spanGaps: false,
+    }));
+    const styles = getComputedStyle(document.documentElement);
+    const grid = styles.getPropertyValue('--chart-grid').trim() || '#8884';
+    const text = styles.getPropertyValue('--muted').trim() || '#888';
+    const chart = new Chart(canvas.current, {
+      type: 'line',
+      data: { datasets },
+      options: {
+        parsing: false,
+        normalized: true,
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        plugins: {
+          decimation: { enabled: true, algorithm: 'min-max' },
+          tooltip: {
+            callbacks: {
+              title: (items) => (items[0] ? new Date(items[0].parsed.x ?? 0).toLocaleTimeString() : ''),
+              label: (item) => `${item.dataset.label}: ${item.parsed.y?.toFixed(1)}${unit}`,
+            },
+          },
+        },
+        scales: {
+          x: {
+            type: 'linear',
+            min: since,
+            max: Date.now(),
+            grid: { color: grid },
+            ticks: {
+              color: text,
+              maxTicksLimit: 6,
+              callback: (value) => new Date(Number(value)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+            },
+          },
+          y: { min: 0, max: yMax, grid: { color: grid }, ticks: { color: text, callback: (v) => `${v}${unit}` } },
+        },
+      },
+    });
+    const off = telemetry.subscribe((frame) => {
+      const cutoff = frame.t - windowSeconds * 1000;
+      chart.data.datasets.forEach((dataset, i) => {
+        const points = dataset.data as Point[];
+        points.push({ x: frame.t, y: series[i]!.pick(frame) });
+        while (points.length && points[0]!.x < cutoff) points.shift();
+      });
+      chart.options.scales!.x!.min = cutoff;
+      chart.options.scales!.x!.max = frame.t;
+      chart.update('none');
+    });
+    return () => {
+      off();
+      chart.destroy();
+    };
+    // Series definitions are static per mount: a new array identity must not rebuild the chart.
+  }, [windowSeconds, yMax, unit]);
+
+  return (
+    <div className="chart">
+      <canvas ref={canvas} role="img" aria-label={ariaLabel} />
+    </div>
+  );
+}

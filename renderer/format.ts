@@ -1,0 +1,43 @@
+// Numbers with units, the way GPU owners read them. A missing reading is an en dash, never 0.
+const DASH = '–';
+
+export function bytes(value: number | null | undefined, digits = 1): string {
+  if (value == null || !Number.isFinite(value)) return DASH;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = value;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : digits)} ${units[i]}`;
+}
+
+export function mib(value: number | null | undefined): string {
+  return value == null ? DASH : bytes(value * 1024 * 1024);
+}
+
+export function unit(value: number | null | undefined, suffix: string, digits = 0): string {
+  return value == null || !Number.isFinite(value) ? DASH : `${value.toFixed(digits)}${suffix}`;
+}
+
+export const percent = (v: number | null | undefined) => unit(v, ' %');
+export const celsius = (v: number | null | undefined) => unit(v, ' °C');
+export const watts = (v: number | null | undefined, digits = 0) => unit(v, ' W', digits);
+
+export function relativeTime(t: number, now = Date.now()): string {
+  const s = Math.round((now - t) / 1000);
+  if (s < 0) return 'just now';
+  if (s < 45) return 'just now';
+  if (s < 90) return '1 min ago';
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h} h ${m % 60} min ago`;
+  const d = Math.floor(h / 24);
+  return `${d} d ${h % 24} h ago`;
+}
+
+export function absoluteTime(t: number): string {
+  return new Date(t).toLocaleString();
+}

@@ -1,0 +1,208 @@
+// Home: is this machine healthy and working, and if not, why and what to do.
+import { useState } from 'react';
+import type { GpuInventory, GpuSample } from '../../preload/contract';
+import { LiveChart } from '../components/LiveChart';
+import { useLatestFrame } from '../components/useLatestFrame';
+import { bytes, celsius, mib, percent, watts } from '../format';
+import { useApp } from '../store/app';
+
+export function Home() {
+  return (
+    <div className="page">
+      <h1>Home</h1>
+      <div className="grid">
+        <MachineCard />
+        <LiveHost />
+      </div>
+      <Gpus />
+    </div>
+  );
+}
+
+function MachineCard() {
+  const inventory = useApp((s) => s.inventory);
+  const error = useApp((s) => s.inventoryError);
+  const deviceName = useApp((s) => s.status?.deviceName);
+  const deviceId = useApp((s) => s.status?.deviceId);
+  const secrets = useApp((s) => s.status?.secretsBackend);
+
+  return (
+    <section className="card" aria-labelledby="machine-title">
+      <header className="card-head">
+        <h2 id="machine-title">This machine</h2>
+        {deviceName ? <RenameButton current={deviceName} /> : null}
+      </header>
+      {error ? <p className="error">Hardware could not be read: {error}</p> : null}
+      {!inventory && !error ? <p className="muted">Detecting hardware…</p> : null}
+      {inventory ? (
+        <dl className="facts">
+          <dt>Name</dt>
+          <dd data-testid="device-name">{deviceName}</dd>
+          <dt>Processor</dt>
+          <dd data-testid="cpu-brand">{inventory.cpu.brand}</dd>
+          <dt>Cores</dt>
+          <dd>
+            {inventory.cpu.physicalCores} cores, {inventory.cpu.threads} threads
+            {inventory.cpu.speedGHz ? ` at ${inventory.cpu.speedGHz} GHz` : ''}
+          </dd>
+          <dt>Memory</dt>
+          <dd>{bytes(inventory.memory.totalBytes)}</dd>
+          <dt>System</dt>
+          <dd>
+            {inventory.os.distro} {inventory.os.release} ({inventory.os.arch})
+          </dd>
+          <dt>GPUs</dt>
+          <dd>{inventory.gpus.length ? inventory.gpus.map((g) => g.model).join(', ') : 'None detected'}</dd>
+          <dt>Device ID</dt>
+          <dd className="mono">{deviceId}</dd>
+          <dt>Secrets</dt>
+          <dd>{secrets === 'keytar' ? 'OS keychain' : secrets === 'safe-storage' ? 'Encrypted file (safeStorage)' : secrets === 'file' ? 'Private file (0600)' : 'Memory only'}</dd>
+        </dl>
+      ) : null}
+    </section>
+  );
+}
+
+function RenameButton({ current }: { current: string }) {
+  const rename = useApp((s) => s.rename);
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(current);
+  const [error, setError] = useState<string | null>(null);
+  if (!editing) {
+    return (
+      <button type="button" className="link" onClick={() => (setName(current), setEditing(true))}>
+        Rename
+      </button>
+    );
+  }
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        rename(name)
+          .then(() => setEditing(false))
+          .catch((err: Error) => setError(err.message));
+      }}
+    >
+      <label className="sr-only" htmlFor="rename">
+        Device name
+      </label>
+      <input id="rename" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} autoFocus />
+      <button type="submit">Save</button>
+      <button type="button" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
+      {error ? <span className="error">{error}</span> : null}
+    </form>
+  );
+}
+
+function LiveHost() {
+  const frame = useLatestFrame();
+  return (
+    <section className="card" aria-labelledby="live-title">
+      <header className="card-head">
+        <h2 id="live-title">CPU and memory, live</h2>
+      </header>
+      <div className="stats">
+        <Stat label="CPU" value={percent(frame?.cpu.utilizationPct)} testId="cpu-util" />
+        <Stat label="CPU temperature" value={celsius(frame?.cpu.temperatureC)} />
+        <Stat
+          label="Memory used"
+          value={frame ? `${bytes(frame.memory.usedBytes)} of ${bytes(frame.memory.totalBytes)}` : '–'}
+        />
+      </div>
+      <LiveChart
+        unit=" %"
+        yMax={100}
+        ariaLabel="CPU utilization over the last 15 minutes"
+        series={[{ label: 'CPU', color: '#3b82f6', pick: (f) => f.cpu.utilizationPct }]}
+      />
+    </section>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="stat">
+      <div className="stat-value" data-testid={testId}>
+        {value}
+      </div>
+      <div className="stat-label">{label}</div>
+    </div>
+  );
+}
+
+function Gpus() {
+  const inventory = useApp((s) => s.inventory);
+  if (!inventory) return null;
+  if (inventory.gpus.length === 0) {
+    return (
+      <section className="card empty" aria-labelledby="gpu-title">
+        <h2 id="gpu-title">GPUs</h2>
+        <p>
+          <strong>No GPU found on this machine.</strong> IO Worker can still lend its CPU.
+        </p>
+        <p className="muted">
+          Have an NVIDIA card? Install the NVIDIA driver (it brings <code>nvidia-smi</code>), then restart IO Worker. AMD
+          cards need ROCm&apos;s <code>amd-smi</code>.
+        </p>
+        {inventory.warnings.map((w) => (
+          <p key={w} className="muted">
+            {w}
+          </p>
+        ))}
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="gpu-title">
+      <h2 id="gpu-title" className="section-title">
+        GPUs
+      </h2>
+      <div className="grid">
+        {inventory.gpus.map((gpu) => (
+          <GpuCard key={gpu.uuid ?? gpu.index} gpu={gpu} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function GpuCard({ gpu }: { gpu: GpuInventory }) {
+  const frame = useLatestFrame();
+  const sample: GpuSample | undefined = frame?.gpus.find((g) => (gpu.uuid ? g.uuid === gpu.uuid : g.index === gpu.index));
+  return (
+    <article className="card gpu" data-testid="gpu-card">
+      <header className="card-head">
+        <h3>{gpu.model}</h3>
+        <span className="muted">{gpu.vramMiB ? mib(gpu.vramMiB) : ''}</span>
+      </header>
+      <div className="stats">
+        <div className="stat">
+          <div className="stat-value" data-testid="gpu-temp">{celsius(sample?.temperatureC)}</div>
+          <div className="stat-label">Temperature</div>
+        </div>
+        <div className="stat">
+          <div className="stat-value" data-testid="gpu-power">
+            {watts(sample?.powerW)}
+            {sample?.powerLimitW != null ? <span className="muted"> / {watts(sample.powerLimitW)}</span> : null}
+          </div>
+          <div className="stat-label">Power</div>
+        </div>
+        <div className="stat">
+          <div className="stat-value">{percent(sample?.utilizationPct)}</div>
+          <div className="stat-label">Utilization</div>
+        </div>
+        <div className="stat">
+          <div className="stat-value">
+            {mib(sample?.vramUsedMiB)}
+          </div>
+          <div className="stat-label">VRAM used</div>
+        </div>
+      </div>
+      {gpu.driver ? <p className="muted small">Driver {gpu.driver}</p> : null}
+    </article>
+  );
+}

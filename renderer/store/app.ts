@@ -1,0 +1,68 @@
+// Low-rate app state in zustand: connection, worker status, inventory, settings. Components select
+// primitives or small slices so a status change does not re-render the whole page.
+import { create } from 'zustand';
+import type { Inventory, Notice, Settings, Status } from '../../preload/contract';
+import { api, ApiError } from '../api';
+import type { ConnectionState } from '../api/client';
+import { telemetry } from './telemetry';
+
+interface AppState {
+  connection: ConnectionState;
+  status: Status | null;
+  inventory: Inventory | null;
+  inventoryError: string | null;
+  settings: Settings | null;
+  notices: Notice[];
+  saveSettings(patch: Parameters<typeof api.request<'settings.update'>>[1]): Promise<void>;
+  rename(name: string): Promise<void>;
+  refreshInventory(): Promise<void>;
+}
+
+export const useApp = create<AppState>()((set) => ({
+  connection: api.transport.state(),
+  status: null,
+  inventory: null,
+  inventoryError: null,
+  settings: null,
+  notices: [],
+  async saveSettings(patch) {
+    set({ settings: await api.request('settings.update', patch) });
+  },
+  async rename(name) {
+    set({ status: await api.request('device.rename', { name }) });
+  },
+  async refreshInventory() {
+    await loadInventory(true);
+  },
+}));
+
+async function loadInventory(refresh = false) {
+  try {
+    useApp.setState({ inventory: await api.request('system.inventory', { refresh }), inventoryError: null });
+  } catch (error) {
+    useApp.setState({ inventoryError: error instanceof ApiError ? error.message : String(error) });
+  }
+}
+
+/** Everything the UI needs after each (re)connect: status, settings, inventory, recent telemetry. */
+async function load() {
+  const [status, settings, recent] = await Promise.all([
+    api.request('system.status', {}),
+    api.request('settings.get', {}),
+    api.request('telemetry.recent', { seconds: 900 }),
+  ]);
+  telemetry.seed(recent);
+  useApp.setState({ status, settings });
+  await loadInventory();
+}
+
+export function startApp(): void {
+  api.on('telemetry', (frame) => telemetry.push(frame));
+  api.on('status', (status) => useApp.setState({ status }));
+  api.on('notice', (notice) => useApp.setState((s) => ({ notices: [notice, ...s.notices].slice(0, 50) })));
+  api.transport.onStateChange((connection) => {
+    useApp.setState({ connection });
+    if (connection === 'open') void load().catch(() => {});
+  });
+  if (api.transport.state() === 'open') void load().catch(() => {});
+}

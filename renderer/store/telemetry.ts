@@ -1,0 +1,49 @@
+// High-rate data lives here, outside React state: a ring of recent frames that charts read and
+// subscribe to directly. Only the widgets that show a live number re-render on a tick.
+import type { TelemetryFrame } from '../../preload/contract';
+
+const CAPACITY = 15 * 60 * 4; // 15 minutes at the fastest rate (4 Hz)
+
+export class TelemetryRing {
+  readonly #frames: (TelemetryFrame | undefined)[] = new Array(CAPACITY);
+  #start = 0;
+  #length = 0;
+  readonly #listeners = new Set<(frame: TelemetryFrame) => void>();
+
+  push(frame: TelemetryFrame): void {
+    const last = this.latest();
+    if (last && frame.t <= last.t) return; // a replayed or reordered frame
+    this.#frames[(this.#start + this.#length) % CAPACITY] = frame;
+    if (this.#length < CAPACITY) this.#length++;
+    else this.#start = (this.#start + 1) % CAPACITY;
+    for (const listener of this.#listeners) listener(frame);
+  }
+
+  /** Seeds the ring from `telemetry.recent` after a (re)connect, keeping order and no duplicates. */
+  seed(frames: TelemetryFrame[]): void {
+    for (const frame of frames) this.push(frame);
+  }
+
+  latest(): TelemetryFrame | undefined {
+    return this.#length ? this.#frames[(this.#start + this.#length - 1) % CAPACITY] : undefined;
+  }
+
+  /** Calls `visit` for each frame newer than `since`, oldest first. */
+  forEachSince(since: number, visit: (frame: TelemetryFrame) => void): void {
+    for (let i = 0; i < this.#length; i++) {
+      const frame = this.#frames[(this.#start + i) % CAPACITY]!;
+      if (frame.t > since) visit(frame);
+    }
+  }
+
+  get size(): number {
+    return this.#length;
+  }
+
+  subscribe(listener: (frame: TelemetryFrame) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+}
+
+export const telemetry = new TelemetryRing();

@@ -1,1 +1,0 @@
-console.log("build-if-stale: skipped (bootstrap)")
