@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { expect, test } from '@playwright/test';
 import si from 'systeminformation';
-import { startServe, type Served } from './serve';
+import { startServe, type Served } from './serve.ts';
 
 let served: Served;
 test.beforeAll(async () => {

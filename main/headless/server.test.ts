@@ -104,7 +104,7 @@ describe('headless server', () => {
     ws.send('not json');
     ws.send(JSON.stringify({ id: 'x', channel: 'system.status' }));
     ws.send(Buffer.from([1, 2, 3]), { binary: true });
-    expect(await call(ws, id++, 'system.ping', { nonce: 'still-here' })).toMatchObject({ ok: true, result: { nonce: 'still-here' } });
+    expect(await call(ws, id, 'system.ping', { nonce: 'still-here' })).toMatchObject({ ok: true, result: { nonce: 'still-here' } });
     expect(errors).toHaveLength(3);
     ws.close();
   });
