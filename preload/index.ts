@@ -2,6 +2,8 @@
 // contract's channels. Never ipcRenderer itself; unknown channels are refused here before any IPC.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {
+  IPC_EVENT_PREFIX,
+  IPC_REQUEST_PREFIX,
   isEventChannel,
   isRequestChannel,
   type ContractError,
@@ -11,14 +13,15 @@ import {
   type Reply,
 } from './contract.ts';
 
-/** IPC channel names on the wire; main/shell/ipc.ts uses the same prefixes. */
-export const REQUEST_PREFIX = 'io-worker:request:';
-export const EVENT_PREFIX = 'io-worker:event:';
+/** IPC channel names on the wire, kept here for callers of the preload; the contract owns them. */
+export const REQUEST_PREFIX = IPC_REQUEST_PREFIX;
+export const EVENT_PREFIX = IPC_EVENT_PREFIX;
 
 const refused = (code: ContractError['code'], message: string): Reply => ({ ok: false, error: { code, message } });
 
 export function createBridge(ipc: Pick<typeof ipcRenderer, 'invoke' | 'on' | 'removeListener'>): IoWorkerBridge {
-  return {
+  // Frozen: page scripts cannot swap invoke or subscribe for their own functions.
+  return Object.freeze({
     async invoke(channel, args) {
       if (!isRequestChannel(channel)) return refused('unknown-channel', `Unknown channel ${String(channel)}.`) as never;
       try {
@@ -30,12 +33,13 @@ export function createBridge(ipc: Pick<typeof ipcRenderer, 'invoke' | 'on' | 're
     },
     subscribe<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void) {
       if (!isEventChannel(event)) throw new Error(`Unknown event ${String(event)}.`);
+      if (typeof listener !== 'function') throw new Error(`subscribe(${event}) needs a listener function.`);
       // Hand the page only the payload: never the IpcRendererEvent, which reaches ipcRenderer.
       const wrapped = (_event: IpcRendererEvent, payload: EventPayload<E>) => listener(payload);
       ipc.on(EVENT_PREFIX + event, wrapped);
       return () => void ipc.removeListener(EVENT_PREFIX + event, wrapped);
     },
-  };
+  } satisfies IoWorkerBridge);
 }
 
 if (process.contextIsolated) contextBridge.exposeInMainWorld('ioWorker', createBridge(ipcRenderer));

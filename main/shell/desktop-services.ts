@@ -1,0 +1,131 @@
+// Wires the desktop services to the running core: tray, auto-update, notifications, sleep guard,
+// start at login and the dock badge. Each service is tested on its own through its seam; this file
+// only hands them the real Electron objects and connects them to the core's events.
+import os from 'node:os';
+import path from 'node:path';
+import { Menu, Notification, Tray, app, nativeTheme, powerSaveBlocker, type MenuItemConstructorOptions } from 'electron';
+import electronUpdater from 'electron-updater';
+import type { Core } from '../core.ts';
+import { DesktopNotifier, SleepGuard, badgeFor, setStartAtLogin, startsAtLogin, type StartAtLoginOptions } from './desktop.ts';
+import type { DesktopPrefsStore } from './settings-store.ts';
+import { TrayService, hottestGpu, trayIconName } from './tray.ts';
+import { UpdateService, type UpdaterLike } from './updater.ts';
+import type { MainWindow } from './window.ts';
+
+export interface DesktopServicesOptions {
+  core: Core;
+  window: MainWindow;
+  prefs: DesktopPrefsStore;
+  resourcesDir: string;
+  log: (message: string, error?: unknown) => void;
+}
+
+export interface DesktopServices {
+  readonly trayShown: boolean;
+  stop(): void;
+}
+
+export function startDesktopServices(options: DesktopServicesOptions): DesktopServices {
+  const { core, window, prefs, log } = options;
+  const unsubscribe: (() => void)[] = [];
+  let noticeSeq = 0;
+  const emitNotice = (notice: { level: 'info' | 'warning' | 'error'; title: string; body: string }) =>
+    core.events.emit('notice', { id: `shell-${Date.now()}-${++noticeSeq}`, t: Date.now(), ...notice });
+
+  const login: StartAtLoginOptions = {
+    platform: process.platform,
+    loginItems: app,
+    autostartDir: path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'autostart'),
+    // Inside an AppImage the executable is a temporary mount: autostart must run the AppImage itself.
+    execPath: process.env.APPIMAGE || process.execPath,
+  };
+
+  let trayShown = false;
+  const updater = new UpdateService({
+    updater: electronUpdater.autoUpdater as unknown as UpdaterLike,
+    currentVersion: app.getVersion(),
+    enabled: app.isPackaged,
+    prefs: () => prefs.get(),
+    // The worker runtime does not publish a hire's end yet: while hired, replan after each block.
+    hiredUntil: () => (core.status().state === 'hired' ? Date.now() + 1 : null),
+    beforeRestart: () => core.stop(),
+    notify: emitNotice,
+    onStatus: (status) =>
+      trayShown &&
+      tray.update({
+        updateNote: status.phase === 'ready' || status.phase === 'refused' ? status.message : null,
+        updateReady: status.installAt !== null ? status.availableVersion : null,
+      }),
+  });
+
+  const tray = new TrayService({
+    createTray: (icon) => new Tray(icon),
+    buildMenu: (items) => Menu.buildFromTemplate(items.map((item) => ({ ...item }) as MenuItemConstructorOptions)),
+    iconPath: (state, variant) => path.join(options.resourcesDir, 'tray', trayIconName(state, variant)),
+    variant: () => (nativeTheme.shouldUseDarkColors ? 'dark' : 'light'),
+    actions: {
+      openDashboard: () => window.show(),
+      setStartAtLogin: (enabled) => {
+        try {
+          setStartAtLogin(enabled, login);
+          prefs.update({ startAtLogin: enabled });
+        } catch (error) {
+          log('start at login could not be changed', error);
+        }
+        tray.update({ startAtLogin: startsAtLogin(login) });
+      },
+      checkForUpdates: () => void (updater.status.installAt !== null ? updater.installNow() : updater.check()),
+      quit: () => app.quit(),
+    },
+  });
+
+  try {
+    tray.update({ state: core.status().state, startAtLogin: startsAtLogin(login) });
+    trayShown = true;
+  } catch (error) {
+    // Some Linux desktops have no status area: the window then closes for real.
+    log('no tray on this desktop', error);
+  }
+  const onTheme = () => trayShown && tray.render();
+  nativeTheme.on('updated', onTheme);
+  unsubscribe.push(() => nativeTheme.off('updated', onTheme));
+
+  const sleep = new SleepGuard(powerSaveBlocker);
+  const notifier = new DesktopNotifier(
+    {
+      isSupported: () => Notification.isSupported(),
+      show: ({ title, body, urgency }) => {
+        const notification = new Notification({ title, body, urgency, icon: path.join(options.resourcesDir, 'icon.png') });
+        notification.on('click', () => window.show());
+        notification.show();
+      },
+    },
+    () => prefs.get().notifications,
+  );
+
+  const onStatus = (status: ReturnType<Core['status']>) => {
+    if (trayShown) tray.update({ state: status.state });
+    sleep.update(status.state);
+    notifier.status(status);
+    app.dock?.setBadge(badgeFor(status.state));
+  };
+  onStatus(core.status());
+  unsubscribe.push(core.events.on('status', onStatus));
+  unsubscribe.push(core.events.on('notice', (notice) => void notifier.notice(notice)));
+  unsubscribe.push(core.events.on('telemetry', (frame) => trayShown && tray.update({ hottestGpuC: hottestGpu(frame) })));
+  unsubscribe.push(prefs.onChange(() => updater.configure()));
+
+  updater.start();
+
+  return {
+    get trayShown() {
+      return trayShown;
+    },
+    stop() {
+      updater.stop();
+      sleep.update('idle');
+      for (const off of unsubscribe.splice(0)) off();
+      tray.destroy();
+    },
+  };
+}
