@@ -9,20 +9,23 @@ export interface GpuSampler {
   start(intervalMs: number): void;
   stop(): Promise<void> | void;
   latest(): { gpus: GpuSample[]; health: ProbeHealth };
+  /** Called when GPUs appear or disappear, so the inventory can be taken again. */
+  onHardwareChange?(listener: () => void): () => void;
 }
 
 const RING_SECONDS = 15 * 60;
 
 export class TelemetrySampler {
-  readonly #host = new HostProbe();
+  readonly #host: HostProbe;
   readonly #gpuSamplers: GpuSampler[];
   readonly #ring: TelemetryFrame[] = [];
   readonly #listeners = new Set<(frame: TelemetryFrame) => void>();
   #timer: NodeJS.Timeout | null = null;
   #intervalMs = 1000;
 
-  constructor(gpuSamplers: GpuSampler[] = []) {
+  constructor(gpuSamplers: GpuSampler[] = [], host = new HostProbe()) {
     this.#gpuSamplers = gpuSamplers;
+    this.#host = host;
   }
 
   get intervalMs(): number {
@@ -62,9 +65,13 @@ export class TelemetrySampler {
     }
     const frame: TelemetryFrame = {
       t: now,
-      cpu: { utilizationPct: this.#host.cpuUtilization(), temperatureC: null, packagePowerW: null },
+      cpu: {
+        utilizationPct: this.#host.cpuUtilization(),
+        temperatureC: this.#host.cpuTemperature(),
+        packagePowerW: this.#host.packagePower(now),
+      },
       memory: this.#host.memory(),
-      network: { rxBytesPerSec: null, txBytesPerSec: null, rxTotalBytes: null, txTotalBytes: null },
+      network: this.#host.network(now),
       gpus,
       health,
     };
