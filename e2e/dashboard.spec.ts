@@ -69,3 +69,20 @@ test('Settings saves a change through the contract, and a bad value is refused w
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText(/limits\.gpuTemperatureC/)).toBeVisible();
 });
+
+test('Wallet checks the address as it is typed, asks to confirm, and keeps the history', async ({ page }) => {
+  await page.goto(served.url);
+  await page.getByRole('link', { name: 'Wallet' }).click();
+  await expect(page.getByTestId('wallet-missing')).toBeVisible();
+  const input = page.getByLabel('Solana address');
+  await input.fill('0WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+  await expect(page.locator('#wallet-check')).toContainText('not a base58 character');
+  await expect(page.getByRole('button', { name: 'Continue' })).toBeDisabled();
+  await input.fill('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+  await expect(page.locator('#wallet-check')).toContainText('Valid Solana address');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Confirm and save' }).click();
+  await expect(page.getByTestId('wallet-address')).toHaveText('9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');
+  await expect(page.getByRole('row')).toHaveCount(2); // header + the current address
+  await page.screenshot({ path: test.info().outputPath('wallet.png'), fullPage: true });
+});

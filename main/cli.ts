@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { VERSION, createCore } from './core.ts';
 import { startHeadlessServer } from './headless/server.ts';
+import { COORDINATOR_OPTIONS, DEVNET_USAGE, DevnetUsageError, HIRE_OPTIONS, runCoordinator, runHire } from './devnet/command.ts';
+import { EXPORT_OPTIONS, EXPORT_USAGE, ExportUsageError, runExport } from './ledger/export-command.ts';
+import { Ledger } from './ledger/ledger.ts';
 import { createProbes } from './probes/index.ts';
 import { RENDERER_DIR, defaultDataDir } from './paths.ts';
 import { confBackend } from './settings/conf-backend.ts';
@@ -19,9 +22,10 @@ Commands:
               --port <n>         port (default 7420; 0 picks a free one)
               --data-dir <dir>   settings and history (default ${defaultDataDir()})
               --secrets-file     keep secrets in a 0600 file when no OS keychain answers
+              --network <url>    join this coordinator (default: an embedded devnet on 127.0.0.1)
   probe     Print this machine's hardware inventory and one live telemetry frame.
               --json             as JSON on stdout
-  help      Show this text.
+${DEVNET_USAGE}${EXPORT_USAGE}  help      Show this text.
 
 Environment:
   IO_WORKER_NVIDIA_SMI   path of the nvidia-smi to use (default: found on PATH)
@@ -40,20 +44,28 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     port: { type: 'string', default: '7420' },
     'data-dir': { type: 'string' },
     'secrets-file': { type: 'boolean', default: false },
+    network: { type: 'string' },
   },
   probe: { json: { type: 'boolean', default: false } },
+  coordinator: COORDINATOR_OPTIONS,
+  hire: HIRE_OPTIONS,
+  export: EXPORT_OPTIONS,
   help: {},
 };
 
-export function parseCommand(argv: string[]): { command: string; values: Record<string, string | boolean | undefined> } {
+export function parseCommand(argv: string[]): {
+  command: string;
+  values: Record<string, string | boolean | undefined>;
+  positionals?: string[];
+} {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') return { command: 'help', values: {} };
   if (command === '--version' || command === '-v') return { command: 'version', values: {} };
   const options = COMMANDS[command];
   if (!options) throw new UsageError(`Unknown command: ${command}`);
   try {
-    const { values } = parseArgs({ args: rest, options, strict: true, allowPositionals: false });
-    return { command, values: values as Record<string, string | boolean | undefined> };
+    const { values, positionals } = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'export' });
+    return { command, values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -76,15 +88,21 @@ async function serve(values: Record<string, string | boolean | undefined>, io: I
   });
   const settings = new SettingsStore(confBackend(dataDir));
   const probes = createProbes();
-  const core = await createCore({ dataDir, runtime: 'headless', settings, secrets, ...probes });
+  // A full or read-only disk does not stop the worker: the ledger says so and retries on its own.
+  const ledger = Ledger.open({ dataDir });
+  if (ledger.problem) io.err(`warning: history is not being saved: ${ledger.problem}\n`);
+  const network = values.network === undefined ? 'embedded' : String(values.network);
+  if (network !== 'embedded' && !/^https?:\/\/[^/]+/.test(network)) throw new UsageError(`--network must be an http(s):// URL, not ${network}`);
+  const core = await createCore({ dataDir, runtime: 'headless', settings, secrets, ledger, network, ...probes });
   const server = await startHeadlessServer({
     host: String(values.host),
     port,
     rendererDir: RENDERER_DIR,
     dispatch: core.dispatch,
     events: core.events,
-  }).catch((error: NodeJS.ErrnoException) => {
-    void core.stop();
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await core.stop();
+    ledger.close();
     if (error.code === 'EADDRINUSE') {
       throw new Error(`Port ${port} is in use: is another io-worker running? Pick another with --port (0 = any free port).`);
     }
@@ -93,10 +111,12 @@ async function serve(values: Record<string, string | boolean | undefined>, io: I
   await core.start();
   io.out(`IO Worker is running headless (device ${core.identity.deviceId}).\n`);
   io.out(`Data: ${dataDir}\nSecrets: ${secrets.reason}\n`);
+  io.out(`Network: ${core.devnetUrl() ? `embedded devnet at ${core.devnetUrl()}` : network}\n`);
   io.out(`Open the dashboard: ${server.url}\n`);
   return async () => {
     await server.close();
     await core.stop();
+    ledger.close();
   };
 }
 
@@ -108,6 +128,7 @@ async function probe(values: Record<string, string | boolean | undefined>, io: I
     runtime: 'headless',
     settings: new SettingsStore(memoryBackend()),
     secrets: memoryStore('probe run'),
+    network: null, // a probe never talks to a network
     ...probes,
   });
   await core.start();
@@ -128,6 +149,7 @@ async function probe(values: Record<string, string | boolean | undefined>, io: I
     io.out(`GPU ${gpu.index}: ${gpu.model}${gpu.vramMiB ? `, ${gpu.vramMiB} MiB` : ''}${live}\n`);
   }
   for (const warning of inventory.warnings) io.err(`warning: ${warning}\n`);
+  for (const health of frame.health.filter((h) => h.state !== 'ok')) io.err(`${health.probe} (${health.state}): ${health.detail}\n`);
 }
 
 /** Runs a command; resolves to the exit code, or to a stopper for long-running commands. */
@@ -153,12 +175,22 @@ export async function runCli(argv: string[], io: Io): Promise<number | (() => Pr
         return 0;
       case 'serve':
         return await serve(parsed.values, io);
+      case 'coordinator':
+        return await runCoordinator(parsed.values, io);
+      case 'hire':
+        return await runHire(parsed.values, io);
+      case 'export': {
+        const dataDir = String(parsed.values['data-dir'] ?? defaultDataDir());
+        const { rows, file } = await runExport(parsed.positionals ?? [], parsed.values, dataDir, io.out);
+        io.err(`${rows} rows${file ? ` written to ${file}` : ''}.\n`);
+        return 0;
+      }
       default:
         io.err(USAGE);
         return 2;
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof ExportUsageError || error instanceof DevnetUsageError) {
       io.err(`io-worker: ${error.message}\n\n${USAGE}`);
       return 2;
     }

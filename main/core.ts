@@ -1,13 +1,22 @@
 // Composition root: builds the worker core from its parts. No electron here: the app's shell and
 // the headless server both wrap this same core, and bind its handlers to their transport.
-import { ContractFailure, type Handlers, type Inventory, type Status, type WorkerState } from '../preload/contract.ts';
+import { ContractFailure, type Handlers, type Inventory, type Status, type UpdateStatus, type WorkerState } from '../preload/contract.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { EventBus } from './events.ts';
+import { attachLedger, ledgerHandlers } from './ledger/handlers.ts';
+import type { Ledger } from './ledger/ledger.ts';
+import { ledgerRewardSink } from './ledger/reward-sink.ts';
+import { FaultMonitor } from './probes/faults.ts';
 import { collectInventory, type GpuInventorySource } from './probes/inventory.ts';
 import { TelemetrySampler, type GpuSampler } from './probes/sampler.ts';
 import type { SecretStore } from './settings/secrets.ts';
 import type { SettingsStore } from './settings/store.ts';
+import { checkSolanaAddress } from './settings/wallet.ts';
 import { loadOrCreateIdentity, type DeviceIdentity } from './worker/identity.ts';
+import { startEmbeddedDevnet } from './devnet/embedded.ts';
+import type { Coordinator } from './devnet/coordinator.ts';
+import type { RewardSink, WorkerClient } from './worker/client.ts';
+import { FaultPause, createWorkerRuntime, networkHandlers } from './worker/runtime.ts';
 
 export const VERSION = '0.1.0';
 
@@ -20,7 +29,38 @@ export interface CoreOptions {
   gpuInventorySources?: GpuInventorySource[];
   /** Inventory is slow (systeminformation shells out); tests inject a fixed one. */
   inventory?: () => Promise<Inventory>;
+  /** The history store; opened and closed by whoever creates the core (absent: history answers 'unavailable'). */
+  ledger?: Ledger;
   log?: (message: string, error?: unknown) => void;
+  /** A coordinator URL, 'embedded' (a devnet on 127.0.0.1), or null for none; default: embedded when there is a data dir. */
+  network?: string | null;
+  /** Where block rewards, payouts and hires go (the ledger); absent: they are only shown. */
+  rewardSink?: RewardSink;
+  /** The updater (the app's Version Control service); absent headless, where the core says how to update. */
+  updates?: UpdatesProvider;
+}
+
+export interface UpdatesProvider {
+  status(): UpdateStatus;
+  /** Checks the feed now and answers once it has answered. */
+  check(): Promise<UpdateStatus>;
+}
+
+/** What a core without an updater answers: this runtime does not replace itself. */
+export function selfUpdateUnsupported(runtime: Status['runtime'], channel: UpdateStatus['channel']): UpdateStatus {
+  return {
+    runtime,
+    channel,
+    currentVersion: VERSION,
+    state: 'unsupported',
+    availableVersion: null,
+    lastCheckAt: null,
+    restartPlannedAt: null,
+    detail:
+      runtime === 'headless'
+        ? `The headless worker does not update itself. Update it the way you installed it: \`git pull && npm ci\` in a source checkout, or your package manager; then restart \`io-worker serve\`.`
+        : 'This build does not update itself; install the new version from the releases page.',
+  };
 }
 
 export interface Core {
@@ -29,6 +69,10 @@ export interface Core {
   readonly events: EventBus;
   readonly identity: DeviceIdentity;
   readonly sampler: TelemetrySampler;
+  /** The network session once started (null with no network). */
+  worker(): WorkerClient | null;
+  /** The embedded devnet's URL when this core runs one. */
+  devnetUrl(): string | null;
   status(): Status;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -84,10 +128,37 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return status();
     },
     'system.ping': async ({ nonce }) => ({ nonce, t: Date.now() }),
+    'wallet.check': async ({ address }) => checkSolanaAddress(address),
+    'wallet.set': async ({ address }) => {
+      const check = checkSolanaAddress(address);
+      if (!check.ok) throw new ContractFailure('bad-request', check.reason);
+      return options.settings.setWallet(check.address).wallet;
+    },
+    ...ledgerHandlers(options.ledger, identity.deviceId),
+    'updates.status': async () => options.updates?.status() ?? selfUpdateUnsupported(options.runtime, options.settings.get().desktop.updateChannel),
+    'updates.check': async () => (await options.updates?.check()) ?? selfUpdateUnsupported(options.runtime, options.settings.get().desktop.updateChannel),
+    ...networkHandlers(() => (client && networkUrl ? { client, network: networkUrl } : null), (reason) => {
+      userPause = reason;
+      applyPause();
+    }, () => userPause),
   } satisfies Handlers;
 
   const unsubscribers: (() => void)[] = [];
+  let devnet: Coordinator | null = null;
+  let client: WorkerClient | null = null;
+  let networkUrl: string | null = null;
+  // The user's pause wins over the fault monitor's; either stops earning until lifted.
+  let userPause: string | null = null;
+  const faultPause = new FaultPause();
+  const applyPause = () => {
+    const reason = userPause ?? faultPause.reason;
+    if ((client?.state().paused ?? null) === reason) return;
+    if (reason) client?.pause(reason);
+    else client?.resume();
+  };
   return {
+    worker: () => client,
+    devnetUrl: () => devnet?.url ?? null,
     handlers,
     dispatch: createDispatcher(handlers, { log }),
     events,
@@ -96,6 +167,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     status,
     async start() {
       unsubscribers.push(sampler.onFrame((frame) => events.emit('telemetry', frame)));
+      if (options.ledger) {
+        // Online = runtime up and heartbeats acknowledged; with no network configured, runtime up.
+        unsubscribers.push(...attachLedger(options.ledger, sampler, events, identity.deviceId, log, () => client?.state() ?? null));
+      }
+      // Limits are read per frame, so a change in settings applies at the next tick.
+      const faults = new FaultMonitor({ limits: () => options.settings.get().limits });
+      unsubscribers.push(faults.onNotice((notice) => events.emit('notice', notice)));
+      unsubscribers.push(sampler.onFrame((frame) => void faults.observe(frame)));
+      for (const gpu of options.gpuSamplers ?? []) {
+        // A GPU appeared or vanished: take the inventory again (a failure is logged by getInventory).
+        const off = gpu.onHardwareChange?.(() => void getInventory(true).catch(() => {}));
+        if (off) unsubscribers.push(off);
+      }
       unsubscribers.push(
         options.settings.onChange((settings) => sampler.setInterval(settings.sampleIntervalMs)),
       );
@@ -105,9 +189,44 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         setState('idle', 'Hardware detected. Not connected to a compute network yet.');
       } catch {
         setState('error', 'The hardware inventory could not be read; see the log.');
+        return;
+      }
+      const network = options.network === undefined ? (options.dataDir ? 'embedded' : null) : options.network;
+      if (network) {
+        if (network === 'embedded') devnet = await startEmbeddedDevnet(options.dataDir, undefined, (m) => log(`devnet: ${m}`));
+        let lastFrame: import('../preload/contract.ts').TelemetryFrame | null = null;
+        unsubscribers.push(sampler.onFrame((frame) => {
+          lastFrame = frame;
+          if (faultPause.observe(frame, options.settings.get().limits)) applyPause();
+        }));
+        networkUrl = devnet ? devnet.url : network;
+        client = await createWorkerRuntime({
+          network: networkUrl,
+          wallet: () => options.settings.get().wallet.address,
+          dataDir: options.dataDir,
+          identity,
+          secrets: options.secrets,
+          deviceName: () => options.settings.get().deviceName,
+          inventory: () => getInventory(),
+          frame: () => lastFrame,
+          sink: options.rewardSink ?? (options.ledger ? ledgerRewardSink(options.ledger, { log }) : undefined),
+          onStatus: setState,
+          log: (m) => log(`network: ${m}`),
+        });
+        client.start();
+        applyPause();
+        let wallet = options.settings.get().wallet.address;
+        unsubscribers.push(options.settings.onChange((settings) => {
+          if (settings.wallet.address && settings.wallet.address !== wallet) client?.setWallet(settings.wallet.address);
+          wallet = settings.wallet.address;
+        }));
       }
     },
     async stop() {
+      await client?.stop();
+      await devnet?.close();
+      client = null;
+      devnet = null;
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       await sampler.stop();
     },

@@ -136,16 +136,47 @@ export type Notice = z.infer<typeof NoticeSchema>;
 
 // ---------------------------------------------------------------- settings
 export const ThemeSchema = z.enum(['system', 'light', 'dark']);
+export const UpdateChannelSchema = z.enum(['stable', 'beta']);
+
+export const WalletSchema = z.object({
+  /** The Solana address rewards are paid to; null until the user sets one. */
+  address: z.string().nullable(),
+  setAt: z.number().int().nullable(),
+  /** Earlier addresses, newest first: the change history the Wallet page shows. */
+  history: z.array(z.object({ address: z.string(), setAt: z.number().int() })).max(50),
+});
+export type Wallet = z.infer<typeof WalletSchema>;
 
 export const SettingsSchema = z.object({
   deviceName: Name,
   theme: ThemeSchema,
   sampleIntervalMs: z.number().int().min(250).max(10_000),
+  wallet: WalletSchema,
   limits: z.object({
     gpuTemperatureC: z.number().min(40).max(110),
     gpuHotspotC: z.number().min(40).max(120),
     gpuMemoryTemperatureC: z.number().min(40).max(120),
     gpuPowerW: z.number().min(0).max(2000).nullable(),
+  }),
+  /** 'embedded' (a devnet on this machine) or the http(s) URL of a coordinator. */
+  network: z.union([z.literal('embedded'), z.url({ protocol: /^https?$/ }).max(200)]),
+  /** What the user pays for power, and what they think a coin is worth, for Profitability. */
+  energy: z.object({
+    pricePerKWh: z.number().min(0).max(10),
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    coinPrice: z.number().min(0).max(1_000_000).nullable(),
+  }),
+  /** Desktop app only: ignored headless. */
+  desktop: z.object({
+    startAtLogin: z.boolean(),
+    /** Closing the window keeps the worker running in the tray (where there is a tray). */
+    closeToTray: z.boolean(),
+    updateChannel: UpdateChannelSchema,
+    /** The generic-provider update feed; null uses the one built into the app. */
+    updateFeedUrl: z.url({ protocol: /^https?$/ }).max(200).nullable(),
+    updateCheckHours: z.number().int().min(1).max(24),
+    /** Native notifications for notices and state changes. */
+    notifications: z.boolean(),
   }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -157,10 +188,153 @@ export const SettingsPatchSchema = z
     theme: ThemeSchema,
     sampleIntervalMs: SettingsSchema.shape.sampleIntervalMs,
     limits: SettingsSchema.shape.limits.partial().strict(),
+    network: SettingsSchema.shape.network,
+    energy: SettingsSchema.shape.energy.partial().strict(),
+    desktop: SettingsSchema.shape.desktop.partial().strict(),
   })
   .partial()
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+// ---------------------------------------------------------------- history (main/ledger)
+/** Charted metrics; device 'host' has the cpu/memory/network ones, 'gpu<index>' the others. */
+export const TelemetryMetricSchema = z.enum([
+  'cpuUtilizationPct',
+  'cpuTemperatureC',
+  'cpuPowerW',
+  'memoryUsedBytes',
+  'networkRxBytesPerSec',
+  'networkTxBytesPerSec',
+  'temperatureC',
+  'hotspotC',
+  'memoryTemperatureC',
+  'powerW',
+  'utilizationPct',
+  'memoryUtilizationPct',
+  'vramUsedMiB',
+  'graphicsClockMHz',
+  'memoryClockMHz',
+  'fanPct',
+]);
+export type TelemetryMetric = z.infer<typeof TelemetryMetricSchema>;
+const EpochMs = z.number().int().nonnegative();
+/** An IANA zone such as Europe/Berlin; the core checks it is one this runtime knows. */
+const TimeZone = z.string().min(1).max(64);
+const NetworkDeviceId = z.string().min(1).max(128);
+
+export const HistorySeriesSchema = z.object({
+  device: z.string(),
+  metric: TelemetryMetricSchema,
+  resolution: z.enum(['raw', '1m', '1h']),
+  /** Per point: t is the bucket start (UTC ms), n the samples in it; raw points have min = avg = max. */
+  points: z.array(z.object({ t: EpochMs, n: z.number().int().positive(), min: z.number(), avg: z.number(), max: z.number() })),
+});
+export type HistorySeries = z.infer<typeof HistorySeriesSchema>;
+
+export const DowntimeReasonSchema = z.enum(['app-closed', 'asleep', 'network-down', 'paused', 'over-temperature', 'unknown']);
+export const UptimeBarSchema = z.object({
+  device: z.string(),
+  timeZone: z.string(),
+  resolution: z.enum(['day', 'hour']),
+  buckets: z.array(
+    z.object({
+      /** Local date YYYY-MM-DD for days (user's time zone); UTC hour for hours (the network's blocks). */
+      label: z.string(),
+      start: EpochMs,
+      end: EpochMs,
+      /** null: nothing recorded in this bucket (before the first run). */
+      uptimePct: z.number().min(0).max(100).nullable(),
+      onlineSeconds: z.number().nonnegative(),
+      downtimeSeconds: z.number().nonnegative(),
+      downtime: z.partialRecord(DowntimeReasonSchema, z.number().nonnegative()),
+    }),
+  ),
+});
+export type UptimeBar = z.infer<typeof UptimeBarSchema>;
+
+export const UptimeStreakSchema = z.object({
+  device: z.string(),
+  online: z.boolean(),
+  /** Start of the continuous-uptime streak (a restart or any gap resets it); null while offline. */
+  since: EpochMs.nullable(),
+  seconds: z.number().nonnegative(),
+});
+export type UptimeStreak = z.infer<typeof UptimeStreakSchema>;
+
+export const ExportKindSchema = z.enum(['telemetry', 'uptime', 'rewards']);
+export const ExportResultSchema = z.object({
+  what: ExportKindSchema,
+  filename: z.string(),
+  mime: z.literal('text/csv'),
+  rows: z.number().int().nonnegative(),
+  /** True when the range held more rows than one reply carries; the CLI export has no such limit. */
+  truncated: z.boolean(),
+  csv: z.string(),
+});
+export type ExportResult = z.infer<typeof ExportResultSchema>;
+
+// ---------------------------------------------------------------- updates (Version Control)
+export const UpdateStatusSchema = z.object({
+  runtime: z.enum(['electron', 'headless']),
+  channel: UpdateChannelSchema,
+  currentVersion: z.string(),
+  /** 'unsupported': this runtime does not update itself (headless, or a development build). */
+  state: z.enum(['idle', 'checking', 'downloading', 'ready', 'error', 'unsupported']),
+  availableVersion: z.string().nullable(),
+  lastCheckAt: EpochMs.nullable(),
+  /** When the downloaded update installs (a restart right after a block closes). */
+  restartPlannedAt: EpochMs.nullable(),
+  /** One sentence a person can act on. */
+  detail: z.string(),
+});
+export type UpdateStatus = z.infer<typeof UpdateStatusSchema>;
+
+// ---------------------------------------------------------------- network (main/worker, main/devnet)
+export const NetworkStatusSchema = z.object({
+  /** The coordinator this worker talks to; null when the core runs without a network. */
+  network: z.string().nullable(),
+  connection: z.enum(['connecting', 'online', 'offline', 'none']),
+  detail: z.string(),
+  /** null until the coordinator has judged this device. */
+  eligible: z.boolean().nullable(),
+  tier: z.number().int().min(0).max(4).nullable(),
+  /** The live checklist: wallet, processor, tier, uptime, proofs, running; each with what to do. */
+  checks: z.array(z.object({ id: z.string(), ok: z.boolean(), detail: z.string() })),
+  paused: z.string().nullable(),
+  bufferedHeartbeats: z.number().int().nonnegative(),
+  services: z.array(z.object({ name: z.string(), state: z.enum(['running', 'stopped', 'failing']), detail: z.string() })),
+  lastBlock: z
+    .object({ block: z.number().int(), status: z.enum(['Completed', 'Failed']), reason: z.string().nullable(), reward: z.number(), closedAt: z.number() })
+    .nullable(),
+});
+export type NetworkStatus = z.infer<typeof NetworkStatusSchema>;
+
+export const NetworkDeviceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  account: z.string(),
+  status: z.enum(['active', 'idle', 'hired', 'offline', 'blocked']),
+  hireStatus: z.enum(['hired', 'available', 'unavailable']),
+  upForSeconds: z.number().nonnegative(),
+  processorType: z.enum(['GPU', 'CPU']),
+  model: z.string(),
+  quantity: z.number().int().nonnegative(),
+  tier: z.number().int(),
+  lastSeen: z.number().nullable(),
+});
+export const NetworkDevicesSchema = z.object({
+  devices: z.array(NetworkDeviceSchema),
+  totals: z.object({
+    gpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
+    cpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
+    devices: z.number(),
+    online: z.number(),
+    coinsDistributed: z.number(),
+    hirePayments: z.number(),
+    blocks: z.number(),
+  }),
+});
+export type NetworkDevices = z.infer<typeof NetworkDevicesSchema>;
 
 // ---------------------------------------------------------------- channels
 const NoArgs = z.object({}).strict();
@@ -183,6 +357,69 @@ export const requests = {
   'device.rename': { args: z.object({ name: Name }).strict(), result: StatusSchema },
   /** Echo for connectivity checks and for the transport tests: returns what it was sent. */
   'system.ping': { args: z.object({ nonce: Text }).strict(), result: z.object({ nonce: Text, t: z.number() }) },
+  /** Checks a Solana address as the user types: base58, 32 bytes, on the ed25519 curve. */
+  'wallet.check': {
+    args: z.object({ address: z.string().max(64) }).strict(),
+    result: z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), address: z.string() }),
+      z.object({ ok: z.literal(false), reason: z.string() }),
+    ]),
+  },
+  /** Sets the payout address; `confirm` must be true (the page asks the user to confirm first). */
+  'wallet.set': { args: z.object({ address: z.string().max(64), confirm: z.literal(true) }).strict(), result: WalletSchema },
+  /** One chart series from the ledger; 'auto' picks raw (<= 15 min), 1m (<= 2 days) or 1h. */
+  'history.telemetry': {
+    args: z
+      .object({
+        device: z.string().regex(/^(host|gpu\d{1,3})$/),
+        metric: TelemetryMetricSchema,
+        range: z.object({ from: EpochMs, to: EpochMs }).strict().refine((r) => r.to > r.from, 'range.to must be after range.from'),
+        resolution: z.enum(['raw', '1m', '1h', 'auto']).default('auto'),
+      })
+      .strict(),
+    result: HistorySeriesSchema,
+  },
+  /** The uptime bar: per local day (default 30 days) or per UTC hour; device defaults to this machine. */
+  'uptime.bar': {
+    args: z
+      .object({
+        device: NetworkDeviceId.optional(),
+        days: z.number().int().min(1).max(400).default(30),
+        resolution: z.enum(['day', 'hour']).default('day'),
+        timeZone: TimeZone.optional(),
+      })
+      .strict()
+      .refine((a) => a.resolution === 'day' || a.days <= 31, 'hourly bars cover at most 31 days'),
+    result: UptimeBarSchema,
+  },
+  'uptime.streak': { args: z.object({ device: NetworkDeviceId.optional() }).strict(), result: UptimeStreakSchema },
+  /** CSV of telemetry rollups, uptime per day or block rewards; from/to default to everything. */
+  'export': {
+    args: z
+      .object({
+        what: ExportKindSchema,
+        from: EpochMs.optional(),
+        to: EpochMs.optional(),
+        device: z.string().min(1).max(128).optional(),
+        resolution: z.enum(['1m', '1h']).optional(),
+        timeZone: TimeZone.optional(),
+      })
+      .strict(),
+    result: ExportResultSchema,
+  },
+  /** The updater (Version Control service): what it is doing and what it found. */
+  'updates.status': { args: NoArgs, result: UpdateStatusSchema },
+  /** Checks the update feed now; answers once the feed has answered (a download goes on after). */
+  'updates.check': { args: NoArgs, result: UpdateStatusSchema },
+  /** The network session and this device's eligibility checklist, as the coordinator last judged it. */
+  'worker.eligibility': { args: NoArgs, result: NetworkStatusSchema },
+  /** Pause (with the reason shown to the network) or resume earning; heartbeats go on either way. */
+  'worker.pause': {
+    args: z.object({ paused: z.boolean(), reason: z.string().trim().min(1).max(200).optional() }).strict(),
+    result: NetworkStatusSchema,
+  },
+  /** The network's public Workers list (GET /v1/devices of the coordinator) with its totals. */
+  'network.devices': { args: NoArgs, result: NetworkDevicesSchema },
 } as const satisfies Record<string, { args: z.ZodType; result: z.ZodType }>;
 
 export const events = {
@@ -246,6 +483,10 @@ export class ContractFailure extends Error {
     this.code = code;
   }
 }
+
+/** Electron IPC names on the wire: the preload and main/shell/ipc.ts both build them from here. */
+export const IPC_REQUEST_PREFIX = 'io-worker:request:';
+export const IPC_EVENT_PREFIX = 'io-worker:event:';
 
 /** The bridge the preload exposes as `window.ioWorker`: two functions, nothing else. */
 export interface IoWorkerBridge {

@@ -1,8 +1,10 @@
 // The dashboard frame: navigation landmark, status banner, and the page for the current route.
 import { useEffect } from 'react';
 import { StatusBanner } from './components/StatusBanner';
+import { Device } from './pages/Device';
 import { Home } from './pages/Home';
 import { Settings } from './pages/Settings';
+import { Wallet } from './pages/Wallet';
 import { ROUTES, useRoute } from './router';
 import { useApp } from './store/app';
 
@@ -42,10 +44,23 @@ export function App() {
       </nav>
       <main>
         <StatusBanner />
-        {route === '/settings' ? <Settings /> : <Home />}
+        <Page route={route} />
       </main>
     </div>
   );
+}
+
+function Page({ route }: { route: ReturnType<typeof useRoute> }) {
+  switch (route) {
+    case '/settings':
+      return <Settings />;
+    case '/wallet':
+      return <Wallet />;
+    case '/device':
+      return <Device />;
+    default:
+      return <Home />;
+  }
 }
 
 function AccessNeeded({ reason }: { reason: 'no-token' | 'unauthorized' }) {

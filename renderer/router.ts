@@ -3,6 +3,8 @@ import { useSyncExternalStore } from 'react';
 
 export const ROUTES = [
   { path: '/', label: 'Home' },
+  { path: '/device', label: 'Device details' },
+  { path: '/wallet', label: 'Wallet' },
   { path: '/settings', label: 'Settings' },
 ] as const;
 export type RoutePath = (typeof ROUTES)[number]['path'];

@@ -2,6 +2,7 @@
 // inventory so tests do not wait on systeminformation.
 import type { Inventory } from '../preload/contract.ts';
 import { createCore, type CoreOptions } from '../main/core.ts';
+import { Ledger } from '../main/ledger/ledger.ts';
 import { memoryStore } from '../main/settings/secrets.ts';
 import { SettingsStore, memoryBackend } from '../main/settings/store.ts';
 
@@ -25,6 +26,7 @@ export async function testCore(overrides: Partial<CoreOptions> = {}) {
     secrets: memoryStore('test'),
     inventory: async () => TEST_INVENTORY,
     log: () => {},
+    ledger: Ledger.open({ dataDir: '', memory: true, log: () => {} }),
     ...overrides,
   });
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { requestChannels } from '../../preload/contract.ts';
+import { UpdateStatusSchema, requestChannels } from '../../preload/contract.ts';
 import { validArgs } from '../../test/contract-cases.ts';
 import { testCore } from '../../test/core-fixture.ts';
 import type { Core } from '../core.ts';
@@ -83,6 +83,17 @@ describe('headless server', () => {
     await expect(connect('?token=wrong')).rejects.toThrow('HTTP 401');
     await expect(connect(`?token=${server.token}`, { origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
     const ws = await connect(`?token=${server.token}`, { origin: base() });
+    ws.close();
+  });
+
+  it('tells a headless user how to update, for status and for a check alike', async () => {
+    const ws = await connect();
+    for (const [id, channel] of [[900, 'updates.status'], [901, 'updates.check']] as const) {
+      const reply = (await call(ws, id, channel, {})) as { ok: true; result: Record<string, unknown> };
+      expect(reply).toMatchObject({ ok: true, result: { runtime: 'headless', state: 'unsupported', channel: 'stable', availableVersion: null } });
+      expect(UpdateStatusSchema.parse(reply.result).detail).toMatch(/git pull && npm ci/);
+      expect(reply.result.currentVersion).toBe(core.status().version);
+    }
     ws.close();
   });
 

@@ -34,6 +34,43 @@ describe('settings migrations', () => {
     expect(repaired).toEqual(['theme']);
   });
 
+  it('renames a v2 desktop.minimizeToTray to closeToTray and keeps the rest of the group', () => {
+    const { settings, fromVersion, repaired } = migrateSettings({
+      schemaVersion: 2,
+      theme: 'dark',
+      desktop: { startAtLogin: true, minimizeToTray: false, updateChannel: 'beta' },
+    });
+    expect(fromVersion).toBe(2);
+    expect(repaired).toEqual([]);
+    expect(settings.desktop).toEqual({ ...defaultSettings().desktop, startAtLogin: true, closeToTray: false, updateChannel: 'beta' });
+    expect(settings.desktop).not.toHaveProperty('minimizeToTray');
+    expect(settings.theme).toBe('dark');
+  });
+
+  it('runs every step from v1, and a closeToTray already there wins over the old name', () => {
+    const fromV1 = migrateSettings({ tempLimitC: 70, desktop: { minimizeToTray: false } }).settings;
+    expect(fromV1.limits.gpuTemperatureC).toBe(70);
+    expect(fromV1.desktop.closeToTray).toBe(false);
+    expect(migrateSettings({ schemaVersion: 2, desktop: { minimizeToTray: false, closeToTray: true } }).settings.desktop.closeToTray).toBe(true);
+  });
+
+  it('does not rerun a step on a current file', () => {
+    const { settings } = migrateSettings({ schemaVersion: SETTINGS_VERSION, desktop: { minimizeToTray: false } });
+    expect(settings.desktop.closeToTray).toBe(true);
+  });
+
+  it('repairs one bad field of a group and keeps the group\'s others, saying which', () => {
+    const { settings, repaired } = migrateSettings({
+      schemaVersion: SETTINGS_VERSION,
+      desktop: { updateCheckHours: 0, updateFeedUrl: 'file:///etc/passwd', closeToTray: false, notifications: false },
+      limits: { gpuTemperatureC: 'hot', gpuHotspotC: 95 },
+    });
+    expect(repaired.sort()).toEqual(['desktop.updateCheckHours', 'desktop.updateFeedUrl', 'limits.gpuTemperatureC']);
+    expect(settings.desktop).toMatchObject({ updateCheckHours: 4, updateFeedUrl: null, closeToTray: false, notifications: false });
+    expect(settings.limits).toMatchObject({ gpuTemperatureC: 85, gpuHotspotC: 95 });
+    expect(migrateSettings({ schemaVersion: SETTINGS_VERSION, energy: 'cheap' }).repaired).toEqual(['energy']);
+  });
+
   it('survives garbage on disk', () => {
     for (const junk of [null, 42, 'text', [1, 2]]) expect(migrateSettings(junk).settings).toEqual(defaultSettings());
   });

@@ -35,7 +35,20 @@ export class SettingsStore {
       ...this.#settings,
       ...valid,
       limits: { ...this.#settings.limits, ...valid.limits },
+      energy: { ...this.#settings.energy, ...valid.energy },
+      desktop: { ...this.#settings.desktop, ...valid.desktop },
     });
+    this.#backend.write({ ...next, schemaVersion: SETTINGS_VERSION });
+    this.#settings = next;
+    for (const listener of this.#listeners) listener(this.get());
+    return this.get();
+  }
+
+  /** The payout address, kept apart from `update` so only a validated address lands here. */
+  setWallet(address: string, at = Date.now()): Settings {
+    const { wallet } = this.#settings;
+    const history = wallet.address && wallet.setAt ? [{ address: wallet.address, setAt: wallet.setAt }, ...wallet.history] : wallet.history;
+    const next = SettingsSchema.parse({ ...this.#settings, wallet: { address, setAt: at, history: history.slice(0, 50) } });
     this.#backend.write({ ...next, schemaVersion: SETTINGS_VERSION });
     this.#settings = next;
     for (const listener of this.#listeners) listener(this.get());

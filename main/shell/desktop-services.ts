@@ -1,13 +1,14 @@
 // Wires the desktop services to the running core: tray, auto-update, notifications, sleep guard,
 // start at login and the dock badge. Each service is tested on its own through its seam; this file
-// only hands them the real Electron objects and connects them to the core's events.
+// only hands them the real Electron objects and connects them to the core's events and to the
+// desktop group of the core's settings (the one settings schema, shared with headless).
 import os from 'node:os';
 import path from 'node:path';
 import { Menu, Notification, Tray, app, nativeTheme, powerSaveBlocker, type MenuItemConstructorOptions } from 'electron';
 import electronUpdater from 'electron-updater';
 import type { Core } from '../core.ts';
 import { DesktopNotifier, SleepGuard, badgeFor, setStartAtLogin, startsAtLogin, type StartAtLoginOptions } from './desktop.ts';
-import type { DesktopPrefsStore } from './settings-store.ts';
+import type { SettingsStore } from '../settings/store.ts';
 import { TrayService, hottestGpu, trayIconName } from './tray.ts';
 import { UpdateService, type UpdaterLike } from './updater.ts';
 import type { MainWindow } from './window.ts';
@@ -15,18 +16,22 @@ import type { MainWindow } from './window.ts';
 export interface DesktopServicesOptions {
   core: Core;
   window: MainWindow;
-  prefs: DesktopPrefsStore;
+  /** The core's settings: the shell reads and writes their `desktop` group. */
+  settings: SettingsStore;
   resourcesDir: string;
   log: (message: string, error?: unknown) => void;
 }
 
 export interface DesktopServices {
   readonly trayShown: boolean;
+  /** The Version Control service, for the core's `updates` provider. */
+  readonly updater: UpdateService;
   stop(): void;
 }
 
 export function startDesktopServices(options: DesktopServicesOptions): DesktopServices {
-  const { core, window, prefs, log } = options;
+  const { core, window, settings, log } = options;
+  const desktop = () => settings.get().desktop;
   const unsubscribe: (() => void)[] = [];
   let noticeSeq = 0;
   const emitNotice = (notice: { level: 'info' | 'warning' | 'error'; title: string; body: string }) =>
@@ -45,7 +50,7 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
     updater: electronUpdater.autoUpdater as unknown as UpdaterLike,
     currentVersion: app.getVersion(),
     enabled: app.isPackaged,
-    prefs: () => prefs.get(),
+    prefs: desktop,
     // The worker runtime does not publish a hire's end yet: while hired, replan after each block.
     hiredUntil: () => (core.status().state === 'hired' ? Date.now() + 1 : null),
     beforeRestart: () => core.stop(),
@@ -68,7 +73,7 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
       setStartAtLogin: (enabled) => {
         try {
           setStartAtLogin(enabled, login);
-          prefs.update({ startAtLogin: enabled });
+          settings.update({ desktop: { startAtLogin: enabled } });
         } catch (error) {
           log('start at login could not be changed', error);
         }
@@ -100,7 +105,7 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
         notification.show();
       },
     },
-    () => prefs.get().notifications,
+    () => desktop().notifications,
   );
 
   const onStatus = (status: ReturnType<Core['status']>) => {
@@ -113,7 +118,25 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
   unsubscribe.push(core.events.on('status', onStatus));
   unsubscribe.push(core.events.on('notice', (notice) => void notifier.notice(notice)));
   unsubscribe.push(core.events.on('telemetry', (frame) => trayShown && tray.update({ hottestGpuC: hottestGpu(frame) })));
-  unsubscribe.push(prefs.onChange(() => updater.configure()));
+  // The Settings page (or the tray) changed the desktop group: apply what changed.
+  let applied = desktop();
+  unsubscribe.push(
+    settings.onChange(({ desktop: next }) => {
+      const before = applied;
+      applied = next;
+      if (next.updateChannel !== before.updateChannel || next.updateFeedUrl !== before.updateFeedUrl || next.updateCheckHours !== before.updateCheckHours) {
+        updater.configure();
+      }
+      if (next.startAtLogin !== before.startAtLogin && next.startAtLogin !== startsAtLogin(login)) {
+        try {
+          setStartAtLogin(next.startAtLogin, login);
+        } catch (error) {
+          log('start at login could not be changed', error);
+        }
+        if (trayShown) tray.update({ startAtLogin: startsAtLogin(login) });
+      }
+    }),
+  );
 
   updater.start();
 
@@ -121,6 +144,7 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
     get trayShown() {
       return trayShown;
     },
+    updater,
     stop() {
       updater.stop();
       sleep.update('idle');

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IPC_REQUEST_PREFIX, requestChannels, type Reply } from '../../preload/contract.ts';
+import { IPC_REQUEST_PREFIX, UpdateStatusSchema, requestChannels, type Reply } from '../../preload/contract.ts';
 
 const fake = await vi.hoisted(async () => {
   const { EventEmitter } = await import('node:events');
@@ -35,11 +35,17 @@ const fake = await vi.hoisted(async () => {
       if (!event.defaultPrevented) calls.push('quit:done');
     },
     exit: (code: number) => void calls.push(`exit:${code}`),
-    setLoginItemSettings: () => {},
-    getLoginItemSettings: () => ({ openAtLogin: false }),
+    loginItem: { openAtLogin: false },
+    setLoginItemSettings(settings: { openAtLogin: boolean }) {
+      this.loginItem = { openAtLogin: settings.openAtLogin };
+    },
+    getLoginItemSettings() {
+      return { ...this.loginItem };
+    },
   });
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>();
   const windows: FakeWindow[] = [];
+  const trays: { menu: unknown }[] = [];
   class FakeContents extends EventEmitter {
     id = 41;
     sent: [string, unknown][] = [];
@@ -94,16 +100,20 @@ const fake = await vi.hoisted(async () => {
     Menu: { buildFromTemplate: (items: unknown[]) => items },
     Tray: class extends EventEmitter {
       image: string;
+      menu: unknown = null;
       constructor(image: string) {
         super();
         this.image = image;
         calls.push('Tray');
+        trays.push(this);
       }
       setImage(image: string) {
         this.image = image;
       }
       setToolTip() {}
-      setContextMenu() {}
+      setContextMenu(menu: unknown) {
+        this.menu = menu;
+      }
       destroy() {
         calls.push('Tray.destroy');
       }
@@ -112,7 +122,7 @@ const fake = await vi.hoisted(async () => {
     powerSaveBlocker: { start: () => 1, stop: () => {}, isStarted: () => false },
     Notification: { isSupported: () => false },
   };
-  return { calls, electron, handlers, windows, ready: () => readyResolve() };
+  return { calls, electron, handlers, windows, trays, ready: () => readyResolve() };
 });
 
 vi.mock('electron', () => fake.electron);
@@ -138,8 +148,11 @@ const mainFrame = { url: 'app://io-worker/index.html', parent: null };
 const invoke = (channel: string, args: unknown, frame: object = mainFrame) =>
   fake.handlers.get(IPC_REQUEST_PREFIX + channel)!({ sender: { id: 41 }, senderFrame: frame }, args) as Promise<Reply>;
 
+const xdgConfigHome = process.env.XDG_CONFIG_HOME;
 beforeAll(async () => {
   process.env.IO_WORKER_USER_DATA = profile;
+  // Start at login writes an XDG autostart entry on Linux: into the test profile, not the user's.
+  process.env.XDG_CONFIG_HOME = profile;
   await import('./index.ts');
   fake.ready();
   await vi.waitFor(() => expect(fake.windows).toHaveLength(1), { timeout: 10_000 });
@@ -148,6 +161,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   delete process.env.IO_WORKER_USER_DATA;
+  if (xdgConfigHome === undefined) delete process.env.XDG_CONFIG_HOME;
+  else process.env.XDG_CONFIG_HOME = xdgConfigHome;
   fs.rmSync(profile, { recursive: true, force: true });
 });
 
@@ -185,7 +200,50 @@ describe('app lifecycle', () => {
     await invoke('device.rename', { name: 'Lifecycle rig' });
     const onDisk = JSON.parse(fs.readFileSync(path.join(profile, 'settings.json'), 'utf8'));
     expect(onDisk.deviceName).toBe('Lifecycle rig');
-    expect(fs.existsSync(path.join(profile, 'desktop.json'))).toBe(true);
+    // One settings file: the desktop preferences are its `desktop` group.
+    expect(onDisk.desktop).toMatchObject({ closeToTray: true, startAtLogin: false, notifications: true });
+    expect(fs.existsSync(path.join(profile, 'desktop.json'))).toBe(false);
+  });
+
+  it('answers updates.status from the updater (a development build does not update itself)', async () => {
+    const reply = (await invoke('updates.status', {})) as { ok: true; result: unknown };
+    expect(reply.ok).toBe(true);
+    expect(UpdateStatusSchema.parse(reply.result)).toMatchObject({
+      runtime: 'electron',
+      state: 'unsupported',
+      channel: 'stable',
+      currentVersion: '0.1.0',
+      detail: 'Updates are installed by packaged builds only.',
+    });
+    expect(await invoke('updates.check', {})).toEqual(reply);
+    await invoke('settings.update', { desktop: { updateChannel: 'beta' } });
+    expect(await invoke('updates.status', {})).toMatchObject({ ok: true, result: { channel: 'beta' } });
+  });
+
+  it('applies start at login from the settings page to the OS and the tray menu', async () => {
+    const startsAtLogin = () =>
+      process.platform === 'linux'
+        ? fs.existsSync(path.join(profile, 'autostart', 'io-worker.desktop'))
+        : fake.electron.app.getLoginItemSettings().openAtLogin;
+    expect(startsAtLogin()).toBe(false);
+    await invoke('settings.update', { desktop: { startAtLogin: true } });
+    expect(startsAtLogin()).toBe(true);
+    const menu = fake.trays.at(-1)!.menu as { id: string; checked?: boolean; click?: () => void }[];
+    const item = menu.find((i) => i.id === 'start-at-login')!;
+    expect(item.checked).toBe(true);
+    // And the tray's item writes the setting back.
+    item.click!();
+    expect(startsAtLogin()).toBe(false);
+    expect(((await invoke('settings.get', {})) as { ok: true; result: { desktop: { startAtLogin: boolean } } }).result.desktop.startAtLogin).toBe(false);
+  });
+
+  it('closes for real when the user turned close-to-tray off', async () => {
+    const [window] = fake.windows;
+    await invoke('settings.update', { desktop: { closeToTray: false } });
+    const close = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    window.emit('close', close);
+    expect(close.defaultPrevented).toBe(false);
+    await invoke('settings.update', { desktop: { closeToTray: true } });
   });
 
   it('shows a tray and focuses the same window on a second launch', () => {

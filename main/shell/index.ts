@@ -13,11 +13,12 @@ import { createProbes } from '../probes/index.ts';
 import { SettingsStore } from '../settings/store.ts';
 import { openAppSecrets } from './app-secrets.ts';
 import { HIDDEN_FLAG } from './desktop.ts';
-import { startDesktopServices } from './desktop-services.ts';
+import { startDesktopServices, type DesktopServices } from './desktop-services.ts';
 import { bindIpc } from './ipc.ts';
 import { registerAppScheme, serveAppScheme } from './protocol.ts';
 import { guardSession, guardWebContents } from './security.ts';
-import { DesktopPrefsStore, electronStoreBackend } from './settings-store.ts';
+import { electronStoreBackend } from './settings-store.ts';
+import { updatesProvider } from './updater.ts';
 import { MainWindow, type WindowLike } from './window.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,14 +53,16 @@ async function start(): Promise<void> {
     serveAppScheme(protocol, RENDERER_DIR);
     const dataDir = app.getPath('userData');
     const settings = new SettingsStore(electronStoreBackend(new Store({ name: 'settings' })));
-    const desktop = new DesktopPrefsStore(new Store({ name: 'desktop' }));
     const secrets = await openAppSecrets({ dataDir, safeStorage });
     log(`secrets are kept in ${secrets.reason}`);
     // As `io-worker serve` does: a full or read-only disk does not stop the worker, the ledger says so.
     const ledger = Ledger.open({ dataDir });
     if (ledger.problem) log(`history is not being saved: ${ledger.problem}`);
     const network = process.env.IO_WORKER_NETWORK || 'embedded';
-    const core = await createCore({ dataDir, runtime: 'electron', settings, secrets, ledger, network, ...createProbes(), log });
+    // The updater starts with the desktop services, after the core: the provider reads it late.
+    let services: DesktopServices | null = null;
+    const updates = updatesProvider(() => services?.updater ?? null);
+    const core = await createCore({ dataDir, runtime: 'electron', settings, secrets, ledger, network, updates, ...createProbes(), log });
 
     let trayShown = false;
     const window = new MainWindow({
@@ -68,7 +71,7 @@ async function start(): Promise<void> {
       icon: path.join(RESOURCES_DIR, 'icon.png'),
       devTools: !app.isPackaged,
       // Hiding to the tray only makes sense when there is a tray to come back from.
-      closeToTray: () => trayShown && desktop.get().closeToTray,
+      closeToTray: () => trayShown && settings.get().desktop.closeToTray,
       openExternal,
       log,
     });
@@ -76,10 +79,11 @@ async function start(): Promise<void> {
     app.on('second-instance', () => window.show());
     app.on('activate', () => window.show());
     app.on('window-all-closed', () => app.quit());
-    const services = startDesktopServices({ core, window, prefs: desktop, resourcesDir: RESOURCES_DIR, log });
-    trayShown = services.trayShown;
+    const started = startDesktopServices({ core, window, settings, resourcesDir: RESOURCES_DIR, log });
+    services = started;
+    trayShown = started.trayShown;
     stopCleanlyOnQuit(core, window, () => {
-      services.stop();
+      started.stop();
       unbind();
       ledger.close();
     });

@@ -4,13 +4,8 @@ import path from 'node:path';
 import Conf from 'conf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsStore } from '../settings/store.ts';
-import {
-  DESKTOP_PREFS_VERSION,
-  DesktopPrefsStore,
-  defaultDesktopPrefs,
-  electronStoreBackend,
-  migrateDesktopPrefs,
-} from './settings-store.ts';
+import { SETTINGS_VERSION, defaultSettings } from '../settings/schema.ts';
+import { electronStoreBackend } from './settings-store.ts';
 
 let dir: string;
 // electron-store extends conf and adds only Electron's default folder: conf is the same file format.
@@ -38,55 +33,60 @@ describe('electronStoreBackend', () => {
   });
 });
 
-describe('desktop preferences', () => {
-  it('start from defaults and write the current version', () => {
-    const file = open('desktop');
-    const prefs = new DesktopPrefsStore(file);
-    expect(prefs.get()).toEqual(defaultDesktopPrefs());
-    expect(file.store.schemaVersion).toBe(DESKTOP_PREFS_VERSION);
-  });
-
-  it('migrate v1 allowPrerelease to the update channel', () => {
-    expect(migrateDesktopPrefs({ allowPrerelease: true }).prefs.updateChannel).toBe('beta');
-    expect(migrateDesktopPrefs({ allowPrerelease: false, closeToTray: false }).prefs).toMatchObject({
+// The desktop preferences are the `desktop` group of the one settings schema: same file, same
+// migrations, same validation as every other setting.
+describe('desktop preferences in the core settings', () => {
+  it('start from defaults in settings.json, with no second file', () => {
+    const file = open('settings');
+    const settings = new SettingsStore(electronStoreBackend(file));
+    expect(settings.get().desktop).toEqual(defaultSettings().desktop);
+    expect(settings.get().desktop).toEqual({
+      startAtLogin: false,
+      closeToTray: true,
       updateChannel: 'stable',
-      closeToTray: false,
+      updateFeedUrl: null,
+      updateCheckHours: 4,
+      notifications: true,
     });
-    const outcome = migrateDesktopPrefs({ schemaVersion: 1, allowPrerelease: true });
-    expect(outcome.fromVersion).toBe(1);
-    expect(outcome.prefs).not.toHaveProperty('allowPrerelease');
+    expect(file.store.schemaVersion).toBe(SETTINGS_VERSION);
+    expect(fs.readdirSync(dir)).toEqual(['settings.json']);
   });
 
-  it('do not rerun a migration on a current file', () => {
-    const outcome = migrateDesktopPrefs({ schemaVersion: 2, allowPrerelease: true, updateChannel: 'stable' });
-    expect(outcome.prefs.updateChannel).toBe('stable');
-  });
-
-  it('repair invalid fields to defaults and say which', () => {
-    const outcome = migrateDesktopPrefs({ schemaVersion: 2, updateCheckHours: 0, updateFeedUrl: 'file:///etc/passwd', closeToTray: false });
-    expect(outcome.repaired.sort()).toEqual(['updateCheckHours', 'updateFeedUrl']);
-    expect(outcome.prefs).toMatchObject({ updateCheckHours: 4, updateFeedUrl: null, closeToTray: false });
-    expect(migrateDesktopPrefs('garbage').prefs).toEqual(defaultDesktopPrefs());
+  it('migrate a v2 file (desktop.minimizeToTray) in place', () => {
+    fs.writeFileSync(
+      path.join(dir, 'settings.json'),
+      JSON.stringify({ schemaVersion: 2, desktop: { startAtLogin: true, minimizeToTray: false, updateChannel: 'beta' } }),
+    );
+    const settings = new SettingsStore(electronStoreBackend(open('settings')));
+    expect(settings.get().desktop).toMatchObject({ startAtLogin: true, closeToTray: false, updateChannel: 'beta', updateCheckHours: 4 });
+    const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8'));
+    expect(onDisk.schemaVersion).toBe(SETTINGS_VERSION);
+    expect(onDisk.desktop).not.toHaveProperty('minimizeToTray');
+    expect(onDisk.desktop.closeToTray).toBe(false);
   });
 
   it('reject a bad update whole, keeping the file as it was', () => {
-    const file = open('desktop');
-    const prefs = new DesktopPrefsStore(file);
+    const file = open('settings');
+    const settings = new SettingsStore(electronStoreBackend(file));
     const before = fs.readFileSync(file.path, 'utf8');
-    expect(() => prefs.update({ updateChannel: 'nightly' as 'beta' })).toThrow();
-    expect(() => prefs.update({ closeToTray: false, bogus: 1 } as never)).toThrow();
+    expect(() => settings.update({ desktop: { updateChannel: 'nightly' as 'beta' } })).toThrow();
+    expect(() => settings.update({ desktop: { closeToTray: false, bogus: 1 } as never })).toThrow();
+    expect(() => settings.update({ desktop: { updateFeedUrl: 'file:///etc/passwd' } })).toThrow();
+    expect(() => settings.update({ desktop: { updateCheckHours: 0 } })).toThrow();
     expect(fs.readFileSync(file.path, 'utf8')).toBe(before);
-    expect(prefs.get().closeToTray).toBe(true);
+    expect(settings.get().desktop.closeToTray).toBe(true);
   });
 
-  it('persist updates and tell listeners', () => {
-    const prefs = new DesktopPrefsStore(open('desktop'));
+  it('persist updates, keep the other desktop fields, and tell listeners', () => {
+    const settings = new SettingsStore(electronStoreBackend(open('settings')));
+    settings.update({ desktop: { closeToTray: false } });
     const seen: boolean[] = [];
-    prefs.onChange((p) => seen.push(p.startAtLogin));
-    prefs.update({ startAtLogin: true, updateFeedUrl: 'https://updates.example.com/io-worker' });
+    settings.onChange((s) => seen.push(s.desktop.startAtLogin));
+    settings.update({ desktop: { startAtLogin: true, updateFeedUrl: 'https://updates.example.com/io-worker' } });
     expect(seen).toEqual([true]);
-    expect(new DesktopPrefsStore(open('desktop')).get()).toMatchObject({
+    expect(new SettingsStore(electronStoreBackend(open('settings'))).get().desktop).toMatchObject({
       startAtLogin: true,
+      closeToTray: false,
       updateFeedUrl: 'https://updates.example.com/io-worker',
     });
   });

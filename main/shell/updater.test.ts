@@ -11,7 +11,9 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SETTLE_MS } from './update-schedule.ts';
-import { UpdateService, type Clock, type UpdateServiceOptions, type UpdaterLike } from './updater.ts';
+import { UpdateStatusSchema } from '../../preload/contract.ts';
+import { testCore } from '../../test/core-fixture.ts';
+import { UpdateService, updatesProvider, type Clock, type UpdateServiceOptions, type UpdaterLike } from './updater.ts';
 
 class FakeClock implements Clock {
   t: number;
@@ -199,6 +201,93 @@ describe('UpdateService schedule', () => {
     await service.check();
     expect(updater.checks).toBe(0);
     expect(service.status.phase).toBe('disabled');
+  });
+});
+
+// ---------------------------------------------------------------- the core's `updates` provider
+describe('updates provider (updates.status / updates.check)', () => {
+  it('answers a check once the feed answered, while the download goes on', async () => {
+    const { service, updater } = setup();
+    let finishDownload: () => void = () => {};
+    updater.checkForUpdates = async () => {
+      updater.checks++;
+      updater.emit('update-available', { version: '0.2.0' });
+      return { updateInfo: { version: '0.2.0' }, downloadPromise: new Promise<never[]>((r) => (finishDownload = () => r([]))) };
+    };
+    const provider = updatesProvider(() => service);
+    expect(provider.status()).toMatchObject({ runtime: 'electron', state: 'idle', lastCheckAt: null, availableVersion: null });
+    const answer = await provider.check();
+    expect(UpdateStatusSchema.parse(answer)).toMatchObject({
+      state: 'downloading',
+      availableVersion: '0.2.0',
+      currentVersion: '0.1.0',
+      channel: 'stable',
+      lastCheckAt: T0,
+      restartPlannedAt: null,
+      detail: 'Downloading 0.2.0 in the background.',
+    });
+    // A second check while one runs joins it instead of starting another.
+    expect((await provider.check()).state).toBe('downloading');
+    expect(updater.checks).toBe(1);
+    updater.emit('update-downloaded', { version: '0.2.0' });
+    finishDownload();
+    expect(provider.status()).toMatchObject({
+      state: 'ready',
+      restartPlannedAt: Date.UTC(2026, 10, 23, 15, 0) + SETTLE_MS,
+      detail: 'Update 0.2.0 installs at 15:01, right after this block closes.',
+    });
+  });
+
+  it('reports up to date as idle, failures and refused downloads as errors, and dev builds as unsupported', async () => {
+    const upToDate = setup();
+    expect(await updatesProvider(() => upToDate.service).check()).toMatchObject({ state: 'idle', detail: '0.1.0 is the newest stable version.' });
+
+    const failing = setup();
+    failing.updater.next = new Error('net::ERR_NAME_NOT_RESOLVED');
+    expect(await updatesProvider(() => failing.service).check()).toMatchObject({ state: 'error', detail: expect.stringMatching(/ERR_NAME_NOT_RESOLVED/) });
+
+    const refused = setup();
+    refused.updater.next = { version: '0.2.0' };
+    refused.updater.checkForUpdates = async () => {
+      refused.updater.emit('update-available', { version: '0.2.0' });
+      const error = new Error('sha512 checksum mismatch, expected abc, got def');
+      refused.updater.emit('error', error);
+      throw error;
+    };
+    expect(await updatesProvider(() => refused.service).check()).toMatchObject({ state: 'error', restartPlannedAt: null, detail: expect.stringMatching(/refused/) });
+
+    const dev = setup({ enabled: false });
+    expect(await updatesProvider(() => dev.service).check()).toMatchObject({ state: 'unsupported', detail: expect.stringMatching(/packaged builds/) });
+    expect(dev.updater.checks).toBe(0);
+  });
+
+  it('is what the core answers in the app, and says "unavailable" before the updater started', async () => {
+    const { service, updater } = setup();
+    updater.next = { version: '0.2.0' };
+    let started: UpdateService | null = null;
+    const core = await testCore({ runtime: 'electron', updates: updatesProvider(() => started) });
+    try {
+      expect(await core.dispatch('updates.status', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+      started = service;
+      const reply = await core.dispatch('updates.check', {});
+      expect(reply).toMatchObject({ ok: true, result: { runtime: 'electron', state: 'ready', availableVersion: '0.2.0' } });
+      expect(await core.dispatch('updates.status', {})).toEqual(reply);
+    } finally {
+      await core.stop();
+    }
+  });
+
+  it('reschedules the periodic check when the interval changes', async () => {
+    const { service, updater, clock, prefs } = setup();
+    service.start();
+    await service.check();
+    prefs.updateCheckHours = 1;
+    await clock.advanceTo(T0 + HOUR / 2);
+    service.configure();
+    await clock.advanceTo(T0 + HOUR + HOUR / 2 - 1);
+    expect(updater.checks).toBe(1);
+    await clock.advanceTo(T0 + HOUR + HOUR / 2);
+    expect(updater.checks).toBe(2);
   });
 });
 

@@ -3,9 +3,11 @@
 // by electron-updater, and installed on quit or at the planned restart right after a block closes.
 // The updater is handed in (a seam over electron-updater's AppUpdater), so tests run it for real
 // against a local feed, or as a fake.
-import type { Notice } from '../../preload/contract.ts';
-import type { DesktopPrefs } from './settings-store.ts';
+import { ContractFailure, type Notice, type Settings, type UpdateStatus } from '../../preload/contract.ts';
+import type { UpdatesProvider } from '../core.ts';
 import { planRestart } from './update-schedule.ts';
+
+type DesktopPrefs = Settings['desktop'];
 
 /** The part of electron-updater's AppUpdater the service uses. */
 export interface UpdaterLike {
@@ -23,7 +25,7 @@ export interface UpdaterLike {
 
 export type UpdatePhase = 'disabled' | 'idle' | 'checking' | 'up-to-date' | 'downloading' | 'ready' | 'refused' | 'failed';
 
-export interface UpdateStatus {
+export interface UpdateServiceStatus {
   phase: UpdatePhase;
   currentVersion: string;
   channel: DesktopPrefs['updateChannel'];
@@ -55,7 +57,7 @@ export interface UpdateServiceOptions {
   /** Stops the worker cleanly before the installer replaces the app. */
   beforeRestart: () => Promise<void>;
   notify: (notice: Pick<Notice, 'level' | 'title' | 'body'>) => void;
-  onStatus?: (status: UpdateStatus) => void;
+  onStatus?: (status: UpdateServiceStatus) => void;
   clock?: Clock;
   formatTime?: (t: number) => string;
   blockMs?: number;
@@ -74,10 +76,11 @@ const REFUSED = /sha512 checksum mismatch|size mismatch|ERR_CHECKSUM_MISMATCH|ER
 export class UpdateService {
   readonly #o: UpdateServiceOptions;
   readonly #clock: Clock;
-  #status: UpdateStatus;
+  #status: UpdateServiceStatus;
   #checkTimer: Timer | null = null;
   #restartTimer: Timer | null = null;
   #checking: Promise<void> | null = null;
+  #answered: Promise<void> = Promise.resolve();
   #restarting = false;
   #ready: { version: string; installAt: number; message: string } | null = null;
 
@@ -104,7 +107,7 @@ export class UpdateService {
     u.on('error', (error) => this.#failed(error));
   }
 
-  get status(): UpdateStatus {
+  get status(): UpdateServiceStatus {
     return { ...this.#status };
   }
 
@@ -116,6 +119,8 @@ export class UpdateService {
     u.channel = prefs.updateChannel === 'beta' ? 'beta' : 'latest';
     if (prefs.updateFeedUrl) u.setFeedURL({ provider: 'generic', url: prefs.updateFeedUrl });
     this.#set({ channel: prefs.updateChannel });
+    // A new interval applies from now, not after the one already waiting runs out.
+    if (this.#checkTimer) this.#scheduleNextCheck();
   }
 
   /** Checks now (at launch) and then every updateCheckHours. */
@@ -125,22 +130,33 @@ export class UpdateService {
     void this.check();
   }
 
+  /** Resolves when the check and any download it started are done. */
   check(): Promise<void> {
     if (!this.#o.enabled || this.#checking) return this.#checking ?? Promise.resolve();
     this.#set({ phase: 'checking', lastCheckedAt: this.#clock.now(), message: 'Checking for updates…' });
+    let answered: () => void = () => {};
+    this.#answered = new Promise<void>((resolve) => (answered = resolve));
     this.#checking = (async () => {
       try {
-        const result = await this.#o.updater.checkForUpdates();
+        const result = await this.#o.updater.checkForUpdates().finally(answered);
         await result?.downloadPromise;
       } catch (error) {
         // Also reported through the 'error' event; this keeps the rejection from going unhandled.
         if (this.#status.phase === 'checking' || this.#status.phase === 'downloading') this.#failed(error as Error);
       } finally {
+        answered();
         this.#checking = null;
         this.#scheduleNextCheck();
       }
     })();
     return this.#checking;
+  }
+
+  /** Starts a check (or joins the running one) and resolves once the feed has answered, not after the download. */
+  async checkAnswered(): Promise<UpdateServiceStatus> {
+    const running = this.check();
+    await Promise.race([running, this.#answered]);
+    return this.status;
   }
 
   /** The user asked for it: restart now, whatever the block. */
@@ -235,7 +251,7 @@ export class UpdateService {
     this.#set({ phase: 'failed', percent: null, message: `The update check failed: ${message.split('\n')[0].slice(0, 200)}` });
   }
 
-  #set(patch: Partial<UpdateStatus>): void {
+  #set(patch: Partial<UpdateServiceStatus>): void {
     this.#status = { ...this.#status, ...patch };
     this.#o.onStatus?.(this.status);
   }
@@ -243,4 +259,42 @@ export class UpdateService {
 
 function defaultTime(t: number): string {
   return new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+const CONTRACT_STATE: Record<UpdatePhase, UpdateStatus['state']> = {
+  disabled: 'unsupported',
+  idle: 'idle',
+  checking: 'checking',
+  'up-to-date': 'idle',
+  downloading: 'downloading',
+  ready: 'ready',
+  refused: 'error',
+  failed: 'error',
+};
+
+/** The service's status as the contract's `updates.status` answers it. */
+export function contractUpdateStatus(status: UpdateServiceStatus): UpdateStatus {
+  return {
+    runtime: 'electron',
+    channel: status.channel,
+    currentVersion: status.currentVersion,
+    state: CONTRACT_STATE[status.phase],
+    availableVersion: status.availableVersion,
+    lastCheckAt: status.lastCheckedAt,
+    restartPlannedAt: status.installAt,
+    detail: status.message,
+  };
+}
+
+/** The core's `updates` provider over an update service (filled in by main/shell/index.ts). */
+export function updatesProvider(service: () => UpdateService | null): UpdatesProvider {
+  const current = () => {
+    const s = service();
+    if (!s) throw new ContractFailure('unavailable', 'The updater is still starting; try again in a moment.');
+    return s;
+  };
+  return {
+    status: () => contractUpdateStatus(current().status),
+    check: async () => contractUpdateStatus(await current().checkAnswered()),
+  };
 }

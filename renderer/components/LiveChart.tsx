@@ -39,6 +39,10 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
   useEffect(() => {
     if (!canvas.current) return;
     const since = Date.now() - windowSeconds * 1000;
+    // The window grows from the first frame up to its full width, so a fresh start is not a sliver.
+    let firstT: number | undefined;
+    const left = (newest: number) => Math.max(newest - windowSeconds * 1000, (firstT ?? newest) - 5_000);
+    telemetry.forEachSince(since, (frame) => (firstT ??= frame.t));
     const data: Point[][] = series.map(() => []);
     telemetry.forEachSince(since, (frame) => series.forEach((s, i) => data[i]!.push({ x: frame.t, y: s.pick(frame) })));
     const datasets: ChartDataset<'line', Point[]>[] = series.map((s, i) => ({
@@ -76,16 +80,16 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
         scales: {
           x: {
             type: 'linear',
-            min: since,
+            min: left(Date.now()),
             max: Date.now(),
             grid: { color: grid },
             ticks: {
               color: text,
-              maxTicksLimit: 6,
-              callback: (value) => new Date(Number(value)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+              maxTicksLimit: 5,
+              callback: (value) => new Date(Number(value)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
             },
           },
-          y: { min: 0, max: yMax, grid: { color: grid }, ticks: { color: text, callback: (v) => `${v}${unit}` } },
+          y: { min: 0, max: yMax, grid: { color: grid }, ticks: { color: text, callback: (v) => `${Math.round(Number(v) * 10) / 10}${unit}` } },
         },
       },
     });
@@ -96,7 +100,8 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
         points.push({ x: frame.t, y: series[i]!.pick(frame) });
         while (points.length && points[0]!.x < cutoff) points.shift();
       });
-      chart.options.scales!.x!.min = cutoff;
+      firstT ??= frame.t;
+      chart.options.scales!.x!.min = left(frame.t);
       chart.options.scales!.x!.max = frame.t;
       chart.update('none');
     });

@@ -15,6 +15,7 @@ interface AppState {
   notices: Notice[];
   saveSettings(patch: Parameters<typeof api.request<'settings.update'>>[1]): Promise<void>;
   rename(name: string): Promise<void>;
+  setWallet(address: string): Promise<void>;
   refreshInventory(): Promise<void>;
 }
 
@@ -30,6 +31,10 @@ export const useApp = create<AppState>()((set) => ({
   },
   async rename(name) {
     set({ status: await api.request('device.rename', { name }) });
+  },
+  async setWallet(address) {
+    const wallet = await api.request('wallet.set', { address, confirm: true });
+    set((s) => ({ settings: s.settings ? { ...s.settings, wallet } : s.settings }));
   },
   async refreshInventory() {
     await loadInventory(true);

@@ -1,0 +1,235 @@
+// Network benchmark: POW verification against solving, block scoring for 100,000 devices, and the
+// largest simulated fleet one coordinator core holds with heartbeat p99 under 50 ms.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { verifyProduct } from '../main/devnet/proofs.ts';
+import { DEFAULT_PARAMS } from '../main/devnet/params.ts';
+import { baseScore, eligibility, failingRules, scoreBlock, type BlockEntry } from '../main/devnet/scoring.ts';
+import { DevnetStore } from '../main/devnet/store.ts';
+import { idFromPublicKey, multiplyRows, powMatrices, seal, type Signer } from '../main/worker/protocol.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
+
+function benchPow(): void {
+  const n = 1024;
+  const seed = crypto.randomBytes(16).toString('hex');
+  // Warm both paths up so the JIT is not what gets measured.
+  const warm = powMatrices('warm', 64);
+  verifyProduct('warm', 64, multiplyRows(warm.a, warm.b, 64, 0, 64));
+  let t = process.hrtime.bigint();
+  const { a, b } = powMatrices(seed, n);
+  const c = multiplyRows(a, b, n, 0, n);
+  const solveMs = ms(t);
+  // The median of seven: two shared cores make single timings jump.
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    t = process.hrtime.bigint();
+    if (!verifyProduct(seed, n, c)) throw new Error('the true product failed verification');
+    times.push(ms(t));
+  }
+  const verifyMs = times.sort((x, y) => x - y)[3];
+  // What a coordinator without Freivalds would do: multiply again and compare.
+  t = process.hrtime.bigint();
+  const fresh = powMatrices(seed, n);
+  const again = multiplyRows(fresh.a, fresh.b, n, 0, n);
+  const recomputeOk = Buffer.compare(Buffer.from(again.buffer), Buffer.from(c.buffer)) === 0;
+  const recomputeMs = ms(t);
+  const forged = c.slice();
+  forged[12345] ^= 1;
+  t = process.hrtime.bigint();
+  const caught = !verifyProduct(seed, n, forged);
+  const rejectMs = ms(t);
+  console.log(`POW ${n}×${n}: solve ${solveMs.toFixed(1)} ms (1 thread), Freivalds verify ${verifyMs.toFixed(2)} ms (median of 7) ` +
+    `→ verification ${(solveMs / verifyMs).toFixed(0)}× cheaper than solving (goal ≥ 100×)`);
+  console.log(`  vs recomputing the product to check it (${recomputeMs.toFixed(1)} ms, ${recomputeOk ? 'equal' : 'DIFFERENT'}): ${(recomputeMs / verifyMs).toFixed(0)}× faster; ` +
+    `a one-bit forgery ${caught ? 'caught' : 'MISSED'} in ${rejectMs.toFixed(2)} ms`);
+}
+
+function benchBlock(): void {
+  const count = 100_000;
+  const models = [['GPU', 4], ['GPU', 1.5], ['GPU', 0.5], ['CPU', 0.1]] as const;
+  const devices = Array.from({ length: count }, (_, i) => {
+    const [type, multiplier] = models[i % models.length];
+    return {
+      id: `dev-${i.toString(16).padStart(16, '0')}`, type, multiplier, quantity: 1 + (i % 8), tier: 1 + (i % 4),
+      hired: i % 10 === 0, uptime: i % 7 === 0 ? 3600 : 6 * 3600, wallet: i % 13 === 0 ? null : 'w',
+      potl: i % 50 === 0 ? 1 : 3, pow: i % 97 !== 0,
+    };
+  });
+  const t = process.hrtime.bigint();
+  const entries: BlockEntry[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const d = devices[i];
+    const hardware = { processorType: d.type, model: 'x', quantity: d.quantity, multiplier: d.multiplier };
+    const facts = { wallet: d.wallet, hardware, tier: d.tier, continuousUptimeSeconds: d.uptime, proofsPassed: true, paused: null, blocked: false };
+    // As the coordinator does: the checklist's sentences only for devices that fail a rule.
+    const eligible = !failingRules(facts, DEFAULT_PARAMS) || eligibility(facts, DEFAULT_PARAMS).eligible;
+    const passed = eligible && d.pow && d.potl / 3 >= DEFAULT_PARAMS.potl.passShare;
+    entries[i] = { deviceId: d.id, processorType: d.type, base: baseScore({ tier: d.tier, multiplier: d.multiplier, quantity: d.quantity, wasHired: d.hired }, DEFAULT_PARAMS), passed };
+  }
+  const { scores, distributed } = scoreBlock(entries, DEFAULT_PARAMS);
+  const computeMs = ms(t);
+  const store = new DevnetStore(null);
+  const w = process.hrtime.bigint();
+  store.tx(() => {
+    for (const s of scores) {
+      store.run('INSERT INTO block_devices (block_id, device_id, base, normalized, reward, status) VALUES (1, ?, ?, ?, ?, ?)', s.deviceId, s.base, s.normalized, s.reward, s.reward > 0 ? 'Completed' : 'Failed');
+    }
+  });
+  const writeMs = ms(w);
+  store.close();
+  console.log(`Block for ${count.toLocaleString('en')} devices: eligibility + scores + rewards in ${computeMs.toFixed(0)} ms ` +
+    `(${(1000 / computeMs).toFixed(1)}× under the 1 s goal), stored in ${writeMs.toFixed(0)} ms; ` +
+    `${distributed.toFixed(2)} of ${DEFAULT_PARAMS.blockEmission} distributed`);
+}
+
+interface SimWorker {
+  ws: WebSocket;
+  signer: Signer;
+  seq: number;
+}
+
+/** CPU seconds a process has used so far (Linux /proc), or null elsewhere. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return null;
+  }
+}
+
+async function startCoordinator(dataDir: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  // One process, one event loop: Node runs the coordinator on one core. Not pinned: on a shared
+  // machine a pinned process waits behind whatever else landed on that core.
+  const args = [process.execPath, path.join(ROOT, 'bin/io-worker.mjs'), 'coordinator', '--port', '0', '--data-dir', dataDir];
+  const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  child.stderr!.on('data', (d) => (text += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`coordinator did not start:\n${text}`)), 15_000);
+    const poll = setInterval(() => {
+      const m = text.match(/listening on (http:\/\/\S+?) /);
+      if (m) { clearInterval(poll); clearTimeout(timer); resolve(m[1]); }
+    }, 50);
+  });
+  return {
+    url,
+    pid: child.pid!,
+    stop: () => new Promise((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => { clearTimeout(timer); resolve(); });
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+async function connectWorker(url: string, pending: Map<string, (m: { type: string }) => void>): Promise<SimWorker> {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+  const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const signer: Signer = { id: idFromPublicKey('dev', publicKeyPem), sign: (m) => crypto.sign(null, Buffer.from(m), privateKey) };
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/session`, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data)) as { type: string; nonce?: string };
+    if (m.nonce && pending.has(m.nonce)) { pending.get(m.nonce)!(m); pending.delete(m.nonce); }
+  });
+  const request = (type: string, body: unknown) => new Promise<{ type: string }>((resolve) => {
+    const env = seal(signer, type, body);
+    pending.set(env.nonce, resolve);
+    ws.send(JSON.stringify(env));
+  });
+  const reg = await request('register', {
+    publicKeyPem, ownerPublicKeyPem: publicKeyPem, ownerSig: signer.sign(`own:${signer.id}`).toString('base64'), name: 'sim', wallet: 'w',
+    inventory: { hostname: 'sim', os: 'linux', cpu: { brand: 'Sim', threads: 8 }, memoryBytes: 1e10, gpus: [{ model: 'NVIDIA H100', vramMiB: 81559 }] },
+  });
+  if (reg.type !== 'ack') throw new Error(`registration refused: ${JSON.stringify(reg)}`);
+  await new Promise<void>((resolve) => {
+    ws.once('message', () => resolve()); // welcome
+    ws.send(JSON.stringify(seal(signer, 'hello', { sessionStartedAt: Date.now(), lastBlock: 0, paused: null, version: 'bench' })));
+  });
+  return { ws, signer, seq: 0 };
+}
+
+async function benchHeartbeats(deadline: number): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'io-bench-'));
+  const coordinator = await startCoordinator(dir);
+  const pending = new Map<string, (m: { type: string }) => void>();
+  const fleet: SimWorker[] = [];
+  let best = 0;
+  let msPerBeat: number | null = null;
+  try {
+    for (const target of [2500, 5000, 10_000, 15_000]) {
+      if (Date.now() > deadline - 8000) break;
+      const t = process.hrtime.bigint();
+      while (fleet.length < target) {
+        const batch = Math.min(500, target - fleet.length);
+        fleet.push(...(await Promise.all(Array.from({ length: batch }, () => connectWorker(coordinator.url, pending)))));
+        if (Date.now() > deadline - 7000) break;
+      }
+      if (fleet.length < target) { console.log(`  (stopped adding workers at ${fleet.length}: out of benchmark time)`); break; }
+      const joinS = ms(t) / 1000;
+      // N workers beating every 30 s is N/30 beats a second, spread evenly: that rate for 5 s.
+      const windowS = 5;
+      const rate = target / 30;
+      const latencies: number[] = [];
+      const cpuBefore = cpuSeconds(coordinator.pid);
+      const start = performance.now();
+      let sent = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          const due = Math.floor(((performance.now() - start) / 1000) * rate);
+          for (; sent < due && sent < rate * windowS; sent++) {
+            const w = fleet[(sent * 7919) % fleet.length];
+            const env = seal(w.signer, 'heartbeat', {
+              seq: w.seq++, sampledAt: Date.now(), buffered: false,
+              telemetry: { cpuPct: 12, gpuPct: 97, gpuTempC: 71, powerW: 640 }, traffic: { rxBytes: 1e9, txBytes: 2e8 },
+              services: [{ name: 'Monitor', state: 'running', detail: 'Heartbeats every 30 s.' }], paused: null,
+            });
+            const sentAt = performance.now();
+            pending.set(env.nonce, () => latencies.push(performance.now() - sentAt));
+            w.ws.send(JSON.stringify(env));
+          }
+          if (sent >= rate * windowS) { clearInterval(timer); setTimeout(resolve, 1000); }
+        }, 5);
+      });
+      const cpuAfter = cpuSeconds(coordinator.pid);
+      const busy = cpuBefore !== null && cpuAfter !== null ? `, coordinator CPU ${(((cpuAfter - cpuBefore) / ((performance.now() - start) / 1000)) * 100).toFixed(0)}% of a core` : '';
+      latencies.sort((a, b) => a - b);
+      const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Infinity;
+      const lost = sent - latencies.length;
+      console.log(`  ${target.toLocaleString('en')} workers (joined in ${joinS.toFixed(1)} s): ${rate.toFixed(0)} beats/s, p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms${busy}${lost ? `, ${lost} unanswered` : ''}`);
+      if (p(0.99) < 50 && lost === 0) best = target;
+      if (cpuBefore !== null && cpuAfter !== null) msPerBeat = ((cpuAfter - cpuBefore) * 1000) / Math.max(1, latencies.length);
+      // Go on while the coordinator still has headroom: a slow step on a shared machine is noise, not capacity.
+      const cpu = cpuBefore !== null && cpuAfter !== null ? (cpuAfter - cpuBefore) / ((performance.now() - start) / 1000) : 0;
+      if (cpu > 0.8 || p(0.99) > 500) break;
+    }
+  } finally {
+    for (const w of fleet) w.ws.terminate();
+    await coordinator.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`Heartbeats: one coordinator core holds ${best.toLocaleString('en')} workers at a 30 s interval with p99 < 50 ms ` +
+    `(${(best / 10_000).toFixed(2)}× the 10,000 goal)`);
+  if (msPerBeat !== null) {
+    console.log(`  coordinator CPU per heartbeat ${msPerBeat.toFixed(2)} ms (verify, parse, store, ack) → one busy core would carry ` +
+      `${Math.floor(30_000 / msPerBeat).toLocaleString('en')} workers at 30 s; latency above that is this machine's other load (${os.loadavg()[0].toFixed(1)} load on ${os.availableParallelism()} cores)`);
+  }
+}
+
+export async function run(): Promise<void> {
+  const deadline = Date.now() + 58_000;
+  benchPow();
+  benchBlock();
+  await benchHeartbeats(deadline);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -1,0 +1,110 @@
+// The devnet's command-line parts: `io-worker coordinator` (a standalone network) and
+// `io-worker hire` (reserve a device on a devnet). main/cli.ts parses, these run.
+import fs from 'node:fs';
+import type { ParseArgsConfig } from 'node:util';
+import { Coordinator } from './coordinator.ts';
+import { DEFAULT_PARAMS, loadParamsFile, resolveParams } from './params.ts';
+
+type Values = Record<string, string | boolean | undefined>;
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export const COORDINATOR_OPTIONS: ParseArgsConfig['options'] = {
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '7430' },
+  'data-dir': { type: 'string' },
+  params: { type: 'string' },
+  'block-seconds': { type: 'string' },
+};
+
+export const HIRE_OPTIONS: ParseArgsConfig['options'] = {
+  network: { type: 'string' },
+  device: { type: 'string' },
+  hours: { type: 'string', default: '1' },
+  workload: { type: 'string', default: 'benchmark' },
+  address: { type: 'string' },
+  image: { type: 'string' },
+  list: { type: 'boolean', default: false },
+};
+
+export const DEVNET_USAGE = `  coordinator  Run a standalone devnet coordinator that several workers join.
+              --host <addr>          address to bind (default 127.0.0.1)
+              --port <n>             port (default 7430; 0 picks a free one)
+              --data-dir <dir>       its store (default: in memory, lost on exit)
+              --params <file>        network parameters (JSON; any subset of the defaults)
+              --block-seconds <n>    block length (default 3600)
+  hire      Reserve a device on a devnet and run a workload on it.
+              --network <url>        the coordinator (required)
+              --device <id>          the device (see GET /v1/devices)
+              --hours <n>            how long (default 1)
+              --workload <kind>      benchmark | ray | container (default benchmark)
+              --address <host:port>  the Ray head (ray)      --image <name>  the image (container)
+              --list                 list the hires instead
+`;
+
+/** Thrown for bad flags; the CLI prints it with the usage text. */
+export class DevnetUsageError extends Error {}
+
+export async function runCoordinator(values: Values, io: Io): Promise<() => Promise<void>> {
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DevnetUsageError(`--port must be 0..65535, not ${values.port}`);
+  let blockSeconds: number | undefined;
+  if (values['block-seconds'] !== undefined) {
+    blockSeconds = Number(values['block-seconds']);
+    if (!Number.isInteger(blockSeconds) || blockSeconds < 1) throw new DevnetUsageError(`--block-seconds must be a whole number ≥ 1, not ${values['block-seconds']}`);
+  }
+  const params = values.params
+    ? loadParamsFile(String(values.params), blockSeconds)
+    : resolveParams(blockSeconds ? { blockSeconds } : {});
+  const dataDir = values['data-dir'] ? String(values['data-dir']) : null;
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const coordinator = await Coordinator.start({
+    host: String(values.host),
+    port,
+    dataDir,
+    params,
+    log: (m) => io.err(`[coordinator] ${m}\n`),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new Error(`Port ${port} is in use; pick another with --port (0 = any free port).`);
+    throw error;
+  });
+  io.out(`Coordinator listening on ${coordinator.url} (protocol v1, a block every ${params.blockSeconds} s${params === DEFAULT_PARAMS ? '' : ''}).\n`);
+  io.out(`Store: ${dataDir ?? 'in memory'}\nExplorer: ${coordinator.url}/v1/devices  ${coordinator.url}/v1/blocks\n`);
+  return () => coordinator.close();
+}
+
+export async function runHire(values: Values, io: Io): Promise<number> {
+  if (!values.network) throw new DevnetUsageError('hire needs --network <url>');
+  const base = String(values.network);
+  if (values.list) {
+    const res = await fetch(new URL('/v1/hires', base), { signal: AbortSignal.timeout(10_000) });
+    const { hires } = (await res.json()) as { hires: { id: string; device_id: string; status: string; hours: number; minutes_served: number; paid_amount: number }[] };
+    for (const h of hires) io.out(`${h.id}  ${h.device_id}  ${h.status}  ${h.hours} h  served ${h.minutes_served.toFixed(1)} min  paid ${h.paid_amount.toFixed(4)}\n`);
+    if (hires.length === 0) io.out('No hires yet.\n');
+    return 0;
+  }
+  if (!values.device) throw new DevnetUsageError('hire needs --device <id>');
+  const hours = Number(values.hours);
+  if (!(hours > 0)) throw new DevnetUsageError(`--hours must be a positive number, not ${values.hours}`);
+  const kind = String(values.workload);
+  const workload =
+    kind === 'benchmark' ? { kind }
+    : kind === 'ray' ? { kind, address: values.address ? String(values.address) : (() => { throw new DevnetUsageError('a ray hire needs --address <host:port>'); })() }
+    : kind === 'container' ? { kind, image: values.image ? String(values.image) : (() => { throw new DevnetUsageError('a container hire needs --image <name>'); })(), args: [] }
+    : (() => { throw new DevnetUsageError(`--workload must be benchmark, ray or container, not ${kind}`); })();
+  const res = await fetch(new URL('/v1/hires', base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ deviceId: values.device, hours, workload }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await res.json()) as { id?: string; ends_at?: number; error?: { message: string } };
+  if (!res.ok) {
+    io.err(`io-worker: the coordinator refused the hire: ${body.error?.message ?? res.status}\n`);
+    return 1;
+  }
+  io.out(`Hired ${values.device} for ${hours} h as ${body.id} (until ${new Date(body.ends_at!).toISOString()}).\n`);
+  return 0;
+}

@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { memoryStore } from '../settings/secrets.ts';
+import { WorkerClient, type RewardSink } from '../worker/client.ts';
+import { HireRunner } from '../worker/hires.ts';
+import { loadOrCreateAccount, loadOrCreateIdentity } from '../worker/identity.ts';
+import type { PowBackend } from '../worker/pow.ts';
+import { seal, type BlockResult } from '../worker/protocol.ts';
+import { Coordinator } from './coordinator.ts';
+import { resolveParams } from './params.ts';
+
+const params = resolveParams({
+  blockSeconds: 2,
+  blockEmission: 1000,
+  eligibility: { minUptimeSeconds: 0, requireWallet: true },
+  potl: { challengesPerBlock: 2, deadlineSeconds: 0.5, passShare: 1 },
+  pow: { size: 48, deadlineSeconds: 1.5 },
+  heartbeat: { intervalSeconds: 30, offlineAfterSeconds: 60 },
+  // Loopback on a busy test machine: any finished speed test is tier 1.
+  tiers: [{ tier: 1, minDownMbps: 0.1, minUpMbps: 0.1, maxLatencyMs: 5000 }],
+});
+
+const inventory = (gpus: string[]) => async () => ({
+  hostname: 'test', os: 'linux', cpu: { brand: 'Test CPU', threads: 4 }, memoryBytes: 8e9, gpus: gpus.map((model) => ({ model, vramMiB: 80000 })),
+});
+
+class RecordingSink implements RewardSink {
+  results: BlockResult[] = [];
+  payouts: { hireId: string; amount: number }[] = [];
+  hires: { hireId: string; state: string }[] = [];
+  recordBlockReward(_: string, r: BlockResult) { this.results.push(r); }
+  recordPayout(_: string, p: { hireId: string; amount: number }) { this.payouts.push(p); }
+  recordHire(_: string, h: { hireId: string; state: string }) { this.hires.push(h); }
+}
+
+async function makeWorker(network: string, gpus: string[], extra: Partial<ConstructorParameters<typeof WorkerClient>[0]> = {}) {
+  const secrets = memoryStore('test');
+  const identity = await loadOrCreateIdentity(secrets);
+  const account = await loadOrCreateAccount(secrets);
+  const sink = new RecordingSink();
+  const client = new WorkerClient({
+    network, identity, account, name: () => 'test rig', wallet: () => 'wallet-1', inventory: inventory(gpus), sink,
+    backoff: { initialMs: 100, maxMs: 400 }, speedTestBytes: 256 * 1024, ...extra,
+  });
+  return { client, sink, identity, account };
+}
+
+async function getJson(url: string) {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+describe('coordinator with in-process workers', () => {
+  let dir: string;
+  let coordinator: Coordinator;
+  const clients: WorkerClient[] = [];
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devnet-'));
+    coordinator = await Coordinator.start({ dataDir: dir, params });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.stop()));
+    await coordinator.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('registers devices, closes blocks, shares the emission, detects a forged POW and rejects a replay', async () => {
+    const forger: PowBackend = {
+      name: 'forger',
+      async solve({ size }) { return new Uint32Array(size * size).fill(7); },
+      async close() {},
+    };
+    const honest = await makeWorker(coordinator.url, ['NVIDIA H100 80GB HBM3']);
+    const cpu = await makeWorker(coordinator.url, []);
+    const cheat = await makeWorker(coordinator.url, ['NVIDIA H100 80GB HBM3'], { pow: forger });
+    for (const w of [honest, cpu, cheat]) { clients.push(w.client); w.client.start(); }
+    await Promise.all([honest, cpu, cheat].map((w) => w.client.waitFor((s) => s.connection === 'online' && (s.tier ?? 0) > 0, 8000)));
+
+    const devices = await getJson(`${coordinator.url}/v1/devices`);
+    expect(devices.body.devices).toHaveLength(3);
+    expect(devices.body.totals.gpus.total).toBe(2);
+    expect(devices.body.totals.cpus.total).toBe(1);
+
+    // The first block nominated nobody (devices joined during it); wait for one that nominated all three.
+    await honest.client.waitFor(() => honest.sink.results.length >= 2, 9000);
+    const blocks = (await getJson(`${coordinator.url}/v1/blocks`)).body.blocks as any[];
+    const full = blocks.find((b) => b.status === 'Completed' && b.nominated === 3)!;
+    expect(full).toBeDefined();
+    const detail = (await getJson(`${coordinator.url}/v1/blocks/${full.id}`)).body;
+    const byId = Object.fromEntries(detail.devices.map((d: any) => [d.device_id, d]));
+    expect(byId[honest.identity.deviceId]).toMatchObject({ status: 'Completed', pow: 'passed', potl_issued: 2, potl_answered: 2 });
+    expect(byId[cpu.identity.deviceId].status).toBe('Completed');
+    expect(byId[cheat.identity.deviceId]).toMatchObject({ status: 'Failed', pow: 'failed', reward: 0 });
+    expect(byId[cheat.identity.deviceId].reason).toMatch(/not the product/);
+    const sum = detail.devices.reduce((s: number, d: any) => s + d.reward, 0);
+    expect(sum).toBeCloseTo(1000, 6);
+    expect(full.distributed).toBeCloseTo(1000, 6);
+    // GPU allocation 8M vs CPU 2M: the GPU device earns four times the CPU device.
+    expect(byId[honest.identity.deviceId].reward / byId[cpu.identity.deviceId].reward).toBeCloseTo(4, 6);
+    expect(byId[honest.identity.deviceId].pow_ops_per_sec).toBeGreaterThan(0);
+    const mine = honest.sink.results.find((r) => r.block === full.id)!;
+    expect(mine.reward).toBeCloseTo(byId[honest.identity.deviceId].reward, 9);
+
+    // A replayed signed message is refused; a fresh one with the same body is accepted.
+    const envelope = seal({ id: honest.identity.deviceId, sign: honest.identity.sign }, 'set-wallet', { wallet: 'wallet-2' });
+    const post = (body: unknown) => fetch(`${coordinator.url}/v1/signed`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await post(envelope)).status).toBe(200);
+    const replay = await post(envelope);
+    expect(replay.status).toBe(409);
+    expect(((await replay.json()) as any).error.code).toBe('replay');
+    const tampered = { ...seal({ id: honest.identity.deviceId, sign: honest.identity.sign }, 'set-wallet', { wallet: 'x' }), payload: '{"wallet":"thief"}' };
+    expect((await post(tampered)).status).toBe(401);
+    const device = (await getJson(`${coordinator.url}/v1/devices/${honest.identity.deviceId}`)).body;
+    expect(device.wallet).toBe('wallet-2');
+    expect(device.eligibility.checks.map((c: any) => c.id)).toContain('uptime');
+    expect((await getJson(`${coordinator.url}/v1/accounts/${honest.account.id}`)).body.devices).toHaveLength(1);
+    expect((await getJson(`${coordinator.url}/v1/devices/nope`)).status).toBe(404);
+  });
+
+  it('keeps everything across a coordinator restart: workers reconnect and flush buffered heartbeats', async () => {
+    const w = await makeWorker(coordinator.url, ['NVIDIA L40S'], { heartbeatSeconds: 0.2 });
+    clients.push(w.client);
+    w.client.start();
+    await w.client.waitFor((s) => s.connection === 'online', 5000);
+    const port = coordinator.port;
+    await coordinator.close();
+    await w.client.waitFor((s) => s.connection === 'offline' && s.buffered >= 3, 5000);
+    coordinator = await Coordinator.start({ dataDir: dir, params, port });
+    await w.client.waitFor((s) => s.connection === 'online' && s.buffered === 0, 5000);
+    await new Promise((r) => setTimeout(r, 1200)); // one store flush
+    const beats = (await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}/heartbeats`)).body.heartbeats as any[];
+    expect(beats.filter((b) => b.buffered === 1).length).toBeGreaterThanOrEqual(3);
+    const seqs = beats.map((b) => b.seq);
+    // Every heartbeat from the first to the last arrived, none twice.
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(Math.max(...seqs) - Math.min(...seqs) + 1).toBe(seqs.length);
+    expect((await getJson(`${coordinator.url}/v1/devices`)).body.devices).toHaveLength(1);
+  });
+
+  it('hires a device: runs a fake Ray node under supervision, restarts it, pays the served time', async () => {
+    const fakeRay = path.join(dir, 'ray');
+    fs.writeFileSync(fakeRay, '#!/bin/sh\necho "ray $*"\nif [ ! -f "$0.ran" ]; then touch "$0.ran"; exit 3; fi\nexec sleep 30\n', { mode: 0o755 });
+    const runner = new HireRunner({ rayCommand: fakeRay, logDir: path.join(dir, 'hires'), restartDelayMs: 100, reportEveryMs: 300, stopGraceMs: 1000 });
+    const w = await makeWorker(coordinator.url, ['NVIDIA H100'], { hires: runner });
+    clients.push(w.client);
+    w.client.start();
+    await w.client.waitFor((s) => s.connection === 'online', 5000);
+    const res = await fetch(`${coordinator.url}/v1/hires`, {
+      method: 'POST',
+      body: JSON.stringify({ deviceId: w.identity.deviceId, hours: 1.5 / 3600, workload: { kind: 'ray', address: '10.0.0.1:6379' } }),
+    });
+    expect(res.status).toBe(201);
+    const hire = (await res.json()) as any;
+    await w.client.waitFor(() => w.sink.hires.some((h) => h.state === 'restarting'), 4000);
+    await w.client.waitFor((s) => s.services.find((x) => x.name === 'Ray')!.state === 'running', 4000);
+    expect((await getJson(`${coordinator.url}/v1/devices`)).body.devices[0]).toMatchObject({ status: 'hired', hireStatus: 'hired' });
+    await w.client.waitFor(() => w.sink.payouts.length > 0, 5000);
+    const log = fs.readFileSync(path.join(dir, 'hires', `${hire.id}.log`), 'utf8');
+    expect(log).toContain('ray start --address 10.0.0.1:6379 --block');
+    expect(log).toContain('exit code 3');
+    const stored = (await getJson(`${coordinator.url}/v1/hires`)).body.hires[0];
+    expect(stored.status).toBe('completed');
+    expect(stored.paid_amount).toBeGreaterThan(0);
+    expect(w.sink.payouts[0].amount).toBeCloseTo(stored.paid_amount, 9);
+    const bad = await fetch(`${coordinator.url}/v1/hires`, { method: 'POST', body: JSON.stringify({ deviceId: w.identity.deviceId, hours: -1, workload: { kind: 'benchmark' } }) });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -1,0 +1,100 @@
+// The network parameters of a devnet: emission, allocations, score weights, hardware multipliers,
+// connectivity tiers, eligibility and proof settings. One JSON file (`--params`) overrides any of them.
+import fs from 'node:fs';
+import { z } from 'zod';
+
+const Positive = z.number().finite().positive();
+const NonNegative = z.number().finite().nonnegative();
+
+export const TierSchema = z.object({
+  tier: z.number().int().min(1).max(4),
+  minDownMbps: NonNegative,
+  minUpMbps: NonNegative,
+  maxLatencyMs: Positive,
+});
+
+export const ParamsSchema = z
+  .object({
+    /** Coins paid out per block, shared by all devices that passed it. */
+    blockEmission: Positive,
+    blockSeconds: z.number().int().min(1).max(86_400),
+    allocation: z.object({ GPU: NonNegative, CPU: NonNegative }).strict(),
+    weights: z
+      .object({ tier: NonNegative, hardware: NonNegative, hired: NonNegative, outer: Positive, inner: Positive })
+      .strict(),
+    /** Per GPU model (matched case-insensitively as a substring of the model name), longest match wins. */
+    gpuMultipliers: z.record(z.string().min(1), NonNegative),
+    /** Multiplier of a CPU-only device; 0 makes CPUs ineligible. */
+    cpuMultiplier: NonNegative,
+    /** Highest tier first; a device meeting none is tier 0 (ineligible). */
+    tiers: z.array(TierSchema).min(1),
+    eligibility: z.object({ minUptimeSeconds: NonNegative, requireWallet: z.boolean() }).strict(),
+    potl: z
+      .object({
+        challengesPerBlock: z.number().int().min(1).max(100),
+        deadlineSeconds: Positive,
+        passShare: z.number().min(0).max(1),
+      })
+      .strict(),
+    pow: z
+      .object({ size: z.number().int().min(8).max(2048), deadlineSeconds: Positive })
+      .strict(),
+    heartbeat: z.object({ intervalSeconds: Positive, offlineAfterSeconds: Positive }).strict(),
+    hire: z.object({ ratePerHourGPU: NonNegative, ratePerHourCPU: NonNegative }).strict(),
+  })
+  .strict();
+export type Params = z.infer<typeof ParamsSchema>;
+
+/** Published io.net values where they exist; devnet choices (emission, tiers, proof sizes) otherwise. */
+export const DEFAULT_PARAMS: Params = {
+  blockEmission: 10_000,
+  blockSeconds: 3600,
+  allocation: { GPU: 8_000_000, CPU: 2_000_000 },
+  weights: { tier: 0.02, hardware: 2.0, hired: 0.05, outer: 10, inner: 100 },
+  gpuMultipliers: {
+    'H200': 4.5, 'H100': 4, 'A100': 3, 'L40S': 2.2, 'L40': 2, 'A6000': 1.6, 'RTX 4090': 1.5,
+    'RTX 4080': 1.1, 'RTX 3090': 1, 'RTX 3080': 0.8, 'RTX 2080': 0.5, 'A10': 1, 'T4': 0.4,
+  },
+  cpuMultiplier: 0.1,
+  tiers: [
+    { tier: 4, minDownMbps: 800, minUpMbps: 800, maxLatencyMs: 20 },
+    { tier: 3, minDownMbps: 400, minUpMbps: 400, maxLatencyMs: 50 },
+    { tier: 2, minDownMbps: 100, minUpMbps: 50, maxLatencyMs: 100 },
+    { tier: 1, minDownMbps: 25, minUpMbps: 10, maxLatencyMs: 250 },
+  ],
+  eligibility: { minUptimeSeconds: 5 * 3600, requireWallet: true },
+  potl: { challengesPerBlock: 3, deadlineSeconds: 5, passShare: 0.66 },
+  pow: { size: 256, deadlineSeconds: 60 },
+  heartbeat: { intervalSeconds: 30, offlineAfterSeconds: 95 },
+  hire: { ratePerHourGPU: 1.5, ratePerHourCPU: 0.05 },
+};
+
+/** Defaults with a partial override merged one level deep; any bad field is an error naming it. */
+export function resolveParams(override: unknown = {}): Params {
+  if (typeof override !== 'object' || override === null || Array.isArray(override)) {
+    throw new Error('The parameter file must hold a JSON object.');
+  }
+  const merged: Record<string, unknown> = { ...DEFAULT_PARAMS };
+  for (const [key, value] of Object.entries(override)) {
+    const base = (DEFAULT_PARAMS as Record<string, unknown>)[key];
+    const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+    merged[key] = isObject(base) && isObject(value) && key !== 'gpuMultipliers' ? { ...(base as object), ...(value as object) } : value;
+  }
+  const parsed = ParamsSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`Bad network parameters: ${issues}`);
+  }
+  return parsed.data;
+}
+
+export function loadParamsFile(file: string, blockSeconds?: number): Params {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`Cannot read the parameter file ${file}: ${(error as Error).message}`);
+  }
+  const params = resolveParams(raw);
+  return blockSeconds === undefined ? params : resolveParams({ ...raw as object, blockSeconds });
+}

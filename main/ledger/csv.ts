@@ -1,0 +1,81 @@
+// CSV export of the ledger: telemetry rollups, uptime per day, block rewards. Lines are produced
+// lazily so the CLI can stream months of rollups without holding them in memory.
+import type { Ledger } from './ledger.ts';
+import { GAP_REASONS } from './uptime.ts';
+
+export const EXPORT_KINDS = ['telemetry', 'uptime', 'rewards'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+export interface ExportOptions {
+  from: number;
+  to: number;
+  /** Telemetry: which rollups (default 1h). */
+  resolution?: '1m' | '1h';
+  /** Telemetry: 'host' or 'gpu<n>'; uptime and rewards: the network device id. All when absent. */
+  device?: string;
+  metric?: string;
+  /** Uptime days are the user's local days. */
+  timeZone?: string;
+}
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+const line = (fields: (string | number | null | undefined)[]) => `${fields.map(csvField).join(',')}\r\n`;
+const iso = (t: number) => new Date(t).toISOString();
+const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+export function* exportCsv(ledger: Ledger, kind: ExportKind, options: ExportOptions): Generator<string> {
+  const { from, to } = options;
+  if (!(to > from)) throw new RangeError('The export range must end after it starts.');
+  if (kind === 'telemetry') {
+    const resolution = options.resolution ?? '1h';
+    yield line(['time_utc', 'device', 'metric', 'resolution', 'samples', 'min', 'avg', 'max']);
+    for (const r of ledger.rollupRows(from, to, resolution, { device: options.device, metric: options.metric })) {
+      yield line([iso(r.t), r.device, r.metric, resolution, r.n, r.min, r.avg, r.max]);
+    }
+  } else if (kind === 'uptime') {
+    yield line(['day', 'device', 'uptime_pct', 'online_s', 'downtime_s', ...GAP_REASONS.map((r) => `${r}_s`), 'unknown_s']);
+    const devices = options.device ? [options.device] : ledger.uptimeDevices();
+    for (const device of devices) {
+      for (const b of ledger.uptimeDays(device, from, to, options.timeZone)) {
+        if (b.uptimePct === null) continue; // nothing recorded that day
+        yield line([
+          b.label,
+          device,
+          b.uptimePct,
+          round(b.onlineSeconds),
+          round(b.downtimeSeconds),
+          ...GAP_REASONS.map((r) => round(b.downtime[r] ?? 0)),
+          round(b.downtime.unknown ?? 0),
+        ]);
+      }
+    }
+  } else if (kind === 'rewards') {
+    yield line(['block_utc', 'block', 'device', 'status', 'amount', 'base_score', 'normalized_score', 'detail']);
+    for (const r of ledger.blockRewards(from, to, options.device)) {
+      yield line([iso(r.blockStart), r.blockId, r.device, r.status, r.amount, r.baseScore, r.normalizedScore, r.detail]);
+    }
+  } else {
+    throw new RangeError(`Nothing to export called "${kind as string}"; choose ${EXPORT_KINDS.join(', ')}.`);
+  }
+}
+
+/** The whole export as one string, at most `maxRows` data rows (the contract request uses this). */
+export function exportCsvText(ledger: Ledger, kind: ExportKind, options: ExportOptions, maxRows: number): { csv: string; rows: number; truncated: boolean } {
+  const parts: string[] = [];
+  let rows = -1; // the header is not a row
+  let truncated = false;
+  for (const text of exportCsv(ledger, kind, options)) {
+    if (rows >= maxRows) {
+      truncated = true;
+      break;
+    }
+    parts.push(text);
+    rows++;
+  }
+  return { csv: parts.join(''), rows: Math.max(0, rows), truncated };
+}

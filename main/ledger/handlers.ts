@@ -1,0 +1,75 @@
+// The ledger's contract handlers and its wiring into the core's frame and notice flow. Without an
+// open ledger every handler answers 'unavailable' with a sentence saying why.
+import { ContractFailure, type Handlers, type TelemetryFrame } from '../../preload/contract.ts';
+import type { EventBus } from '../events.ts';
+import { exportCsvText } from './csv.ts';
+import { Ledger, LedgerUnavailableError } from './ledger.ts';
+import { presenceGap, type NetworkPresence } from './reward-sink.ts';
+import { checkTimeZone, systemTimeZone } from './uptime.ts';
+
+type LedgerChannels = 'history.telemetry' | 'uptime.bar' | 'uptime.streak' | 'export';
+/** Rows one export reply may carry (about 5 MB of CSV); the CLI streams any amount. */
+export const EXPORT_MAX_ROWS = 100_000;
+
+function use<T>(ledger: Ledger | undefined, read: (ledger: Ledger) => T): T {
+  if (!ledger) throw new ContractFailure('unavailable', 'History is not kept in this run: no ledger is open.');
+  try {
+    return read(ledger);
+  } catch (error) {
+    if (error instanceof LedgerUnavailableError) throw new ContractFailure('unavailable', error.message);
+    if (error instanceof RangeError) throw new ContractFailure('bad-request', error.message);
+    throw error;
+  }
+}
+
+export function ledgerHandlers(ledger: Ledger | undefined, deviceId: string): Pick<Handlers, LedgerChannels> {
+  return {
+    'history.telemetry': async ({ device, metric, range, resolution }) =>
+      use(ledger, (l) => ({ device, metric, ...l.history(device, metric, range.from, range.to, resolution) })),
+    'uptime.bar': async ({ device, days, resolution, timeZone }) =>
+      use(ledger, (l) => l.uptimeBar(device ?? deviceId, { days, resolution, timeZone: timeZone ?? systemTimeZone() })),
+    'uptime.streak': async ({ device }) => use(ledger, (l) => l.streak(device ?? deviceId)),
+    export: async ({ what, from, to, device, resolution, timeZone }) =>
+      use(ledger, (l) => {
+        const range = { from: from ?? 0, to: to ?? Date.now() + 1 };
+        const zone = checkTimeZone(timeZone ?? systemTimeZone());
+        const out = exportCsvText(l, what, { ...range, device, resolution, timeZone: zone }, EXPORT_MAX_ROWS);
+        const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+        const filename = `io-worker-${what}-${from === undefined ? 'all' : day(range.from)}-to-${day(range.to - 1)}.csv`;
+        return { what, filename, mime: 'text/csv' as const, ...out };
+      }),
+  };
+}
+
+/**
+ * Feeds the ledger from the core: every frame is recorded, and each frame marks the device online
+ * when the network session is up and not paused (or, with no network configured, when the runtime
+ * is up), else records the gap with its reason. Returns the unsubscribers.
+ */
+export function attachLedger(
+  ledger: Ledger,
+  sampler: { onFrame: (listener: (frame: TelemetryFrame) => void) => () => void },
+  events: EventBus,
+  deviceId: string,
+  log: (message: string, error?: unknown) => void,
+  presence: () => NetworkPresence | null = () => null,
+): (() => void)[] {
+  return [
+    sampler.onFrame((frame) => {
+      try {
+        ledger.recordFrame(frame);
+        const network = presence();
+        const gap = network ? presenceGap(network) : null;
+        if (gap) ledger.markGap(deviceId, gap, frame.t, network?.paused ?? null);
+        else ledger.markOnline(deviceId, frame.t);
+      } catch (error) {
+        log('ledger could not record a frame', error); // storage trouble is handled inside; this is a bug
+      }
+    }),
+    // The notifications history: every notice the core shows is kept (the ledger keeps its own already).
+    events.on('notice', (notice) => {
+      if (!notice.id.startsWith('ledger-')) ledger.recordNotice(notice);
+    }),
+    ledger.onNotice((notice) => events.emit('notice', notice)),
+  ];
+}

@@ -1,0 +1,98 @@
+// The ledger as the worker runtime's reward sink: block results, hire payouts, hire reports and
+// network notices, in the shapes main/worker/client.ts hands them over (matched structurally, so
+// the ledger imports nothing from the worker). A record the ledger refuses is logged, never thrown
+// into the network session.
+import type { GapReason } from './uptime.ts';
+import type { Ledger } from './ledger.ts';
+
+export interface NetworkBlockResult {
+  block: number;
+  status: 'Completed' | 'Failed';
+  reason: string | null;
+  potl: { answered: number; issued: number };
+  pow: string;
+  base: number;
+  normalized: number;
+  reward: number;
+  closedAt: number;
+}
+
+const HIRE_STATES: Record<string, 'running' | 'completed' | 'failed'> = {
+  running: 'running',
+  restarting: 'running',
+  completed: 'completed',
+  failed: 'failed',
+};
+
+export function ledgerRewardSink(
+  ledger: Ledger,
+  options: { blockSeconds?: () => number; log?: (message: string, error?: unknown) => void } = {},
+) {
+  const log = options.log ?? ((message: string, error?: unknown) => console.error(`[io-worker] ledger: ${message}`, error ?? ''));
+  let seq = 0;
+  const guard = (what: string, record: () => void) => {
+    try {
+      record();
+    } catch (error) {
+      log(`could not record ${what}`, error);
+    }
+  };
+  return {
+    recordBlockReward(deviceId: string, r: NetworkBlockResult): void {
+      guard(`block ${r.block}`, () =>
+        ledger.recordBlockReward({
+          device: deviceId,
+          blockId: r.block,
+          blockStart: r.closedAt - (options.blockSeconds?.() ?? 3600) * 1000,
+          status: r.status === 'Completed' ? 'passed' : 'failed',
+          amount: r.status === 'Completed' ? r.reward : 0,
+          baseScore: r.base,
+          normalizedScore: r.normalized,
+          detail: [r.reason, `POTL ${r.potl.answered}/${r.potl.issued}`, `POW ${r.pow}`].filter(Boolean).join('; '),
+        }),
+      );
+    },
+    recordPayout(deviceId: string, payout: { hireId: string; amount: number; hours: number; at: number }): void {
+      guard(`payout for hire ${payout.hireId}`, () =>
+        ledger.recordPayout({
+          id: `hire-${payout.hireId}-${payout.at}`,
+          device: deviceId,
+          t: payout.at,
+          amount: payout.amount,
+          status: 'confirmed',
+          detail: `${payout.hours} h of hire ${payout.hireId}`,
+        }),
+      );
+    },
+    recordHire(deviceId: string, hire: { hireId: string; state: string; minutesServed: number; detail: string; at: number }): void {
+      const status = HIRE_STATES[hire.state] ?? 'running';
+      guard(`hire ${hire.hireId}`, () =>
+        ledger.recordHire({
+          id: hire.hireId,
+          device: deviceId,
+          started: hire.at,
+          ended: status === 'running' ? null : hire.at,
+          status,
+          minutesServed: hire.minutesServed,
+          detail: hire.detail,
+        }),
+      );
+    },
+    recordNotice(notice: { level: 'info' | 'warning' | 'error'; title: string; body: string }): void {
+      const t = Date.now();
+      guard('a network notice', () => ledger.recordNotice({ id: `network-${t}-${seq++}`, t, ...notice }));
+    },
+  };
+}
+
+/** What the network session says about being online, as the ledger needs it. */
+export interface NetworkPresence {
+  connection: 'connecting' | 'online' | 'offline';
+  paused: string | null;
+}
+
+/** Online: runtime up and heartbeats acknowledged. Otherwise the gap's reason, as the user would name it. */
+export function presenceGap(presence: NetworkPresence): GapReason | null {
+  if (presence.paused !== null) return /temperat|hot|°C|thermal/i.test(presence.paused) ? 'over-temperature' : 'paused';
+  return presence.connection === 'online' ? null : 'network-down';
+}

@@ -1,0 +1,162 @@
+// The ledger's tables, as numbered migrations applied in order; PRAGMA user_version records how far
+// a database has come. Never edit a shipped migration: add the next one.
+import type { DatabaseSync } from 'node:sqlite';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: telemetry, uptime, and what the network and runtime write.
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE series (
+    id INTEGER PRIMARY KEY,
+    device TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    UNIQUE (device, metric)
+  );
+  -- Values are hundredths (integers). raw is keyed by time first: each tick appends to one page.
+  CREATE TABLE raw (
+    t INTEGER NOT NULL,
+    series INTEGER NOT NULL,
+    v INTEGER NOT NULL,
+    PRIMARY KEY (t, series)
+  ) WITHOUT ROWID;
+  -- m: minutes since the epoch (UTC); h: hours since the epoch (UTC).
+  CREATE TABLE rollup_1m (
+    series INTEGER NOT NULL,
+    m INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    av INTEGER NOT NULL,
+    hi INTEGER NOT NULL,
+    PRIMARY KEY (series, m)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_1h (
+    series INTEGER NOT NULL,
+    h INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    av INTEGER NOT NULL,
+    hi INTEGER NOT NULL,
+    PRIMARY KEY (series, h)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    started_ms INTEGER NOT NULL,
+    ended_ms INTEGER,
+    clean INTEGER NOT NULL DEFAULT 0
+  );
+  -- Online spans: the runtime was up and the network acknowledged heartbeats.
+  CREATE TABLE uptime_spans (
+    device TEXT NOT NULL,
+    session INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    closed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (device, session, start_ms),
+    CHECK (end_ms >= start_ms)
+  ) WITHOUT ROWID;
+  CREATE INDEX uptime_spans_by_end ON uptime_spans (device, end_ms);
+  -- Gaps with their reason; end_ms NULL while the gap is still going on.
+  CREATE TABLE uptime_gaps (
+    device TEXT NOT NULL,
+    start_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('app-closed', 'asleep', 'network-down', 'paused', 'over-temperature')),
+    end_ms INTEGER,
+    detail TEXT,
+    PRIMARY KEY (device, start_ms, reason),
+    CHECK (end_ms IS NULL OR end_ms >= start_ms)
+  ) WITHOUT ROWID;
+
+  -- Amounts are integers in nano-units of the network's token: sums stay exact.
+  -- block_ms: the block's start (UTC ms); block_id: the network's number for it.
+  CREATE TABLE block_rewards (
+    device TEXT NOT NULL,
+    block_ms INTEGER NOT NULL,
+    block_id INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('passed', 'failed')),
+    amount_nano INTEGER NOT NULL CHECK (amount_nano >= 0),
+    base_score REAL,
+    normalized_score REAL,
+    detail TEXT,
+    recorded_ms INTEGER NOT NULL,
+    PRIMARY KEY (device, block_ms)
+  ) WITHOUT ROWID;
+  CREATE TABLE payouts (
+    id TEXT PRIMARY KEY,
+    device TEXT NOT NULL,
+    t_ms INTEGER NOT NULL,
+    amount_nano INTEGER NOT NULL CHECK (amount_nano >= 0),
+    wallet TEXT, -- NULL: paid to the wallet on file at the network
+    tx TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'confirmed', 'failed')),
+    detail TEXT
+  );
+  CREATE INDEX payouts_by_time ON payouts (t_ms);
+  CREATE TABLE hires (
+    id TEXT PRIMARY KEY,
+    device TEXT NOT NULL,
+    client TEXT,
+    started_ms INTEGER NOT NULL,
+    reserved_until_ms INTEGER,
+    ended_ms INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('reserved', 'running', 'completed', 'failed', 'cancelled')),
+    minutes_served REAL NOT NULL DEFAULT 0 CHECK (minutes_served >= 0),
+    paid_nano INTEGER NOT NULL DEFAULT 0 CHECK (paid_nano >= 0),
+    detail TEXT
+  );
+  CREATE INDEX hires_by_time ON hires (started_ms);
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    hire_id TEXT, -- the hire it ran under, if any (no foreign key: the runtime may report either first)
+    device TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('benchmark', 'ray', 'container', 'proof')),
+    started_ms INTEGER NOT NULL,
+    ended_ms INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'cancelled')),
+    exit_code INTEGER,
+    detail TEXT
+  );
+  CREATE INDEX jobs_by_time ON jobs (started_ms);
+  CREATE TABLE notices (
+    id TEXT PRIMARY KEY,
+    t_ms INTEGER NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('info', 'warning', 'error')),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    device TEXT
+  );
+  CREATE INDEX notices_by_time ON notices (t_ms);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export class SchemaTooNewError extends Error {
+  override name = 'SchemaTooNewError';
+}
+
+export function schemaVersion(db: DatabaseSync): number {
+  return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+}
+
+/** Applies the missing migrations, each in its own transaction with its version bump. */
+export function migrate(db: DatabaseSync): void {
+  const from = schemaVersion(db);
+  if (from > SCHEMA_VERSION) {
+    throw new SchemaTooNewError(
+      `The history database was written by a newer IO Worker (schema ${from}, this one knows ${SCHEMA_VERSION}); update IO Worker.`,
+    );
+  }
+  for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(MIGRATIONS[version - 1]);
+      db.exec(`PRAGMA user_version = ${version}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,439 @@
+// The worker's network session: registers once, keeps a signed WebSocket session with the
+// coordinator, heartbeats (buffered while offline), answers POTL and POW, runs hires, measures the
+// connectivity tier, and hands rewards, payouts and hires to an injected sink (the ledger, later).
+import { WebSocket } from 'ws';
+import type { DeviceIdentity } from './identity.ts';
+import type { HireRunner } from './hires.ts';
+import { CpuPowBackend, type PowBackend } from './pow.ts';
+import {
+  ServerMessageSchema, encodeProduct, seal, type BlockResult, type Heartbeat, type HireOrder, type InventorySummary,
+  type ServerMessage, type ServiceState, type Signer,
+} from './protocol.ts';
+
+/** Where the runtime's money and history go; the ledger implements it, tests record it. */
+export interface RewardSink {
+  recordBlockReward(deviceId: string, result: BlockResult): void;
+  recordPayout(deviceId: string, payout: { hireId: string; amount: number; hours: number; at: number }): void;
+  recordHire(deviceId: string, hire: { hireId: string; state: string; minutesServed: number; detail: string; at: number }): void;
+  recordNotice?(notice: { level: 'info' | 'warning' | 'error'; title: string; body: string }): void;
+}
+
+export interface AccountKey extends Signer {
+  publicKeyPem: string;
+}
+
+export interface TelemetrySummary {
+  cpuPct: number | null;
+  gpuPct: number | null;
+  gpuTempC: number | null;
+  powerW: number | null;
+  rxBytes: number;
+  txBytes: number;
+}
+
+export type ConnectionState = 'connecting' | 'online' | 'offline';
+
+export interface ClientState {
+  connection: ConnectionState;
+  /** One sentence for the status line. */
+  detail: string;
+  eligible: boolean | null;
+  checks: { id: string; ok: boolean; detail: string }[];
+  tier: number | null;
+  paused: string | null;
+  buffered: number;
+  lastResult: BlockResult | null;
+  hire: { hireId: string; kind: string } | null;
+  services: ServiceState[];
+}
+
+export interface WorkerClientOptions {
+  /** http(s)://host:port of the coordinator. */
+  network: string;
+  identity: DeviceIdentity;
+  account: AccountKey;
+  name: () => string;
+  wallet: () => string | null;
+  inventory: () => Promise<InventorySummary>;
+  telemetry?: () => TelemetrySummary;
+  sink?: RewardSink;
+  pow?: PowBackend;
+  hires?: HireRunner;
+  /** Highest block result already stored by the sink; later ones are resent on connect. */
+  lastBlock?: number;
+  versionControl?: () => ServiceState;
+  heartbeatSeconds?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  maxBuffered?: number;
+  speedTestBytes?: number;
+  onState?: (state: ClientState) => void;
+  log?: (message: string) => void;
+}
+
+export class WorkerClient {
+  readonly #o: WorkerClientOptions;
+  readonly #signer: Signer;
+  readonly #sessionStartedAt = Date.now();
+  readonly #pow: PowBackend;
+  #ws: WebSocket | null = null;
+  #attempt = 0;
+  #stopped = true;
+  #registered = false;
+  #seq = 0;
+  #buffer: Heartbeat[] = [];
+  #inflight = new Map<string, Heartbeat>();
+  #dropped = 0;
+  #lastBlock: number;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #watchdog: NodeJS.Timeout | null = null;
+  #heartbeatSeconds: number;
+  #lastSpeedTestAt = 0;
+  #state: ClientState;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(options: WorkerClientOptions) {
+    this.#o = options;
+    this.#signer = { id: options.identity.deviceId, sign: (m) => options.identity.sign(m) };
+    this.#pow = options.pow ?? new CpuPowBackend();
+    this.#lastBlock = options.lastBlock ?? 0;
+    this.#heartbeatSeconds = options.heartbeatSeconds ?? 30;
+    this.#state = {
+      connection: 'connecting', detail: `Connecting to ${options.network}…`, eligible: null, checks: [], tier: null, paused: null,
+      buffered: 0, lastResult: null, hire: null, services: [],
+    };
+    options.hires?.onReport((report) => {
+      this.#send('hire-report', report);
+      this.#o.sink?.recordHire(this.deviceId, { ...report, at: Date.now() });
+      this.#update({ hire: report.state === 'running' || report.state === 'restarting' ? this.#state.hire : null });
+    });
+  }
+
+  get deviceId(): string {
+    return this.#o.identity.deviceId;
+  }
+
+  state(): ClientState {
+    return { ...this.#state, services: this.#services() };
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#scheduleHeartbeats();
+    void this.#connect();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of [this.#heartbeatTimer, this.#reconnectTimer, this.#watchdog]) if (t) clearTimeout(t);
+    this.#heartbeatTimer = this.#reconnectTimer = this.#watchdog = null;
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { ws.terminate(); resolve(); }, 1000);
+        ws.once('close', () => { clearTimeout(timer); resolve(); });
+        ws.close(1000, 'worker stopping');
+      });
+    }
+    await this.#o.hires?.stop('the worker is stopping');
+    await this.#pow.close();
+  }
+
+  /** Pauses earning (the user, or the fault monitor over a limit); heartbeats go on. */
+  pause(reason: string): void {
+    this.#update({ paused: reason });
+    this.#beat();
+  }
+
+  resume(): void {
+    this.#update({ paused: null });
+    this.#beat();
+  }
+
+  setWallet(wallet: string): void {
+    this.#send('set-wallet', { wallet });
+  }
+
+  /** Resolves when the predicate holds on the client state (tests and the CLI wait with it). */
+  waitFor(predicate: (state: ClientState) => boolean, timeoutMs: number): Promise<ClientState> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!predicate(this.state())) return false;
+        clearTimeout(timer);
+        this.#waiters.delete(check as () => void);
+        resolve(this.state());
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check as () => void);
+        reject(new Error(`timed out after ${timeoutMs} ms; state: ${JSON.stringify(this.state())}`));
+      }, timeoutMs);
+      if (!check()) this.#waiters.add(check as () => void);
+    });
+  }
+
+  // ---------------------------------------------------------------- connection
+  #httpUrl(path: string): string {
+    return new URL(path, this.#o.network).toString();
+  }
+
+  async #register(): Promise<void> {
+    const ownerSig = this.#o.account.sign(`own:${this.deviceId}`).toString('base64');
+    const body = {
+      publicKeyPem: this.#o.identity.publicKeyPem,
+      ownerPublicKeyPem: this.#o.account.publicKeyPem,
+      ownerSig,
+      name: this.#o.name(),
+      wallet: this.#o.wallet(),
+      inventory: await this.#o.inventory(),
+    };
+    const res = await fetch(this.#httpUrl('/v1/devices'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(seal(this.#signer, 'register', body)),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) {
+      const text = await res.text();
+      throw new Error(`registration refused (${res.status}): ${text.slice(0, 300)}`);
+    }
+    this.#registered = true;
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#stopped) return;
+    this.#update({ connection: this.#state.connection === 'online' ? 'offline' : this.#state.connection });
+    try {
+      if (!this.#registered) await this.#register();
+    } catch (error) {
+      this.#o.log?.(`register: ${(error as Error).message}`);
+      return this.#retry(`Cannot reach the network at ${this.#o.network}: ${(error as Error).message}`);
+    }
+    if (this.#stopped) return;
+    const wsUrl = this.#httpUrl('/v1/session').replace(/^http/, 'ws');
+    const ws = new WebSocket(wsUrl, { handshakeTimeout: 10_000, maxPayload: 16 * 1024 * 1024 });
+    this.#ws = ws;
+    ws.on('open', () => {
+      ws.send(JSON.stringify(seal(this.#signer, 'hello', {
+        sessionStartedAt: this.#sessionStartedAt, lastBlock: this.#lastBlock, paused: this.#state.paused, version: '1',
+      })));
+      this.#feedWatchdog();
+    });
+    ws.on('message', (data) => {
+      this.#feedWatchdog();
+      let message: ServerMessage;
+      try {
+        message = ServerMessageSchema.parse(JSON.parse(String(data)));
+      } catch (error) {
+        this.#o.log?.(`bad message from coordinator: ${(error as Error).message}`);
+        return;
+      }
+      this.#onMessage(message);
+    });
+    ws.on('error', (error) => this.#o.log?.(`session: ${error.message}`));
+    ws.on('close', (code, reason) => {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      // Unacknowledged heartbeats go back to the buffer: the coordinator ignores duplicates.
+      this.#buffer.unshift(...[...this.#inflight.values()].map((h) => ({ ...h, buffered: true })));
+      this.#inflight.clear();
+      if (code === 4000) {
+        this.#stopped = true;
+        this.#update({ connection: 'offline', detail: 'This device was deleted from the network.' });
+        return;
+      }
+      if (!this.#stopped) this.#retry(`Disconnected from the network (${code}${reason.length ? `: ${reason}` : ''}); reconnecting.`);
+    });
+  }
+
+  #retry(detail: string): void {
+    if (this.#stopped) return;
+    const { initialMs, maxMs } = this.#o.backoff ?? { initialMs: 1000, maxMs: 60_000 };
+    // Full jitter: a fleet that lost the coordinator together does not come back together.
+    const ceiling = Math.min(maxMs, initialMs * 2 ** this.#attempt);
+    const delay = Math.round(initialMs / 2 + Math.random() * (ceiling - initialMs / 2));
+    this.#attempt++;
+    this.#update({ connection: 'offline', detail: `${detail} Next try in ${(delay / 1000).toFixed(1)} s.` });
+    this.#reconnectTimer = setTimeout(() => void this.#connect(), delay);
+  }
+
+  #feedWatchdog(): void {
+    if (this.#watchdog) clearTimeout(this.#watchdog);
+    const ws = this.#ws;
+    this.#watchdog = setTimeout(() => ws?.terminate(), Math.max(10_000, this.#heartbeatSeconds * 3000));
+  }
+
+  #onMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        this.#attempt = 0;
+        this.#heartbeatSeconds = this.#o.heartbeatSeconds ?? message.heartbeatSeconds;
+        this.#scheduleHeartbeats();
+        this.#update({ connection: 'online', detail: `Connected to ${this.#o.network} as ${message.deviceId}.` });
+        this.#flushBuffer();
+        this.#beat();
+        if (Date.now() - this.#lastSpeedTestAt > 3_600_000) void this.#speedTest();
+        return;
+      case 'ack':
+        this.#inflight.delete(message.nonce);
+        return;
+      case 'error': {
+        const beat = message.nonce ? this.#inflight.get(message.nonce) : undefined;
+        if (message.nonce) this.#inflight.delete(message.nonce);
+        // Signed before a coordinator restart: the same beat, signed again now, is accepted.
+        if (beat && message.code === 'stale' && this.#online()) this.#sendBeat({ ...beat, buffered: true });
+        this.#o.log?.(`coordinator refused a message: ${message.code}: ${message.message}`);
+        if (message.code === 'unknown-signer') this.#registered = false;
+        return;
+      }
+      case 'potl':
+        this.#send('potl-answer', { challengeId: message.challengeId, nonce: message.nonce });
+        return;
+      case 'pow':
+        void this.#solve(message);
+        return;
+      case 'block-result': {
+        const r = message.result;
+        if (r.block <= this.#lastBlock && this.#state.lastResult) return;
+        this.#lastBlock = Math.max(this.#lastBlock, r.block);
+        this.#o.sink?.recordBlockReward(this.deviceId, r);
+        this.#update({ lastResult: r });
+        this.#send('ack-results', { lastBlock: this.#lastBlock });
+        return;
+      }
+      case 'status':
+        this.#update({ eligible: message.eligible, checks: message.checks, tier: message.tier });
+        return;
+      case 'hire':
+        if (this.#state.hire?.hireId === message.order.hireId) return;
+        this.#update({ hire: { hireId: message.order.hireId, kind: message.order.workload.kind } });
+        void this.#startHire(message.order);
+        return;
+      case 'hire-end':
+        void this.#o.hires?.stop(message.reason, message.hireId);
+        this.#update({ hire: null });
+        return;
+      case 'payout':
+        this.#o.sink?.recordPayout(this.deviceId, { hireId: message.hireId, amount: message.amount, hours: message.hours, at: message.at });
+        return;
+    }
+  }
+
+  async #startHire(order: HireOrder): Promise<void> {
+    if (!this.#o.hires) {
+      this.#send('hire-report', { hireId: order.hireId, state: 'failed', minutesServed: 0, detail: 'This worker runs no hired workloads.' });
+      return;
+    }
+    await this.#o.hires.start(order);
+  }
+
+  async #solve(challenge: { challengeId: string; seed: string; size: number }): Promise<void> {
+    const started = performance.now();
+    try {
+      const product = await this.#pow.solve({ seed: challenge.seed, size: challenge.size });
+      this.#send('pow-answer', { challengeId: challenge.challengeId, product: encodeProduct(product), solveMs: performance.now() - started, backend: this.#pow.name });
+    } catch (error) {
+      this.#o.log?.(`POW failed: ${(error as Error).message}`);
+    }
+  }
+
+  async #speedTest(): Promise<void> {
+    try {
+      const pings: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        await (await fetch(this.#httpUrl('/v1/ping'), { signal: AbortSignal.timeout(5000) })).arrayBuffer();
+        pings.push(performance.now() - t);
+      }
+      pings.sort((a, b) => a - b);
+      const bytes = this.#o.speedTestBytes ?? 4 * 1024 * 1024;
+      let t = performance.now();
+      const down = await (await fetch(this.#httpUrl(`/v1/speedtest?bytes=${bytes}`), { signal: AbortSignal.timeout(30_000) })).arrayBuffer();
+      const downMs = performance.now() - t;
+      t = performance.now();
+      await (await fetch(this.#httpUrl('/v1/speedtest'), { method: 'POST', body: new Uint8Array(bytes), signal: AbortSignal.timeout(30_000) })).arrayBuffer();
+      const upMs = performance.now() - t;
+      this.#lastSpeedTestAt = Date.now();
+      this.#send('speed', {
+        downMbps: (down.byteLength * 8) / (downMs * 1000),
+        upMbps: (bytes * 8) / (upMs * 1000),
+        latencyMs: pings[2],
+      });
+    } catch (error) {
+      this.#o.log?.(`speed test failed: ${(error as Error).message}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- heartbeats
+  #scheduleHeartbeats(): void {
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = setInterval(() => this.#beat(), this.#heartbeatSeconds * 1000);
+  }
+
+  #beat(): void {
+    if (this.#stopped) return;
+    const t = this.#o.telemetry?.() ?? { cpuPct: null, gpuPct: null, gpuTempC: null, powerW: null, rxBytes: 0, txBytes: 0 };
+    const beat: Heartbeat = {
+      seq: this.#seq++,
+      sampledAt: Date.now(),
+      buffered: false,
+      telemetry: { cpuPct: t.cpuPct, gpuPct: t.gpuPct, gpuTempC: t.gpuTempC, powerW: t.powerW },
+      traffic: { rxBytes: t.rxBytes, txBytes: t.txBytes },
+      services: this.#services(),
+      paused: this.#state.paused,
+    };
+    if (!this.#online()) {
+      this.#buffer.push({ ...beat, buffered: true });
+      const max = this.#o.maxBuffered ?? 2880;
+      if (this.#buffer.length > max) this.#dropped += this.#buffer.splice(0, this.#buffer.length - max).length;
+      this.#update({ buffered: this.#buffer.length });
+      return;
+    }
+    this.#sendBeat(beat);
+  }
+
+  #sendBeat(beat: Heartbeat): void {
+    const env = seal(this.#signer, 'heartbeat', beat);
+    this.#inflight.set(env.nonce, beat);
+    this.#ws!.send(JSON.stringify(env));
+  }
+
+  #flushBuffer(): void {
+    const pending = this.#buffer.splice(0);
+    for (const beat of pending) this.#sendBeat(beat);
+    if (pending.length) this.#o.log?.(`flushed ${pending.length} buffered heartbeats`);
+    this.#update({ buffered: 0 });
+  }
+
+  #online(): boolean {
+    return this.#state.connection === 'online' && this.#ws?.readyState === WebSocket.OPEN;
+  }
+
+  #send(type: string, body: unknown): boolean {
+    if (!this.#online()) return false;
+    this.#ws!.send(JSON.stringify(seal(this.#signer, type, body)));
+    return true;
+  }
+
+  #services(): ServiceState[] {
+    const online = this.#state.connection === 'online';
+    return [
+      this.#o.versionControl?.() ?? { name: 'Version Control', state: 'stopped', detail: 'Updates are checked by the app at launch.' },
+      {
+        name: 'Monitor',
+        state: online ? 'running' : this.#stopped ? 'stopped' : 'failing',
+        detail: online ? `Heartbeats every ${this.#heartbeatSeconds} s.` : `Coordinator unreachable; ${this.#buffer.length} heartbeats buffered${this.#dropped ? `, ${this.#dropped} dropped` : ''}.`,
+      },
+      this.#o.hires?.rayService() ?? { name: 'Ray', state: 'stopped', detail: 'No Ray workload running.' },
+    ];
+  }
+
+  #update(patch: Partial<ClientState>): void {
+    this.#state = { ...this.#state, ...patch };
+    const state = this.state();
+    this.#o.onState?.(state);
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+}

@@ -1,0 +1,259 @@
+// The wire protocol between a worker and a coordinator (docs/protocol.md), version 1: signed
+// envelopes, message schemas, and the seeded POW matrices both sides derive. This file is the only
+// thing main/devnet imports from main/worker; it imports nothing but zod and node:crypto.
+import crypto from 'node:crypto';
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+/** Envelopes older or newer than this (against the receiver's clock) are rejected. */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
+// ---------------------------------------------------------------- envelopes
+/** `payload` is the JSON text that was signed, so both sides hash the very same bytes. */
+export const EnvelopeSchema = z
+  .object({
+    v: z.literal(PROTOCOL_VERSION),
+    type: z.string().min(1).max(32),
+    signer: z.string().min(1).max(64),
+    ts: z.number().int().nonnegative(),
+    nonce: z.string().regex(/^[0-9a-f]{32}$/),
+    payload: z.string().max(4 * 1024 * 1024),
+    sig: z.string().max(200),
+  })
+  .strict();
+export type Envelope = z.infer<typeof EnvelopeSchema>;
+
+export interface Signer {
+  /** A device id (dev-…) or an account id (acct-…). */
+  id: string;
+  sign(message: Buffer | string): Buffer;
+}
+
+function signedText(e: Omit<Envelope, 'sig'>): string {
+  return `io-worker/${e.v}\n${e.type}\n${e.signer}\n${e.ts}\n${e.nonce}\n${e.payload}`;
+}
+
+export function seal(signer: Signer, type: string, body: unknown, now = Date.now()): Envelope {
+  const unsigned = {
+    v: PROTOCOL_VERSION as 1,
+    type,
+    signer: signer.id,
+    ts: now,
+    nonce: crypto.randomBytes(16).toString('hex'),
+    payload: JSON.stringify(body),
+  };
+  return { ...unsigned, sig: signer.sign(signedText(unsigned)).toString('base64') };
+}
+
+export function verifySignature(envelope: Envelope, publicKeyPem: string | crypto.KeyObject): boolean {
+  try {
+    const { sig, ...rest } = envelope;
+    return crypto.verify(null, Buffer.from(signedText(rest)), publicKeyPem, Buffer.from(sig, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+export function idFromPublicKey(prefix: 'dev' | 'acct', publicKey: string | crypto.KeyObject): string {
+  const der = (typeof publicKey === 'string' ? crypto.createPublicKey(publicKey) : publicKey).export({ format: 'der', type: 'spki' });
+  return `${prefix}-${crypto.createHash('sha256').update(der).digest('hex').slice(0, 16)}`;
+}
+
+// ---------------------------------------------------------------- bodies (worker -> coordinator)
+export const SpeedSchema = z.object({ downMbps: z.number().nonnegative(), upMbps: z.number().nonnegative(), latencyMs: z.number().nonnegative() });
+
+/** What a coordinator needs of the inventory: the rest stays on the machine. */
+export const InventorySummarySchema = z.object({
+  hostname: z.string().max(256),
+  os: z.string().max(256),
+  cpu: z.object({ brand: z.string().max(256), threads: z.number().int().nonnegative() }),
+  memoryBytes: z.number().nonnegative(),
+  gpus: z.array(z.object({ model: z.string().max(256), vramMiB: z.number().nullable() })).max(64),
+});
+export type InventorySummary = z.infer<typeof InventorySummarySchema>;
+
+export const RegisterSchema = z.object({
+  publicKeyPem: z.string().max(1000),
+  /** The account that owns this device, and its signature over `own:<deviceId>`. */
+  ownerPublicKeyPem: z.string().max(1000),
+  ownerSig: z.string().max(200),
+  name: z.string().trim().min(1).max(64),
+  wallet: z.string().max(128).nullable(),
+  inventory: InventorySummarySchema,
+});
+export type Register = z.infer<typeof RegisterSchema>;
+
+export const ServiceStateSchema = z.object({
+  name: z.enum(['Version Control', 'Monitor', 'Ray']),
+  state: z.enum(['running', 'stopped', 'failing']),
+  detail: z.string().max(256),
+});
+export type ServiceState = z.infer<typeof ServiceStateSchema>;
+
+export const HelloSchema = z.object({
+  /** When this worker process started: a new value resets the uptime streak. */
+  sessionStartedAt: z.number().int(),
+  /** Highest block whose result this worker has stored; the coordinator resends later ones. */
+  lastBlock: z.number().int().nonnegative(),
+  paused: z.string().max(256).nullable(),
+  version: z.string().max(32),
+});
+
+export const HeartbeatSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  sampledAt: z.number().int(),
+  /** True when this beat waited in the offline buffer. */
+  buffered: z.boolean(),
+  telemetry: z.object({
+    cpuPct: z.number().nullable(),
+    gpuPct: z.number().nullable(),
+    gpuTempC: z.number().nullable(),
+    powerW: z.number().nullable(),
+  }),
+  traffic: z.object({ rxBytes: z.number().nonnegative(), txBytes: z.number().nonnegative() }),
+  services: z.array(ServiceStateSchema).max(8),
+  paused: z.string().max(256).nullable(),
+});
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+
+export const PotlAnswerSchema = z.object({ challengeId: z.string().max(64), nonce: z.string().max(64) });
+export const PowAnswerSchema = z.object({
+  challengeId: z.string().max(64),
+  /** The n×n product, row-major little-endian uint32, base64. */
+  product: z.string().max(4 * 1024 * 1024),
+  solveMs: z.number().nonnegative(),
+  backend: z.string().max(32),
+});
+export const HireReportSchema = z.object({
+  hireId: z.string().max(64),
+  state: z.enum(['running', 'restarting', 'completed', 'failed']),
+  minutesServed: z.number().nonnegative(),
+  detail: z.string().max(512),
+});
+export const AckResultsSchema = z.object({ lastBlock: z.number().int().nonnegative() });
+export const SetWalletSchema = z.object({ wallet: z.string().trim().min(1).max(128) });
+export const RenameSchema = z.object({ deviceId: z.string().max(64), name: z.string().trim().min(1).max(64) });
+export const DeleteSchema = z.object({ deviceId: z.string().max(64) });
+
+export const WorkerBodies = {
+  register: RegisterSchema,
+  hello: HelloSchema,
+  heartbeat: HeartbeatSchema,
+  'potl-answer': PotlAnswerSchema,
+  'pow-answer': PowAnswerSchema,
+  'hire-report': HireReportSchema,
+  speed: SpeedSchema,
+  'ack-results': AckResultsSchema,
+  'set-wallet': SetWalletSchema,
+  rename: RenameSchema,
+  delete: DeleteSchema,
+} as const;
+export type WorkerMessageType = keyof typeof WorkerBodies;
+
+// ---------------------------------------------------------------- coordinator -> worker (unsigned JSON)
+export const BlockResultSchema = z.object({
+  block: z.number().int(),
+  status: z.enum(['Completed', 'Failed']),
+  reason: z.string().nullable(),
+  potl: z.object({ answered: z.number().int(), issued: z.number().int() }),
+  pow: z.enum(['passed', 'failed', 'skipped-hired', 'not-issued']),
+  base: z.number(),
+  normalized: z.number(),
+  reward: z.number(),
+  closedAt: z.number().int(),
+});
+export type BlockResult = z.infer<typeof BlockResultSchema>;
+
+export const HireOrderSchema = z.object({
+  hireId: z.string(),
+  hours: z.number().positive(),
+  endsAt: z.number().int(),
+  workload: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('benchmark') }),
+    z.object({ kind: z.literal('ray'), address: z.string().min(1).max(256) }),
+    z.object({ kind: z.literal('container'), image: z.string().min(1).max(256), args: z.array(z.string().max(256)).max(32).default([]) }),
+  ]),
+});
+export type HireOrder = z.infer<typeof HireOrderSchema>;
+
+export const ServerMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('welcome'), deviceId: z.string(), heartbeatSeconds: z.number(), blockSeconds: z.number(), serverTime: z.number() }),
+  z.object({ type: z.literal('ack'), nonce: z.string() }),
+  z.object({ type: z.literal('error'), nonce: z.string().nullable(), code: z.string(), message: z.string() }),
+  z.object({ type: z.literal('potl'), challengeId: z.string(), nonce: z.string(), deadline: z.number() }),
+  z.object({ type: z.literal('pow'), challengeId: z.string(), seed: z.string(), size: z.number().int(), deadline: z.number() }),
+  z.object({ type: z.literal('block-result'), result: BlockResultSchema }),
+  z.object({ type: z.literal('hire'), order: HireOrderSchema }),
+  z.object({ type: z.literal('hire-end'), hireId: z.string(), reason: z.string() }),
+  z.object({ type: z.literal('payout'), hireId: z.string(), amount: z.number(), hours: z.number(), at: z.number() }),
+  z.object({ type: z.literal('status'), eligible: z.boolean(), checks: z.array(z.object({ id: z.string(), ok: z.boolean(), detail: z.string() })), tier: z.number() }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+// ---------------------------------------------------------------- POW matrices
+/** Largest entry of a POW matrix; with n ≤ 2048 every product entry stays below 2^32. */
+export const POW_MAX_ENTRY = 31;
+
+/** The PRNG state of a POW challenge: xorshift128 seeded from the SHA-256 of the whole seed. */
+export function powStream(seedHex: string): Uint32Array {
+  const h = crypto.createHash('sha256').update(seedHex).digest();
+  const state = new Uint32Array([h.readUInt32LE(0), h.readUInt32LE(4), h.readUInt32LE(8), h.readUInt32LE(12) || 1]);
+  return state;
+}
+
+/** Fills `out` with the stream's next entries (0..31): six 5-bit entries per 32-bit step. */
+export function fillEntries(state: Uint32Array, out: Float64Array | Uint8Array): void {
+  let x = state[0], y = state[1], z = state[2], w = state[3];
+  const len = out.length;
+  let i = 0;
+  while (i < len) {
+    const t = (x ^ (x << 11)) >>> 0;
+    x = y; y = z; z = w;
+    w = (w ^ (w >>> 19) ^ (t ^ (t >>> 8))) >>> 0;
+    let v = w;
+    for (let k = 0; k < 6 && i < len; k++, i++) {
+      out[i] = v & POW_MAX_ENTRY;
+      v >>>= 5;
+    }
+  }
+  state[0] = x; state[1] = y; state[2] = z; state[3] = w;
+}
+
+/**
+ * The two n×n matrices of a POW challenge, row-major: B's rows come first in the stream, then A's,
+ * so a verifier can fold B·r and then A·(B·r) row by row without ever holding either matrix.
+ */
+export function powMatrices(seedHex: string, n: number): { a: Float64Array; b: Float64Array } {
+  const state = powStream(seedHex);
+  const a = new Float64Array(n * n);
+  const b = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) fillEntries(state, b.subarray(i * n, (i + 1) * n));
+  for (let i = 0; i < n; i++) fillEntries(state, a.subarray(i * n, (i + 1) * n));
+  return { a, b };
+}
+
+/** Rows [from, to) of A×B, the straightforward i-k-j loop a CPU backend runs. */
+export function multiplyRows(a: Float64Array, b: Float64Array, n: number, from: number, to: number): Uint32Array {
+  const out = new Float64Array((to - from) * n);
+  for (let i = from; i < to; i++) {
+    const row = (i - from) * n;
+    for (let k = 0; k < n; k++) {
+      const aik = a[i * n + k];
+      if (aik === 0) continue;
+      const bk = k * n;
+      for (let j = 0; j < n; j++) out[row + j] += aik * b[bk + j];
+    }
+  }
+  return Uint32Array.from(out);
+}
+
+export function encodeProduct(c: Uint32Array): string {
+  return Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64');
+}
+
+export function decodeProduct(text: string, n: number): Uint32Array | null {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== n * n * 4) return null;
+  const copy = new Uint8Array(bytes); // aligned copy for the typed view
+  return new Uint32Array(copy.buffer);
+}

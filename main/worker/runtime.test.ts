@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Status, TelemetryFrame } from '../../preload/contract.ts';
+import { testCore } from '../../test/core-fixture.ts';
+import { FaultPause, statusFor } from './runtime.ts';
+
+const frame = (temperatureC: number, powerW = 200): TelemetryFrame => ({
+  t: Date.now(),
+  cpu: { utilizationPct: 10, temperatureC: null, packagePowerW: null },
+  memory: { usedBytes: 1, totalBytes: 2 },
+  network: { rxBytesPerSec: null, txBytesPerSec: null, rxTotalBytes: null, txTotalBytes: null },
+  gpus: [{
+    index: 0, uuid: 'GPU-1', model: 'H100', temperatureC, hotspotC: null, memoryTemperatureC: null, powerW, powerLimitW: null,
+    utilizationPct: 90, memoryUtilizationPct: null, encoderPct: null, decoderPct: null, vramUsedMiB: null, vramTotalMiB: null,
+    clocksMHz: { graphics: null, sm: null, memory: null }, fanPct: null, pstate: null, throttleReasons: [], pcie: { generation: null, width: null },
+    energyJ: null, unavailable: {},
+  }],
+  health: [],
+});
+
+describe('fault pause', () => {
+  it('pauses after a sustained over-limit reading, not a spike, and resumes only once cooled by a margin', () => {
+    const limits = { gpuTemperatureC: 80, gpuPowerW: 300 };
+    const fp = new FaultPause(3);
+    expect(fp.observe(frame(85), limits)).toBe(false);
+    expect(fp.observe(frame(70), limits)).toBe(false); // a spike resets
+    fp.observe(frame(85), limits);
+    fp.observe(frame(86), limits);
+    expect(fp.observe(frame(87), limits)).toBe(true);
+    expect(fp.reason).toMatch(/GPU 0 stayed over your 80 °C limit \(87 °C\)/);
+    expect(fp.observe(frame(79), limits)).toBe(false); // under the limit but not by the margin
+    expect(fp.observe(frame(76), limits)).toBe(true);
+    expect(fp.reason).toBeNull();
+    for (let i = 0; i < 3; i++) fp.observe(frame(60, 350), limits);
+    expect(fp.reason).toMatch(/300 W limit \(350 W\)/);
+  });
+});
+
+describe('status sentences', () => {
+  const base = { detail: 'x', eligible: null, checks: [], tier: null, paused: null, buffered: 0, lastResult: null, hire: null, services: [] };
+  it('is earning only when connected and eligible, and says what is missing otherwise', () => {
+    expect(statusFor({ ...base, connection: 'offline', detail: 'Disconnected.' })).toEqual({ state: 'offline', detail: 'Disconnected.' });
+    expect(statusFor({ ...base, connection: 'online', eligible: false, checks: [{ id: 'wallet', ok: false, detail: 'No wallet set.' }] }))
+      .toEqual({ state: 'idle', detail: 'Connected, not earning yet: No wallet set.' });
+    expect(statusFor({ ...base, connection: 'online', eligible: true, tier: 3 }).state).toBe('earning');
+    expect(statusFor({ ...base, connection: 'online', eligible: true, paused: 'GPU hot' }).state).toBe('paused');
+    expect(statusFor({ ...base, connection: 'online', hire: { hireId: 'h', kind: 'ray' } })).toEqual({ state: 'hired', detail: 'Hired: running a ray workload.' });
+  });
+});
+
+describe('the core with its embedded devnet', () => {
+  let dir: string | null = null;
+  afterEach(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    dir = null;
+  });
+
+  it('starts a devnet on loopback, joins it, and answers the network channels', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-net-'));
+    const core = await testCore({ dataDir: dir });
+    const statuses: Status[] = [];
+    core.events.on('status', (s) => statuses.push(s));
+    try {
+      await core.start();
+      expect(core.devnetUrl()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      await core.worker()!.waitFor((s) => s.connection === 'online' && s.checks.length > 0, 10_000);
+      const view = await core.handlers['worker.eligibility']({});
+      expect(view).toMatchObject({ network: core.devnetUrl(), connection: 'online' });
+      expect(view.checks.find((c) => c.id === 'uptime')!.ok).toBe(false); // the default 5 h rule
+      expect(core.status().state).toBe('idle');
+      expect(core.status().detail).toMatch(/^Connected, not earning yet:/);
+      const { devices } = await core.handlers['network.devices']({});
+      expect(devices.map((d) => d.id)).toEqual([core.identity.deviceId]);
+      const paused = await core.handlers['worker.pause']({ paused: true, reason: 'gaming tonight' });
+      expect(paused.paused).toBe('gaming tonight');
+      expect(core.status()).toMatchObject({ state: 'paused', detail: 'Paused: gaming tonight. Not earning until resumed.' });
+      expect((await core.handlers['worker.pause']({ paused: false })).paused).toBeNull();
+      expect(statuses.some((s) => s.state === 'starting')).toBe(true);
+    } finally {
+      await core.stop();
+    }
+    expect(fs.existsSync(path.join(dir, 'devnet', 'devnet.sqlite'))).toBe(true);
+  });
+
+  it('runs no network without a data dir (probe, tests)', async () => {
+    const core = await testCore();
+    await core.start();
+    expect(core.worker()).toBeNull();
+    expect(core.devnetUrl()).toBeNull();
+    expect((await core.handlers['worker.eligibility']({})).connection).toBe('none');
+    await core.stop();
+  });
+});

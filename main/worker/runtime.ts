@@ -1,0 +1,174 @@
+// The worker runtime as the core sees it: builds the network client from the core's parts
+// (identity, inventory, telemetry frames, secrets) and turns its session into a status sentence.
+import os from 'node:os';
+import path from 'node:path';
+import { ContractFailure, NetworkDevicesSchema, type Inventory, type NetworkDevices, type NetworkStatus, type TelemetryFrame, type WorkerState } from '../../preload/contract.ts';
+import type { SecretStore } from '../settings/secrets.ts';
+import { WorkerClient, type ClientState, type RewardSink, type TelemetrySummary } from './client.ts';
+import { HireRunner } from './hires.ts';
+import { loadOrCreateAccount, type DeviceIdentity } from './identity.ts';
+import type { InventorySummary } from './protocol.ts';
+
+export interface WorkerRuntimeOptions {
+  network: string;
+  dataDir: string;
+  identity: DeviceIdentity;
+  secrets: SecretStore;
+  deviceName: () => string;
+  wallet?: () => string | null;
+  inventory: () => Promise<Inventory>;
+  /** The latest telemetry frame, for the heartbeat summary. */
+  frame: () => TelemetryFrame | null;
+  sink?: RewardSink;
+  onStatus: (state: WorkerState, detail: string) => void;
+  log?: (message: string) => void;
+}
+
+export function summarizeInventory(inventory: Inventory): InventorySummary {
+  return {
+    hostname: inventory.hostname,
+    os: `${inventory.os.distro} ${inventory.os.release} (${inventory.os.arch})`,
+    cpu: { brand: inventory.cpu.brand, threads: inventory.cpu.threads },
+    memoryBytes: inventory.memory.totalBytes,
+    gpus: inventory.gpus.map((g) => ({ model: g.model, vramMiB: g.vramMiB })),
+  };
+}
+
+export function summarizeFrame(frame: TelemetryFrame | null): TelemetrySummary {
+  const gpus = frame?.gpus ?? [];
+  const numbers = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
+  const util = numbers(gpus.map((g) => g.utilizationPct));
+  const temps = numbers(gpus.map((g) => g.temperatureC));
+  const power = numbers(gpus.map((g) => g.powerW));
+  return {
+    cpuPct: frame?.cpu.utilizationPct ?? null,
+    gpuPct: util.length ? util.reduce((a, b) => a + b, 0) / util.length : null,
+    gpuTempC: temps.length ? Math.max(...temps) : null,
+    powerW: power.length ? power.reduce((a, b) => a + b, 0) : null,
+    rxBytes: frame?.network.rxTotalBytes ?? 0,
+    txBytes: frame?.network.txTotalBytes ?? 0,
+  };
+}
+
+/** The core's status for a session state: earning only when connected and every rule passes. */
+export function statusFor(state: ClientState): { state: WorkerState; detail: string } {
+  if (state.connection === 'connecting') return { state: 'starting', detail: state.detail };
+  if (state.connection === 'offline') return { state: 'offline', detail: state.detail };
+  if (state.hire) return { state: 'hired', detail: `Hired: running a ${state.hire.kind} workload.` };
+  if (state.paused) return { state: 'paused', detail: `Paused: ${state.paused}. Not earning until resumed.` };
+  if (state.eligible) {
+    const last = state.lastResult;
+    const tail = last ? ` Last block ${last.block}: ${last.status === 'Completed' ? `+${last.reward.toFixed(2)}` : `failed (${last.reason})`}.` : '';
+    return { state: 'earning', detail: `Earning on tier ${state.tier}.${tail}` };
+  }
+  const failing = state.checks.find((c) => !c.ok);
+  return { state: 'idle', detail: failing ? `Connected, not earning yet: ${failing.detail}` : 'Connected; waiting for the network\'s eligibility check.' };
+}
+
+export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerClient> {
+  const account = await loadOrCreateAccount(options.secrets);
+  const client = new WorkerClient({
+    network: options.network,
+    identity: options.identity,
+    account,
+    name: options.deviceName,
+    wallet: options.wallet ?? (() => null),
+    inventory: async () => summarizeInventory(await options.inventory()),
+    telemetry: () => summarizeFrame(options.frame()),
+    sink: options.sink,
+    hires: new HireRunner({ logDir: options.dataDir ? path.join(options.dataDir, 'hires') : path.join(os.tmpdir(), 'io-worker-hires') }),
+    log: options.log,
+    onState: (state) => {
+      const s = statusFor(state);
+      options.onStatus(s.state, s.detail);
+    },
+  });
+  return client;
+}
+
+/** Pauses earning while a GPU stays over the user's limits, and resumes once it has cooled down. */
+export class FaultPause {
+  readonly #over = new Map<string, number>();
+  #reason: string | null = null;
+  readonly #frames: number;
+
+  constructor(frames = 10) {
+    this.#frames = frames;
+  }
+
+  get reason(): string | null {
+    return this.#reason;
+  }
+
+  /** Returns true when the pause reason changed. */
+  observe(frame: TelemetryFrame, limits: { gpuTemperatureC: number; gpuPowerW: number | null }): boolean {
+    let trigger: string | null = null;
+    let allCool = true;
+    for (const gpu of frame.gpus) {
+      const key = gpu.uuid ?? String(gpu.index);
+      const hot = gpu.temperatureC !== null && gpu.temperatureC > limits.gpuTemperatureC;
+      const hungry = limits.gpuPowerW !== null && gpu.powerW !== null && gpu.powerW > limits.gpuPowerW;
+      const count = hot || hungry ? (this.#over.get(key) ?? 0) + 1 : 0;
+      this.#over.set(key, count);
+      if (count >= this.#frames && !trigger) {
+        trigger = hot
+          ? `GPU ${gpu.index} stayed over your ${limits.gpuTemperatureC} °C limit (${gpu.temperatureC} °C)`
+          : `GPU ${gpu.index} stayed over your ${limits.gpuPowerW} W limit (${gpu.powerW} W)`;
+      }
+      // Resume only below the limits by a margin, so a card hovering at one does not flap.
+      const cool = (gpu.temperatureC ?? 0) <= limits.gpuTemperatureC - 3 && (limits.gpuPowerW === null || (gpu.powerW ?? 0) <= limits.gpuPowerW - 10);
+      if (!cool) allCool = false;
+    }
+    const next = this.#reason ? (allCool ? null : this.#reason) : trigger;
+    const changed = next !== this.#reason;
+    this.#reason = next;
+    return changed;
+  }
+}
+
+/** The contract's network channels, answered from the running session (or saying there is none). */
+export function networkHandlers(
+  session: () => { client: WorkerClient; network: string } | null,
+  pauseByUser: (reason: string | null) => void,
+  userPause: () => string | null,
+) {
+  const view = (): NetworkStatus => {
+    const s = session();
+    if (!s) {
+      return { network: null, connection: 'none', detail: 'This worker runs without a network.', eligible: null, tier: null, checks: [], paused: userPause(), bufferedHeartbeats: 0, services: [], lastBlock: null };
+    }
+    const state = s.client.state();
+    const last = state.lastResult;
+    return {
+      network: s.network,
+      connection: state.connection,
+      detail: statusFor(state).detail,
+      eligible: state.eligible,
+      tier: state.tier,
+      checks: state.checks,
+      paused: state.paused,
+      bufferedHeartbeats: state.buffered,
+      services: state.services,
+      lastBlock: last ? { block: last.block, status: last.status, reason: last.reason, reward: last.reward, closedAt: last.closedAt } : null,
+    };
+  };
+  return {
+    'worker.eligibility': async () => view(),
+    // Without a network the choice is kept and applies once a session starts.
+    'worker.pause': async ({ paused, reason }: { paused: boolean; reason?: string }) => {
+      pauseByUser(paused ? (reason ?? 'paused by you') : null);
+      return view();
+    },
+    'network.devices': async (): Promise<NetworkDevices> => {
+      const s = session();
+      if (!s) return { devices: [], totals: { gpus: { total: 0, hired: 0, idle: 0 }, cpus: { total: 0, hired: 0, idle: 0 }, devices: 0, online: 0, coinsDistributed: 0, hirePayments: 0, blocks: 0 } };
+      try {
+        const res = await fetch(new URL('/v1/devices', s.network), { signal: AbortSignal.timeout(5000) });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        return NetworkDevicesSchema.parse(await res.json());
+      } catch (error) {
+        throw new ContractFailure('unavailable', `The network at ${s.network} did not answer: ${(error as Error).message}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// A chart of stored history (24 h at 1-minute, 7 d at 1-hour resolution): average lines, with the
+// maximum drawn too where peaks matter (temperatures). Refreshed once a minute, not per tick.
+import { useEffect, useRef, useState } from 'react';
+import { Chart, type ChartDataset } from 'chart.js';
+import type { HistorySeries, TelemetryMetric } from '../../preload/contract';
+import { api } from '../api';
+import './LiveChart';
+
+export interface HistoryLine {
+  label: string;
+  color: string;
+  device: string;
+  metric: TelemetryMetric;
+  /** Draw the bucket maxima as a second, dashed line (peaks hide inside averages). */
+  showMax?: boolean;
+  /** Multiplies stored values for display (MiB -> GiB). */
+  scale?: number;
+}
+
+interface Props {
+  lines: HistoryLine[];
+  rangeSeconds: number;
+  unit: string;
+  yMax?: number;
+  ariaLabel: string;
+}
+
+type Point = { x: number; y: number };
+
+export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Props) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [series, setSeries] = useState<HistorySeries[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const key = lines.map((l) => `${l.device}/${l.metric}`).join(',');
+
+  useEffect(() => {
+    let live = true;
+    const load = () => {
+      const to = Date.now();
+      const from = to - rangeSeconds * 1000;
+      Promise.all(lines.map((l) => api.request('history.telemetry', { device: l.device, metric: l.metric, range: { from, to }, resolution: 'auto' })))
+        .then((result) => live && (setSeries(result), setError(null)))
+        .catch((e: Error) => live && setError(e.message));
+    };
+    load();
+    const timer = setInterval(load, 60_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+    // `key` stands for the lines' identity.
+  }, [key, rangeSeconds]);
+
+  useEffect(() => {
+    if (!canvas.current || !series) return;
+    const styles = getComputedStyle(document.documentElement);
+    const grid = styles.getPropertyValue('--chart-grid').trim();
+    const text = styles.getPropertyValue('--muted').trim();
+    const datasets: ChartDataset<'line', Point[]>[] = [];
+    series.forEach((s, i) => {
+      const line = lines[i]!;
+      const k = line.scale ?? 1;
+      datasets.push({ label: line.label, data: s.points.map((p) => ({ x: p.t, y: p.avg * k })), borderColor: line.color, borderWidth: 1.5, pointRadius: 0 });
+      if (line.showMax) {
+        datasets.push({ label: `${line.label} (max)`, data: s.points.map((p) => ({ x: p.t, y: p.max * k })), borderColor: line.color, borderDash: [4, 3], borderWidth: 1, pointRadius: 0 });
+      }
+    });
+    const to = Date.now();
+    const chart = new Chart(canvas.current, {
+      type: 'line',
+      data: { datasets },
+      options: {
+        parsing: false,
+        normalized: true,
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        plugins: { decimation: { enabled: true, algorithm: 'min-max' } },
+        scales: {
+          x: {
+            type: 'linear',
+            min: to - rangeSeconds * 1000,
+            max: to,
+            grid: { color: grid },
+            ticks: {
+              color: text,
+              maxTicksLimit: 7,
+              callback: (v) =>
+                rangeSeconds > 86_400
+                  ? new Date(Number(v)).toLocaleDateString([], { month: 'short', day: 'numeric' })
+                  : new Date(Number(v)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+            },
+          },
+          y: { min: 0, max: yMax, grid: { color: grid }, ticks: { color: text, callback: (v) => `${Math.round(Number(v) * 10) / 10}${unit}` } },
+        },
+      },
+    });
+    return () => chart.destroy();
+  }, [series, lines, rangeSeconds, unit, yMax]);
+
+  const empty = series?.every((s) => s.points.length === 0);
+  return (
+    <div className="chart">
+      {error ? <p className="error">History unavailable: {error}</p> : null}
+      {empty ? <p className="chart-empty muted">No history for this range yet: it fills in as the worker runs.</p> : null}
+      <canvas ref={canvas} role="img" aria-label={ariaLabel} />
+    </div>
+  );
+}

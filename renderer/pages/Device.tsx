@@ -1,0 +1,275 @@
+// Device details: specs, live and stored charts (15 min, 24 h, 7 d), the 30-day uptime bar and the
+// figures a supplier checks: uptime, streak, traffic, connectivity, security.
+import { useEffect, useMemo, useState } from 'react';
+import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData, UptimeStreak } from '../../preload/contract';
+import { api } from '../api';
+import { HistoryChart, type HistoryLine } from '../components/HistoryChart';
+import { LiveChart, type Series } from '../components/LiveChart';
+import { UptimeBar, duration } from '../components/UptimeBar';
+import { useLatestFrame } from '../components/useLatestFrame';
+import { bytes, mib } from '../format';
+import { useApp } from '../store/app';
+import { telemetry } from '../store/telemetry';
+
+const PALETTE = ['#3b82f6', '#f97316', '#10b981', '#a855f7', '#ef4444', '#eab308', '#06b6d4', '#ec4899'];
+const RANGES = [
+  { id: '15m', label: '15 min', seconds: 900 },
+  { id: '24h', label: '24 h', seconds: 86_400 },
+  { id: '7d', label: '7 d', seconds: 7 * 86_400 },
+] as const;
+type RangeId = (typeof RANGES)[number]['id'];
+
+interface ChartSpec {
+  title: string;
+  /** The contract field whose `unavailable` reason explains an empty chart. */
+  field?: string;
+  unit: string;
+  yMax?: number;
+  live: Series[];
+  history: HistoryLine[];
+}
+
+type GpuField = 'temperatureC' | 'hotspotC' | 'memoryTemperatureC' | 'powerW' | 'utilizationPct' | 'vramUsedMiB' | 'fanPct';
+const gpuPick = (index: number, field: GpuField) => (f: TelemetryFrame) => f.gpus.find((g) => g.index === index)?.[field] ?? null;
+const clockPick = (index: number, which: 'graphics' | 'memory') => (f: TelemetryFrame) =>
+  f.gpus.find((g) => g.index === index)?.clocksMHz[which] ?? null;
+
+function gpuLines(gpus: GpuInventory[], field: GpuField, metric: TelemetryMetric, suffix = '', showMax = false): { live: Series[]; history: HistoryLine[] } {
+  const live: Series[] = [];
+  const history: HistoryLine[] = [];
+  gpus.forEach((gpu, i) => {
+    const label = `GPU ${gpu.index}${suffix}`;
+    const color = PALETTE[i % PALETTE.length]!;
+    live.push({ label, color, pick: gpuPick(gpu.index, field) });
+    history.push({ label, color, device: `gpu${gpu.index}`, metric, showMax });
+  });
+  return { live, history };
+}
+
+function chartSpecs(gpus: GpuInventory[]): ChartSpec[] {
+  const specs: ChartSpec[] = [];
+  if (gpus.length) {
+    const temps = gpuLines(gpus, 'temperatureC', 'temperatureC', ' core', true);
+    if (gpus.length === 1) {
+      // One card: its hotspot and memory (HBM/GDDR) temperatures beside the core.
+      temps.live.push({ label: 'Hotspot', color: '#ef4444', pick: gpuPick(gpus[0]!.index, 'hotspotC') });
+      temps.live.push({ label: 'Memory', color: '#a855f7', pick: gpuPick(gpus[0]!.index, 'memoryTemperatureC') });
+      temps.history.push({ label: 'Hotspot', color: '#ef4444', device: `gpu${gpus[0]!.index}`, metric: 'hotspotC', showMax: true });
+      temps.history.push({ label: 'Memory', color: '#a855f7', device: `gpu${gpus[0]!.index}`, metric: 'memoryTemperatureC', showMax: true });
+    }
+    specs.push({ title: 'Temperature', unit: ' °C', ...temps });
+    const power = gpuLines(gpus, 'powerW', 'powerW');
+    gpus.forEach((gpu) => {
+      const limit = gpu.powerLimitW?.enforced ?? null;
+      if (limit !== null) power.live.push({ label: `GPU ${gpu.index} limit`, color: '#94a3b8', pick: () => limit });
+    });
+    specs.push({ title: 'Power against limit', unit: ' W', ...power });
+    specs.push({ title: 'Utilization', unit: ' %', yMax: 100, ...gpuLines(gpus, 'utilizationPct', 'utilizationPct') });
+    const vram = gpuLines(gpus, 'vramUsedMiB', 'vramUsedMiB');
+    // GiB reads better than five-digit MiB for today's cards.
+    vram.live = vram.live.map((s) => ({ ...s, pick: (f) => { const v = s.pick(f); return v === null ? null : v / 1024; } }));
+    const vramMax = gpus[0]?.vramMiB ? gpus[0].vramMiB / 1024 : undefined;
+    specs.push({ title: 'VRAM used', unit: ' GiB', yMax: vramMax, ...vram, history: vram.history.map((h) => ({ ...h, scale: 1 / 1024 })) });
+    const g0 = gpus[0]!.index;
+    specs.push({
+      title: 'Clocks',
+      unit: ' MHz',
+      live: [
+        { label: 'Graphics', color: '#3b82f6', pick: clockPick(g0, 'graphics') },
+        { label: 'Memory', color: '#10b981', pick: clockPick(g0, 'memory') },
+      ],
+      history: [
+        { label: 'Graphics', color: '#3b82f6', device: `gpu${g0}`, metric: 'graphicsClockMHz' },
+        { label: 'Memory', color: '#10b981', device: `gpu${g0}`, metric: 'memoryClockMHz' },
+      ],
+    });
+    specs.push({ title: 'Fan', field: 'fanPct', unit: ' %', yMax: 100, ...gpuLines(gpus, 'fanPct', 'fanPct') });
+  }
+  specs.push({
+    title: 'CPU utilization',
+    unit: ' %',
+    yMax: 100,
+    live: [{ label: 'CPU', color: '#3b82f6', pick: (f) => f.cpu.utilizationPct }],
+    history: [{ label: 'CPU', color: '#3b82f6', device: 'host', metric: 'cpuUtilizationPct' }],
+  });
+  specs.push({
+    title: 'Network',
+    unit: ' B/s',
+    live: [
+      { label: 'Received', color: '#10b981', pick: (f) => f.network.rxBytesPerSec },
+      { label: 'Sent', color: '#f97316', pick: (f) => f.network.txBytesPerSec },
+    ],
+    history: [
+      { label: 'Received', color: '#10b981', device: 'host', metric: 'networkRxBytesPerSec' },
+      { label: 'Sent', color: '#f97316', device: 'host', metric: 'networkTxBytesPerSec' },
+    ],
+  });
+  return specs;
+}
+
+export function Device() {
+  const inventory = useApp((s) => s.inventory);
+  const deviceName = useApp((s) => s.status?.deviceName);
+  const [range, setRange] = useState<RangeId>('15m');
+  const gpus = useMemo(() => inventory?.gpus ?? [], [inventory]);
+  const specs = useMemo(() => chartSpecs(gpus), [gpus]);
+  const seconds = RANGES.find((r) => r.id === range)!.seconds;
+
+  return (
+    <div className="page">
+      <h1>{deviceName ?? 'This machine'}</h1>
+      <div className="device-layout">
+        <div className="device-main">
+          <Specs />
+          <section className="card" aria-labelledby="charts-title">
+            <header className="card-head">
+              <h2 id="charts-title">Charts</h2>
+              <div className="segmented" role="radiogroup" aria-label="Time range">
+                {RANGES.map((r) => (
+                  <button key={r.id} type="button" role="radio" aria-checked={range === r.id} onClick={() => setRange(r.id)}>
+                    {r.label}
+                  </button>
+                ))}
+              </div>
+            </header>
+            <div className="chart-grid">
+              {specs.map((spec) => (
+                <div key={`${spec.title}-${range}`} className="chart-card">
+                  <h3>{spec.title}</h3>
+                  {notReported(spec) ? (
+                    <p className="muted chart-note">Not reported: {notReported(spec)}.</p>
+                  ) : range === '15m' ? (
+                    <LiveChart series={spec.live} unit={spec.unit} yMax={spec.yMax} ariaLabel={`${spec.title}, last 15 minutes`} />
+                  ) : (
+                    <HistoryChart lines={spec.history} rangeSeconds={seconds} unit={spec.unit} yMax={spec.yMax} ariaLabel={`${spec.title}, last ${range}`} />
+                  )}
+                </div>
+              ))}
+            </div>
+          </section>
+          <Uptime />
+        </div>
+        <Metrics />
+      </div>
+    </div>
+  );
+}
+
+/** Why a chart would stay empty (e.g. a passively cooled card has no fan), from the newest frame. */
+function notReported(spec: ChartSpec): string | null {
+  const latest = telemetry.latest();
+  if (!latest || !spec.field || spec.live.some((s) => s.pick(latest) !== null)) return null;
+  return latest.gpus.map((g) => g.unavailable[spec.field!]).find(Boolean) ?? 'no reading from this device';
+}
+
+function Specs() {
+  const inventory = useApp((s) => s.inventory);
+  if (!inventory) return null;
+  return (
+    <section className="card" aria-labelledby="specs-title">
+      <h2 id="specs-title">Specs</h2>
+      <dl className="facts cols">
+        <dt>Processor</dt>
+        <dd>{inventory.cpu.brand} ({inventory.cpu.threads} threads)</dd>
+        <dt>Memory</dt>
+        <dd>{bytes(inventory.memory.totalBytes)}</dd>
+        <dt>System</dt>
+        <dd>{inventory.os.distro} {inventory.os.release}</dd>
+        {inventory.gpus.map((g) => (
+          <GpuSpec key={g.index} gpu={g} />
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+function GpuSpec({ gpu }: { gpu: GpuInventory }) {
+  const parts = [
+    gpu.vramMiB ? mib(gpu.vramMiB) : null,
+    gpu.powerLimitW?.enforced ? `${gpu.powerLimitW.enforced} W limit` : null,
+    gpu.computeCapability ? `compute ${gpu.computeCapability}` : null,
+    gpu.driver ? `driver ${gpu.driver}` : null,
+    gpu.mig && gpu.mig.mode === 'enabled' ? `MIG: ${gpu.mig.instances} instances` : null,
+  ].filter(Boolean);
+  return (
+    <>
+      <dt>GPU {gpu.index}</dt>
+      <dd data-testid="gpu-spec">
+        {gpu.model}
+        {parts.length ? <span className="muted"> · {parts.join(' · ')}</span> : null}
+      </dd>
+    </>
+  );
+}
+
+function Uptime() {
+  const [bar, setBar] = useState<UptimeBarData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const load = () =>
+      api
+        .request('uptime.bar', { days: 30, resolution: 'day', timeZone })
+        .then(setBar)
+        .catch((e: Error) => setError(e.message));
+    load();
+    const timer = setInterval(load, 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <section className="card" aria-labelledby="uptime-title">
+      <h2 id="uptime-title">Uptime, last 30 days</h2>
+      {error ? <p className="muted">{error}</p> : bar ? <UptimeBar bar={bar} /> : <p className="muted">Loading…</p>}
+    </section>
+  );
+}
+
+function Metrics() {
+  const frame = useLatestFrame();
+  const status = useApp((s) => s.status);
+  const [streak, setStreak] = useState<UptimeStreak | null>(null);
+  const [bar, setBar] = useState<UptimeBarData | null>(null);
+  useEffect(() => {
+    const load = () => {
+      api.request('uptime.streak', {}).then(setStreak).catch(() => setStreak(null));
+      api.request('uptime.bar', { days: 30, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }).then(setBar).catch(() => setBar(null));
+    };
+    load();
+    const timer = setInterval(load, 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  const known = bar?.buckets.filter((b) => b.uptimePct !== null) ?? [];
+  const online = known.reduce((s, b) => s + b.onlineSeconds, 0);
+  const total = known.reduce((s, b) => s + b.onlineSeconds + b.downtimeSeconds, 0);
+  const traffic = frame && frame.network.rxTotalBytes !== null && frame.network.txTotalBytes !== null ? frame.network.rxTotalBytes + frame.network.txTotalBytes : null;
+  return (
+    <aside className="card metrics" aria-label="Device metrics">
+      <div className="metric">
+        <div className="metric-label">Uptime (30 days)</div>
+        <div className="metric-value" data-testid="uptime-pct">{total > 0 ? `${((online / total) * 100).toFixed(2)} %` : '–'}</div>
+      </div>
+      <div className="metric">
+        <div className="metric-label">Continuous uptime</div>
+        <div className="metric-value">{streak?.online ? duration(streak.seconds) : 'offline'}</div>
+      </div>
+      <div className="metric">
+        <div className="metric-label">Traffic transmitted</div>
+        <div className="metric-value">{bytes(traffic)}</div>
+      </div>
+      <div className="metric">
+        <div className="metric-label">Connectivity</div>
+        <div className="metric-value small-value">{status ? status.state : '–'}</div>
+        <div className="muted small">{status?.detail}</div>
+      </div>
+      <div className="metric">
+        <div className="metric-label">Security</div>
+        <div className="metric-value small-value">{status?.secretsBackend === 'keytar' || status?.secretsBackend === 'safe-storage' ? 'Key in OS keychain' : 'Key not in a keychain'}</div>
+        <div className="muted small">Device key: Ed25519; every network message signed.</div>
+      </div>
+      <div className="metric">
+        <div className="metric-label">Device ID</div>
+        <div className="mono small">{status?.deviceId}</div>
+      </div>
+    </aside>
+  );
+}

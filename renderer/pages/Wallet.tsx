@@ -1,0 +1,143 @@
+// Wallet setup: where block rewards are paid. Checked as you type (by the worker, not the page),
+// confirmed before it is saved, and every change kept in the history.
+import { useEffect, useState } from 'react';
+import { api } from '../api';
+import { Time } from '../components/Time';
+import { useApp } from '../store/app';
+
+type Check = { ok: true; address: string } | { ok: false; reason: string } | null;
+
+export function Wallet() {
+  const wallet = useApp((s) => s.settings?.wallet);
+  const setWallet = useApp((s) => s.setWallet);
+  const [input, setInput] = useState('');
+  const [check, setCheck] = useState<Check>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setConfirming(false);
+    if (!input.trim()) return setCheck(null);
+    let current = true;
+    const timer = setTimeout(() => {
+      api
+        .request('wallet.check', { address: input.slice(0, 64) })
+        .then((result) => current && setCheck(result))
+        .catch((e: Error) => current && setCheck({ ok: false, reason: e.message }));
+    }, 150);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [input]);
+
+  const save = async () => {
+    if (!check?.ok) return;
+    try {
+      await setWallet(check.address);
+      setInput('');
+      setConfirming(false);
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  return (
+    <div className="page">
+      <h1>Wallet</h1>
+      <section className="card" aria-labelledby="payout-title">
+        <h2 id="payout-title">Payout address</h2>
+        {wallet?.address ? (
+          <p>
+            Rewards are paid to <code data-testid="wallet-address">{wallet.address}</code>
+            {wallet.setAt ? (
+              <span className="muted">
+                {' '}
+                (set <Time t={wallet.setAt} />)
+              </span>
+            ) : null}
+          </p>
+        ) : (
+          <p className="warning-text" data-testid="wallet-missing">
+            No payout address yet: this machine is not eligible for block rewards until you set one.
+          </p>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="change-title">
+        <h2 id="change-title">{wallet?.address ? 'Change the address' : 'Set the address'}</h2>
+        <p className="muted">
+          Use a Solana wallet you control (Phantom, Solflare, a hardware wallet).{' '}
+          <strong>Do not use an exchange deposit address</strong>: exchanges cannot credit rewards sent to them, and
+          those coins are lost.
+        </p>
+        <div className="field">
+          <label htmlFor="wallet-input">Solana address</label>
+          <input
+            id="wallet-input"
+            className="mono wide"
+            value={input}
+            spellCheck={false}
+            autoComplete="off"
+            maxLength={64}
+            placeholder="e.g. 9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM"
+            aria-invalid={check ? !check.ok : undefined}
+            aria-describedby="wallet-check"
+            onChange={(e) => setInput(e.target.value)}
+          />
+          <p id="wallet-check" role="status" className={check ? (check.ok ? 'ok' : 'error') : 'muted'}>
+            {check ? (check.ok ? 'Valid Solana address (on the ed25519 curve).' : check.reason) : ' '}
+          </p>
+        </div>
+        {!confirming ? (
+          <button type="button" className="primary" disabled={!check?.ok} onClick={() => setConfirming(true)}>
+            Continue
+          </button>
+        ) : (
+          <div className="confirm" role="group" aria-label="Confirm the payout address">
+            <p>
+              Rewards will go to <code>{check?.ok ? check.address : ''}</code>. Check it character by character
+              against your wallet app.
+            </p>
+            <button type="button" className="primary" onClick={save}>
+              Confirm and save
+            </button>{' '}
+            <button type="button" onClick={() => setConfirming(false)}>
+              Back
+            </button>
+          </div>
+        )}
+        {error ? <p className="error">{error}</p> : null}
+      </section>
+
+      <section className="card" aria-labelledby="history-title">
+        <h2 id="history-title">Change history</h2>
+        {wallet && (wallet.address || wallet.history.length) ? (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Address</th>
+                <th scope="col">Set</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...(wallet.address && wallet.setAt ? [{ address: wallet.address, setAt: wallet.setAt, current: true }] : []), ...wallet.history.map((h) => ({ ...h, current: false }))].map((row) => (
+                <tr key={`${row.address}-${row.setAt}`}>
+                  <td className="mono">
+                    {row.address} {row.current ? <span className="badge">current</span> : null}
+                  </td>
+                  <td>
+                    <Time t={row.setAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">No address has been set on this machine.</p>
+        )}
+      </section>
+    </div>
+  );
+}
