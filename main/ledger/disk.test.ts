@@ -132,3 +132,25 @@ describe(`a read-only data dir (${TMPFS ? 'read-only tmpfs' : 'chmod 0500'})`, (
     ledger.close();
   });
 });
+
+describe('a long outage', () => {
+  it('keeps the newest 15 minutes of frames in memory and says how many older ones it could not keep', async () => {
+    const clock = { now: T0 };
+    const notices: Notice[] = [];
+    const ledger = Ledger.open({ dataDir: dir, now: () => clock.now, retryMs: 5, log: () => {}, maxPageCount: 80 });
+    ledger.onNotice((n) => notices.push(n));
+    await recordUntil(ledger, clock, () => ledger.problem !== null, 10_000);
+    const firstParked = clock.now;
+    for (let k = 0; k < 1000; k++) ledger.recordFrame(frameAt((clock.now += 1000), 8));
+    expect(ledger.droppedFrames).toBeGreaterThanOrEqual(1000 - 900);
+    expect(ledger.pendingWrites).toBeLessThanOrEqual(900 + 10);
+    ledger.setMaxPageCount(null);
+    await sleep(20);
+    await recordUntil(ledger, clock, () => ledger.problem === null, 5000);
+    expect(notices.at(-1)?.body).toMatch(/\d+ telemetry samples older than 15 minutes could not be kept/);
+    const kept = ledger.history('gpu0', 'temperatureC', firstParked, clock.now + 1, 'raw').points;
+    expect(kept.length).toBeGreaterThanOrEqual(890);
+    expect(ledger.integrityCheck()).toBe('ok');
+    ledger.close();
+  });
+});

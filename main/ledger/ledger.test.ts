@@ -114,6 +114,11 @@ describe('telemetry history', () => {
     expect(hours.points[0]).toEqual({ t: T0, n: 360, min: 65, avg: 65, max: 65 });
     expect(ledger.history('gpu0', 'temperatureC', T0, T0 + 30 * MIN, 'raw').points).toEqual([]); // pruned
     expect(ledger.history('gpu0', 'temperatureC', now - 10 * MIN, now + 1, 'raw').points.length).toBeGreaterThan(50);
+    // 'auto' picks what is kept: raw for the last 15 minutes, minutes for up to 2 days, hours beyond
+    expect(ledger.history('gpu0', 'temperatureC', now - 5 * MIN, now, 'auto').resolution).toBe('raw');
+    expect(ledger.history('gpu0', 'temperatureC', T0, T0 + 10 * MIN, 'auto').resolution).toBe('1m');
+    expect(ledger.history('gpu0', 'temperatureC', now - DAY, now, 'auto').resolution).toBe('1m');
+    expect(ledger.history('gpu0', 'temperatureC', now - 30 * DAY, now, 'auto').resolution).toBe('1h');
     // eight days later the minutes of day one are gone, the hours stay
     feed(ledger, T0 + 8 * DAY, T0 + 8 * DAY + 2 * MIN, 10_000, () => 66);
     expect(ledger.history('gpu0', 'temperatureC', T0, T0 + 2 * HOUR, '1m').points).toEqual([]);

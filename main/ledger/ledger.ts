@@ -264,6 +264,7 @@ export class Ledger {
       if (mode !== 'wal') throw new Error(`SQLite refused WAL mode for ${this.file} (got ${mode}).`);
       // WAL + NORMAL: a killed process loses nothing committed; a power cut keeps the file consistent.
       db.exec('PRAGMA synchronous = NORMAL');
+      db.exec('PRAGMA journal_size_limit = 8388608'); // the WAL shrinks back to 8 MiB after a checkpoint
       if (this.#options.maxPageCount) db.exec(`PRAGMA max_page_count = ${Math.floor(this.#options.maxPageCount)}`);
       migrate(db);
     } catch (error) {
@@ -373,7 +374,7 @@ export class Ledger {
           return false;
         }
         this.#log('a queued write failed; retrying one by one', error);
-        this.#flushOneByOne(db);
+        if (!this.#flushOneByOne(db)) return false;
       }
       this.#pending.clear();
       this.#parkedFrames = [];
@@ -388,17 +389,24 @@ export class Ledger {
     return true;
   }
 
-  #flushOneByOne(db: DatabaseSync): void {
-    for (const [key, write] of this.#pending) {
+  /** Isolates a write that can never succeed (dropped, logged); a storage error parks the rest again. */
+  #flushOneByOne(db: DatabaseSync): boolean {
+    for (const [key, write] of [...this.#pending]) {
       try {
         db.exec('BEGIN IMMEDIATE');
         write(db);
         db.exec('COMMIT');
       } catch (error) {
         this.#rollback(db);
+        if (isStorageError(error)) {
+          this.#degrade(error);
+          return false;
+        }
         this.#log(`dropped a write that cannot succeed (${key})`, error);
       }
+      this.#pending.delete(key);
     }
+    return true;
   }
 
   #rollback(db: DatabaseSync): void {
@@ -613,12 +621,13 @@ export class Ledger {
     if (!METRIC_NAMES.includes(metric)) throw new RangeError(`Unknown metric "${metric}".`);
     if (!(to > from)) throw new RangeError('The range must end after it starts.');
     const db = this.#readDb();
+    const now = this.#now();
     const res: Resolution =
       resolution !== 'auto'
         ? resolution
-        : to - from <= RAW_KEEP_MINUTES * MINUTE
+        : from >= now - RAW_KEEP_MINUTES * MINUTE
           ? 'raw'
-          : to - from <= 2 * 24 * HOUR && from >= this.#now() - MINUTE_KEEP_MINUTES * MINUTE
+          : to - from <= 2 * 24 * HOUR && from >= now - MINUTE_KEEP_MINUTES * MINUTE
             ? '1m'
             : '1h';
     const row = this.#stmt(db, 'SELECT id FROM series WHERE device = ? AND metric = ?').get(device, metric) as { id: number } | undefined;
