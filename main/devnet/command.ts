@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { Coordinator } from './coordinator.ts';
-import { DEFAULT_PARAMS, loadParamsFile, resolveParams } from './params.ts';
+import { loadParamsFile, resolveParams } from './params.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 interface Io {
@@ -17,6 +17,7 @@ export const COORDINATOR_OPTIONS: ParseArgsConfig['options'] = {
   'data-dir': { type: 'string' },
   params: { type: 'string' },
   'block-seconds': { type: 'string' },
+  'admin-token': { type: 'string' },
 };
 
 export const HIRE_OPTIONS: ParseArgsConfig['options'] = {
@@ -27,6 +28,7 @@ export const HIRE_OPTIONS: ParseArgsConfig['options'] = {
   address: { type: 'string' },
   image: { type: 'string' },
   list: { type: 'boolean', default: false },
+  token: { type: 'string' },
 };
 
 export const DEVNET_USAGE = `  coordinator  Run a standalone devnet coordinator that several workers join.
@@ -35,12 +37,14 @@ export const DEVNET_USAGE = `  coordinator  Run a standalone devnet coordinator 
               --data-dir <dir>       its store (default: in memory, lost on exit)
               --params <file>        network parameters (JSON; any subset of the defaults)
               --block-seconds <n>    block length (default 3600)
+              --admin-token <t>      the operator's token for hires (default: $IO_WORKER_ADMIN_TOKEN, else random, printed)
   hire      Reserve a device on a devnet and run a workload on it.
               --network <url>        the coordinator (required)
               --device <id>          the device (see GET /v1/devices)
               --hours <n>            how long (default 1)
               --workload <kind>      benchmark | ray | container (default benchmark)
               --address <host:port>  the Ray head (ray)      --image <name>  the image (container)
+              --token <t>            the coordinator's admin token (default: $IO_WORKER_ADMIN_TOKEN)
               --list                 list the hires instead
 `;
 
@@ -65,13 +69,15 @@ export async function runCoordinator(values: Values, io: Io): Promise<() => Prom
     port,
     dataDir,
     params,
+    adminToken: values['admin-token'] ? String(values['admin-token']) : process.env.IO_WORKER_ADMIN_TOKEN || undefined,
     log: (m) => io.err(`[coordinator] ${m}\n`),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new Error(`Port ${port} is in use; pick another with --port (0 = any free port).`);
     throw error;
   });
-  io.out(`Coordinator listening on ${coordinator.url} (protocol v1, a block every ${params.blockSeconds} s${params === DEFAULT_PARAMS ? '' : ''}).\n`);
+  io.out(`Coordinator listening on ${coordinator.url} (protocol v1, a block every ${params.blockSeconds} s).\n`);
   io.out(`Store: ${dataDir ?? 'in memory'}\nExplorer: ${coordinator.url}/v1/devices  ${coordinator.url}/v1/blocks\n`);
+  io.out(`Admin token (for io-worker hire --token): ${coordinator.adminToken}\n`);
   return () => coordinator.close();
 }
 
@@ -94,9 +100,11 @@ export async function runHire(values: Values, io: Io): Promise<number> {
     : kind === 'ray' ? { kind, address: values.address ? String(values.address) : (() => { throw new DevnetUsageError('a ray hire needs --address <host:port>'); })() }
     : kind === 'container' ? { kind, image: values.image ? String(values.image) : (() => { throw new DevnetUsageError('a container hire needs --image <name>'); })(), args: [] }
     : (() => { throw new DevnetUsageError(`--workload must be benchmark, ray or container, not ${kind}`); })();
+  const token = values.token ? String(values.token) : process.env.IO_WORKER_ADMIN_TOKEN;
+  if (!token) throw new DevnetUsageError('hire needs the coordinator\'s admin token: --token <t> or IO_WORKER_ADMIN_TOKEN');
   const res = await fetch(new URL('/v1/hires', base), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ deviceId: values.device, hours, workload }),
     signal: AbortSignal.timeout(10_000),
   });

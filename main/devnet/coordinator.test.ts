@@ -10,6 +10,22 @@ import type { PowBackend } from '../worker/pow.ts';
 import { seal, type BlockResult } from '../worker/protocol.ts';
 import { Coordinator } from './coordinator.ts';
 import { resolveParams } from './params.ts';
+import type { BlockDeviceRow, BlockRow, HireRow } from './store.ts';
+
+/** The explorer's answers, as far as these tests read them. */
+interface Api {
+  devices: { id: string; status: string; hireStatus: string }[];
+  totals: { gpus: { total: number }; cpus: { total: number } };
+  blocks: BlockRow[];
+  hires: HireRow[];
+  heartbeats: { seq: number; buffered: number }[];
+  id: string;
+  status: string;
+  wallet: string | null;
+  eligibility: { checks: { id: string; ok: boolean }[] };
+  error: { code: string };
+}
+type BlockDetail = BlockRow & { devices: BlockDeviceRow[] };
 
 const params = resolveParams({
   blockSeconds: 2,
@@ -47,9 +63,9 @@ async function makeWorker(network: string, gpus: string[], extra: Partial<Constr
   return { client, sink, identity, account };
 }
 
-async function getJson(url: string) {
+async function getJson<T = Api>(url: string): Promise<{ status: number; body: T }> {
   const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as T };
 }
 
 describe('coordinator with in-process workers', () => {
@@ -85,16 +101,16 @@ describe('coordinator with in-process workers', () => {
 
     // The first block nominated nobody (devices joined during it); wait for one that nominated all three.
     await honest.client.waitFor(() => honest.sink.results.length >= 2, 9000);
-    const blocks = (await getJson(`${coordinator.url}/v1/blocks`)).body.blocks as any[];
+    const blocks = (await getJson(`${coordinator.url}/v1/blocks`)).body.blocks;
     const full = blocks.find((b) => b.status === 'Completed' && b.nominated === 3)!;
     expect(full).toBeDefined();
-    const detail = (await getJson(`${coordinator.url}/v1/blocks/${full.id}`)).body;
-    const byId = Object.fromEntries(detail.devices.map((d: any) => [d.device_id, d]));
+    const detail = (await getJson<BlockDetail>(`${coordinator.url}/v1/blocks/${full.id}`)).body;
+    const byId = Object.fromEntries(detail.devices.map((d) => [d.device_id, d]));
     expect(byId[honest.identity.deviceId]).toMatchObject({ status: 'Completed', pow: 'passed', potl_issued: 2, potl_answered: 2 });
     expect(byId[cpu.identity.deviceId].status).toBe('Completed');
     expect(byId[cheat.identity.deviceId]).toMatchObject({ status: 'Failed', pow: 'failed', reward: 0 });
     expect(byId[cheat.identity.deviceId].reason).toMatch(/not the product/);
-    const sum = detail.devices.reduce((s: number, d: any) => s + d.reward, 0);
+    const sum = detail.devices.reduce((s: number, d) => s + d.reward, 0);
     expect(sum).toBeCloseTo(1000, 6);
     expect(full.distributed).toBeCloseTo(1000, 6);
     // GPU allocation 8M vs CPU 2M: the GPU device earns four times the CPU device.
@@ -109,14 +125,53 @@ describe('coordinator with in-process workers', () => {
     expect((await post(envelope)).status).toBe(200);
     const replay = await post(envelope);
     expect(replay.status).toBe(409);
-    expect(((await replay.json()) as any).error.code).toBe('replay');
+    expect(((await replay.json()) as Api).error.code).toBe('replay');
     const tampered = { ...seal({ id: honest.identity.deviceId, sign: honest.identity.sign }, 'set-wallet', { wallet: 'x' }), payload: '{"wallet":"thief"}' };
     expect((await post(tampered)).status).toBe(401);
     const device = (await getJson(`${coordinator.url}/v1/devices/${honest.identity.deviceId}`)).body;
     expect(device.wallet).toBe('wallet-2');
-    expect(device.eligibility.checks.map((c: any) => c.id)).toContain('uptime');
+    expect(device.eligibility.checks.map((c) => c.id)).toContain('uptime');
+    expect(device.eligibility.checks.find((c) => c.id === 'proofs')!.ok).toBe(true);
+    const cheater = (await getJson(`${coordinator.url}/v1/devices/${cheat.identity.deviceId}`)).body;
+    expect(cheater.eligibility.checks.find((c) => c.id === 'proofs')!.ok).toBe(false);
     expect((await getJson(`${coordinator.url}/v1/accounts/${honest.account.id}`)).body.devices).toHaveLength(1);
     expect((await getJson(`${coordinator.url}/v1/devices/nope`)).status).toBe(404);
+  });
+
+  it('holds a session to its device: replays, foreign signatures and unknown versions are refused', async () => {
+    const a = await makeWorker(coordinator.url, []);
+    const b = await makeWorker(coordinator.url, []);
+    for (const w of [a, b]) {
+      clients.push(w.client);
+      w.client.start();
+    }
+    await Promise.all([a, b].map((w) => w.client.waitFor((s) => s.connection === 'online', 5000)));
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(`${coordinator.url.replace('http', 'ws')}/v1/session`);
+    const replies: { type: string; code?: string; nonce?: string }[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const signerA = { id: a.identity.deviceId, sign: a.identity.sign };
+    const signerB = { id: b.identity.deviceId, sign: b.identity.sign };
+    const beat = (signer: typeof signerA) => seal(signer, 'heartbeat', {
+      seq: 1, sampledAt: Date.now(), buffered: false, telemetry: { cpuPct: 1, gpuPct: null, gpuTempC: null, powerW: null },
+      traffic: { rxBytes: 0, txBytes: 0 }, services: [], paused: null,
+    });
+    ws.send(JSON.stringify(beat(signerA))); // before hello
+    ws.send(JSON.stringify(seal(signerA, 'hello', { sessionStartedAt: 1, lastBlock: 0, paused: null, version: 't' })));
+    const once = beat(signerA);
+    ws.send(JSON.stringify(once));
+    ws.send(JSON.stringify(once));
+    ws.send(JSON.stringify(beat(signerB)));
+    ws.send(JSON.stringify({ ...beat(signerA), v: 2 }));
+    ws.send('not json');
+    const started = Date.now();
+    while (replies.filter((r) => r.type === 'error' || r.type === 'ack').length < 6 && Date.now() - started < 4000) await new Promise((r) => setTimeout(r, 20));
+    ws.close();
+    const answers = replies.filter((r) => r.type === 'error' || r.type === 'ack').map((r) => r.code ?? r.type);
+    // A heartbeat's ack waits for its group commit, so it may come after the refusals.
+    expect(answers.filter((x) => x !== 'ack')).toEqual(['no-session', 'replay', 'bad-signature', 'bad-envelope', 'bad-envelope']);
+    expect(answers.filter((x) => x === 'ack')).toHaveLength(1);
   });
 
   it('keeps everything across a coordinator restart: workers reconnect and flush buffered heartbeats', async () => {
@@ -130,7 +185,7 @@ describe('coordinator with in-process workers', () => {
     coordinator = await Coordinator.start({ dataDir: dir, params, port });
     await w.client.waitFor((s) => s.connection === 'online' && s.buffered === 0, 5000);
     await new Promise((r) => setTimeout(r, 1200)); // one store flush
-    const beats = (await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}/heartbeats`)).body.heartbeats as any[];
+    const beats = (await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}/heartbeats`)).body.heartbeats;
     expect(beats.filter((b) => b.buffered === 1).length).toBeGreaterThanOrEqual(3);
     const seqs = beats.map((b) => b.seq);
     // Every heartbeat from the first to the last arrived, none twice.
@@ -147,12 +202,16 @@ describe('coordinator with in-process workers', () => {
     clients.push(w.client);
     w.client.start();
     await w.client.waitFor((s) => s.connection === 'online', 5000);
+    const unauthorized = await fetch(`${coordinator.url}/v1/hires`, { method: 'POST', body: JSON.stringify({ deviceId: w.identity.deviceId, hours: 1, workload: { kind: 'benchmark' } }) });
+    expect(unauthorized.status).toBe(403);
+    const admin = { authorization: `Bearer ${coordinator.adminToken}` };
     const res = await fetch(`${coordinator.url}/v1/hires`, {
       method: 'POST',
+      headers: admin,
       body: JSON.stringify({ deviceId: w.identity.deviceId, hours: 1.5 / 3600, workload: { kind: 'ray', address: '10.0.0.1:6379' } }),
     });
     expect(res.status).toBe(201);
-    const hire = (await res.json()) as any;
+    const hire = (await res.json()) as HireRow;
     await w.client.waitFor(() => w.sink.hires.some((h) => h.state === 'restarting'), 4000);
     await w.client.waitFor((s) => s.services.find((x) => x.name === 'Ray')!.state === 'running', 4000);
     expect((await getJson(`${coordinator.url}/v1/devices`)).body.devices[0]).toMatchObject({ status: 'hired', hireStatus: 'hired' });
@@ -164,7 +223,13 @@ describe('coordinator with in-process workers', () => {
     expect(stored.status).toBe('completed');
     expect(stored.paid_amount).toBeGreaterThan(0);
     expect(w.sink.payouts[0].amount).toBeCloseTo(stored.paid_amount, 9);
-    const bad = await fetch(`${coordinator.url}/v1/hires`, { method: 'POST', body: JSON.stringify({ deviceId: w.identity.deviceId, hours: -1, workload: { kind: 'benchmark' } }) });
+    const bad = await fetch(`${coordinator.url}/v1/hires`, { method: 'POST', headers: admin, body: JSON.stringify({ deviceId: w.identity.deviceId, hours: -1, workload: { kind: 'benchmark' } }) });
     expect(bad.status).toBe(400);
+    expect((await fetch(`${coordinator.url}/v1/devices/${w.identity.deviceId}/block`, { method: 'POST' })).status).toBe(403);
+    const blocked = await fetch(`${coordinator.url}/v1/devices/${w.identity.deviceId}/block`, { method: 'POST', headers: admin });
+    expect(((await blocked.json()) as Api).status).toBe('blocked');
+    await w.client.waitFor((s) => s.checks.some((c) => c.id === 'running' && !c.ok && /blocked/.test(c.detail)), 3000);
+    await fetch(`${coordinator.url}/v1/devices/${w.identity.deviceId}/unblock`, { method: 'POST', headers: admin });
+    expect((await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}`)).body.status).toBe('active');
   });
 });

@@ -21,6 +21,8 @@ export interface CoordinatorOptions {
   /** null keeps everything in memory (tests, benchmarks). */
   dataDir: string | null;
   params: Params;
+  /** Bearer token for the operator's calls (hires, blocking a device); default: a random one. */
+  adminToken?: string;
   log?: (message: string) => void;
 }
 
@@ -51,6 +53,8 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const MAX_SPEEDTEST_BYTES = 16 * 1024 * 1024;
 const TICK_MS = 200;
 const GROUP_COMMIT_MS = 5;
+const RESTART_GRACE_MS = 3000;
+const HIRE_SETTLE_GRACE_MS = 5000;
 
 export class Coordinator {
   readonly params: Params;
@@ -74,9 +78,12 @@ export class Coordinator {
   #closed = false;
   url = '';
   port = 0;
+  /** The operator's bearer token: `io-worker coordinator` prints it, `io-worker hire --token` sends it. */
+  readonly adminToken: string;
 
   private constructor(options: CoordinatorOptions) {
     this.params = options.params;
+    this.adminToken = options.adminToken ?? crypto.randomBytes(24).toString('base64url');
     this.#log = options.log ?? (() => {});
     this.store = new DevnetStore(options.dataDir);
     for (const a of this.store.all<{ id: string; public_key: string }>('SELECT id, public_key FROM accounts')) {
@@ -255,7 +262,11 @@ export class Coordinator {
     ws.on('message', (data) => {
       let raw: { type?: string; nonce?: string } | null = null;
       try {
-        raw = JSON.parse(String(data));
+        try {
+          raw = JSON.parse(String(data));
+        } catch {
+          throw new ProtocolError('bad-envelope', 'The message is not JSON.');
+        }
         const type = raw?.type;
         if (!deviceId) {
           if (type === 'register') {
@@ -292,10 +303,8 @@ export class Coordinator {
   #hello(device: DeviceRow, body: z.infer<typeof WorkerBodies.hello>): void {
     const now = Date.now();
     const silentTooLong = !device.last_beat_at || now - device.last_beat_at > this.params.heartbeat.offlineAfterSeconds * 1000;
-    if (device.session_started_at !== body.sessionStartedAt || silentTooLong || device.online_since === null) {
-      device.online_since = silentTooLong ? now : Math.max(body.sessionStartedAt, device.last_beat_at ?? 0, device.registered_at);
-      if (device.session_started_at !== body.sessionStartedAt) device.online_since = Math.min(now, Math.max(body.sessionStartedAt, device.registered_at));
-    }
+    // A restarted worker (new session) or a long silence starts a new streak, from what we saw, not what it says.
+    if (device.session_started_at !== body.sessionStartedAt || silentTooLong || device.online_since === null) device.online_since = now;
     device.session_started_at = body.sessionStartedAt;
     device.last_beat_at = Math.max(device.last_beat_at ?? 0, now);
     device.paused = body.paused;
@@ -368,7 +377,7 @@ export class Coordinator {
         const hire = this.store.get<HireRow>('SELECT * FROM hires WHERE id = ? AND device_id = ?', body.hireId, deviceId);
         if (!hire) throw new ProtocolError('not-found', `No hire ${body.hireId} on this device`, 404);
         if (hire.status === 'running') {
-          const maxMinutes = (Date.now() - hire.created_at) / 60_000;
+          const maxMinutes = (Math.min(Date.now(), hire.ends_at) - hire.created_at) / 60_000;
           this.store.run('UPDATE hires SET minutes_served = ?, detail = ? WHERE id = ?', Math.min(body.minutesServed, maxMinutes), body.detail, hire.id);
           if (body.state === 'failed' || body.state === 'completed') this.#finishHire(hire.id, body.state === 'failed' ? 'failed' : 'completed', body.detail);
         }
@@ -405,8 +414,8 @@ export class Coordinator {
 
   #resultsSince(deviceId: string, lastBlock: number): BlockResult[] {
     return this.store
-      .all<BlockDeviceRow & { closed_at: number }>(
-        `SELECT bd.*, b.closed_at FROM block_devices bd JOIN blocks b ON b.id = bd.block_id
+      .all<BlockDeviceRow & { closed_at: number; started_at: number }>(
+        `SELECT bd.*, b.closed_at, b.started_at FROM block_devices bd JOIN blocks b ON b.id = bd.block_id
          WHERE bd.device_id = ? AND bd.block_id > ? AND b.status = 'Completed' ORDER BY bd.block_id LIMIT 1000`,
         deviceId, lastBlock,
       )
@@ -432,15 +441,20 @@ export class Coordinator {
   }
 
   #facts(device: DeviceRow, now: number, proofsPassed?: boolean | null): EligibilityFacts {
+    // The proofs alone (POTL and POW), not the block's whole verdict: a missing wallet is not a failed proof.
     const last = proofsPassed === undefined
-      ? this.store.get<{ status: string }>("SELECT bd.status FROM block_devices bd JOIN blocks b ON b.id = bd.block_id WHERE bd.device_id = ? AND b.status = 'Completed' ORDER BY bd.block_id DESC LIMIT 1", device.id)
+      ? this.store.get<{ pow: string; potl_issued: number; potl_answered: number }>(
+        "SELECT bd.pow, bd.potl_issued, bd.potl_answered FROM block_devices bd JOIN blocks b ON b.id = bd.block_id WHERE bd.device_id = ? AND b.status = 'Completed' ORDER BY bd.block_id DESC LIMIT 1",
+        device.id,
+      )
       : undefined;
     const facts: EligibilityFacts = {
       wallet: device.wallet,
       hardware: { processorType: device.processor_type, model: device.model, quantity: device.quantity, multiplier: device.multiplier },
       tier: device.tier,
       continuousUptimeSeconds: this.#uptimeSeconds(device, now),
-      proofsPassed: proofsPassed !== undefined ? proofsPassed : last ? last.status === 'Completed' : null,
+      proofsPassed: proofsPassed !== undefined ? proofsPassed
+        : last ? last.pow !== 'failed' && potlPassed(last.potl_answered, last.potl_issued, this.params.potl.passShare) : null,
       paused: device.paused,
       blocked: device.blocked === 1,
     };
@@ -451,16 +465,25 @@ export class Coordinator {
     const open = this.store.get<BlockRow>("SELECT * FROM blocks WHERE status != 'Completed' ORDER BY id DESC LIMIT 1");
     if (!open) return this.#openBlock(now);
     // A block interrupted by a restart goes on with what was stored; challenges not yet sent are re-planned.
+    // The outage is the coordinator's fault, not the workers': challenges left unanswered across it
+    // are void, and new ones wait until the workers have had time to reconnect.
     const nominees = new Map<string, Nominee>();
-    for (const row of this.store.all<BlockDeviceRow>('SELECT * FROM block_devices WHERE block_id = ?', open.id)) {
-      const remaining = Math.max(0, this.params.potl.challengesPerBlock - row.potl_issued);
-      const nominee: Nominee = { row, potlTimes: this.#plan(remaining, Math.max(now, open.started_at), open.ends_at), pendingPotl: new Map(), powAt: null, pow: null };
-      if (row.pow === 'pending' || row.pow === 'not-issued') {
-        row.pow = 'not-issued';
-        nominee.powAt = this.#plan(1, now, now + (open.ends_at - now) / 3)[0] ?? now;
+    const from = Math.max(now + RESTART_GRACE_MS, open.started_at);
+    const roomForPotl = open.ends_at - from > this.params.potl.deadlineSeconds * 1000 + 500;
+    const roomForPow = open.ends_at - from > 1000;
+    this.store.tx(() => {
+      for (const row of this.store.all<BlockDeviceRow>('SELECT * FROM block_devices WHERE block_id = ?', open.id)) {
+        row.potl_issued = row.potl_answered;
+        const remaining = roomForPotl ? Math.max(0, this.params.potl.challengesPerBlock - row.potl_issued) : 0;
+        const nominee: Nominee = { row, potlTimes: this.#plan(remaining, from, open.ends_at), pendingPotl: new Map(), powAt: null, pow: null };
+        if (row.pow === 'pending' || row.pow === 'not-issued') {
+          row.pow = 'not-issued';
+          if (roomForPow) nominee.powAt = randomTime(from, from + (open.ends_at - from) / 3);
+        }
+        this.store.run('UPDATE block_devices SET potl_issued = ?, pow = ? WHERE block_id = ? AND device_id = ?', row.potl_issued, row.pow, open.id, row.device_id);
+        nominees.set(row.device_id, nominee);
       }
-      nominees.set(row.device_id, nominee);
-    }
+    });
     this.#block = { row: { ...open, status: 'In Progress' }, nominees };
     this.store.run("UPDATE blocks SET status = 'In Progress' WHERE id = ?", open.id);
   }
@@ -476,11 +499,12 @@ export class Coordinator {
     const startedAt = now;
     const endsAt = startedAt + this.params.blockSeconds * 1000;
     const nominees = new Map<string, Nominee>();
+    const hiredIds = this.#hiredIds();
     this.store.tx(() => {
       this.store.run('INSERT INTO blocks (id, started_at, ends_at, status, emission) VALUES (?, ?, ?, ?, ?)', id, startedAt, endsAt, 'In Progress', this.params.blockEmission);
       for (const device of this.#devices.values()) {
         if (!this.#online(device, now) || device.blocked) continue;
-        const hired = !!this.#activeHire(device.id);
+        const hired = hiredIds.has(device.id);
         const row: BlockDeviceRow = {
           block_id: id, device_id: device.id, potl_issued: 0, potl_answered: 0, pow: hired ? 'skipped-hired' : 'not-issued', pow_ms: null,
           pow_ops_per_sec: null, was_hired: hired ? 1 : 0, base: 0, normalized: 0, reward: 0, status: 'In Progress', reason: null,
@@ -551,7 +575,8 @@ export class Coordinator {
       const device = this.#devices.get(deviceId);
       const row = n.row;
       const reasons: string[] = [];
-      if (row.pow === 'pending' || row.pow === 'not-issued') {
+      // 'not-issued' only follows a coordinator restart that left no time to ask: it fails nobody.
+      if (row.pow === 'pending') {
         row.pow = 'failed';
         reasons.push('no POW answer before the block closed');
       } else if (row.pow === 'failed') reasons.push(row.reason ?? 'POW failed');
@@ -589,7 +614,7 @@ export class Coordinator {
     });
     this.#block = null;
     for (const row of rows) {
-      this.#send(row.device_id, { type: 'block-result', result: toResult({ ...row, closed_at: now }) });
+      this.#send(row.device_id, { type: 'block-result', result: toResult({ ...row, closed_at: now, started_at: block.row.started_at }) });
       this.#pushStatus(row.device_id);
     }
     this.#log(`block ${block.row.id} completed: ${passed}/${rows.length} passed, ${distributed.toFixed(2)} distributed`);
@@ -650,7 +675,8 @@ export class Coordinator {
 
   #tickHires(now: number): void {
     for (const hire of this.store.all<HireRow>("SELECT * FROM hires WHERE status = 'running'")) {
-      if (now >= hire.ends_at) {
+      // The worker's own final report settles the hire; a silent one is settled after a grace time.
+      if (now >= hire.ends_at + HIRE_SETTLE_GRACE_MS) {
         this.#finishHire(hire.id, 'completed', 'the hired time is over');
         continue;
       }
@@ -668,10 +694,14 @@ export class Coordinator {
   }
 
   // ---------------------------------------------------------------- explorer views
-  #deviceView(d: DeviceRow) {
+  #hiredIds(): Set<string> {
+    return new Set(this.store.all<{ device_id: string }>("SELECT device_id FROM hires WHERE status = 'running'").map((h) => h.device_id));
+  }
+
+  #deviceView(d: DeviceRow, hired = this.#hiredIds()) {
     const now = Date.now();
     const online = this.#online(d, now);
-    const hire = this.#activeHire(d.id);
+    const hire = hired.has(d.id);
     const status = d.blocked ? 'blocked' : !online ? 'offline' : hire ? 'hired' : d.paused ? 'idle' : 'active';
     return {
       id: d.id,
@@ -692,7 +722,7 @@ export class Coordinator {
   totals() {
     const now = Date.now();
     const t = { gpus: { total: 0, hired: 0, idle: 0 }, cpus: { total: 0, hired: 0, idle: 0 }, devices: 0, online: 0, coinsDistributed: 0, hirePayments: 0, blocks: 0 };
-    const hired = new Set(this.store.all<{ device_id: string }>("SELECT device_id FROM hires WHERE status = 'running'").map((h) => h.device_id));
+    const hired = this.#hiredIds();
     for (const d of this.#devices.values()) {
       const bucket = d.processor_type === 'GPU' ? t.gpus : t.cpus;
       t.devices++;
@@ -741,7 +771,10 @@ export class Coordinator {
         return json({ bytes: body.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       }
       case 'GET /devices':
-        return json({ devices: [...this.#devices.values()].map((d) => this.#deviceView(d)), totals: this.totals() });
+      {
+        const hired = this.#hiredIds();
+        return json({ devices: [...this.#devices.values()].map((d) => this.#deviceView(d, hired)), totals: this.totals() });
+      }
       case 'POST /devices':
         return json(this.#deviceView(this.#register(await readJson(req))), 201);
       case 'GET /devices/:id': {
@@ -786,13 +819,31 @@ export class Coordinator {
         return json(this.totals());
       case 'GET /hires':
         return json({ hires: this.store.all<HireRow>('SELECT * FROM hires ORDER BY created_at DESC LIMIT 200') });
+      case 'POST /devices/:id/block':
+      case 'POST /devices/:id/unblock': {
+        this.#requireAdmin(req);
+        const device = this.#mustDevice(parts[2]);
+        device.blocked = parts[3] === 'block' ? 1 : 0;
+        this.store.run('UPDATE devices SET blocked = ? WHERE id = ?', device.blocked, device.id);
+        this.#pushStatus(device.id);
+        return json(this.#deviceView(device));
+      }
       case 'POST /hires': {
+        this.#requireAdmin(req);
         const body = HireRequestSchema.safeParse(await readJson(req));
         if (!body.success) throw new ProtocolError('bad-body', `Bad hire: ${body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
         return json(this.hire(body.data.deviceId, body.data.hours, body.data.workload), 201);
       }
       default:
         throw new ProtocolError('not-found', `No route ${method} ${url.pathname}`, 404);
+    }
+  }
+
+  #requireAdmin(req: http.IncomingMessage): void {
+    const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    const expected = Buffer.from(this.adminToken);
+    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+      throw new ProtocolError('forbidden', 'This call needs the coordinator\'s admin token (Authorization: Bearer …).', 403);
     }
   }
 
@@ -816,9 +867,10 @@ function hireOrder(hire: HireRow): HireOrder {
   return { hireId: hire.id, hours: hire.hours, endsAt: hire.ends_at, workload: JSON.parse(hire.workload) };
 }
 
-function toResult(row: BlockDeviceRow & { closed_at: number }): BlockResult {
+function toResult(row: BlockDeviceRow & { closed_at: number; started_at: number }): BlockResult {
   return {
     block: row.block_id,
+    startedAt: row.started_at,
     status: row.status === 'Completed' ? 'Completed' : 'Failed',
     reason: row.reason,
     potl: { answered: row.potl_answered, issued: row.potl_issued },

@@ -8,6 +8,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { idFromPublicKey, seal } from '../worker/protocol.ts';
+import type { BlockDeviceRow, BlockRow, HireRow } from './store.ts';
+
+/** The explorer's answers, as far as these tests read them. */
+interface Api {
+  devices: { id: string; status: string; hireStatus: string }[];
+  totals: { gpus: { total: number }; cpus: { total: number } };
+  blocks: BlockRow[];
+  hires: HireRow[];
+  heartbeats: { seq: number; buffered: number }[];
+  id: string;
+  status: string;
+  wallet: string | null;
+  eligibility: { checks: { id: string; ok: boolean }[] };
+  error: { code: string };
+}
+type BlockDetail = BlockRow & { devices: BlockDeviceRow[] };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'bin/io-worker.mjs');
@@ -38,8 +54,8 @@ function start(args: string[], label: string): { child: ChildProcess; output: ()
   };
 }
 
-async function getJson(url: string): Promise<any> {
-  return (await fetch(url, { signal: AbortSignal.timeout(5000) })).json();
+async function getJson<T = Api>(url: string): Promise<T> {
+  return (await fetch(url, { signal: AbortSignal.timeout(5000) })).json() as Promise<T>;
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms: number): Promise<T> {
@@ -91,15 +107,15 @@ describe('one coordinator, several worker processes, on loopback', () => {
     await until('three devices', async () => (await getJson(`${url}/v1/devices`)).devices.length === 3, 15_000);
     const fullBlock = await until('a completed block with all three', async () => {
       const { blocks } = await getJson(`${url}/v1/blocks`);
-      return blocks.find((b: any) => b.status === 'Completed' && b.nominated === 3 && b.passed === 2);
+      return blocks.find((b) => b.status === 'Completed' && b.nominated === 3 && b.passed === 2);
     }, 20_000);
-    const detail = await getJson(`${url}/v1/blocks/${fullBlock.id}`);
-    const row = (id: string) => detail.devices.find((d: any) => d.device_id === id);
+    const detail = await getJson<BlockDetail>(`${url}/v1/blocks/${fullBlock.id}`);
+    const row = (id: string) => detail.devices.find((d) => d.device_id === id);
     expect(row(w1)).toMatchObject({ status: 'Completed', pow: 'passed', potl_answered: 3 });
     expect(row(w2)).toMatchObject({ status: 'Completed', pow: 'passed' });
     expect(row(forged)).toMatchObject({ status: 'Failed', pow: 'failed', reward: 0 });
-    expect(row(forged).reason).toMatch(/not the product/);
-    expect(detail.devices.reduce((s: number, d: any) => s + d.reward, 0)).toBeCloseTo(EMISSION, 6);
+    expect(row(forged)!.reason).toMatch(/not the product/);
+    expect(detail.devices.reduce((s: number, d) => s + d.reward, 0)).toBeCloseTo(EMISSION, 6);
 
     // A signed message sent twice: the second is a replay.
     const keys = crypto.generateKeyPairSync('ed25519');
@@ -126,36 +142,46 @@ describe('one coordinator, several worker processes, on loopback', () => {
     }, 10_000);
     await stop(workers[1].child, 'SIGKILL');
     const killedBlock = await until('the block w2 died in', async () => {
-      const b = await getJson(`${url}/v1/blocks/${open.id}`);
+      const b = await getJson<BlockDetail>(`${url}/v1/blocks/${open.id}`);
       return b.status === 'Completed' ? b : null;
     }, 8000);
-    const dead = killedBlock.devices.find((d: any) => d.device_id === w2);
+    const dead = killedBlock.devices.find((d) => d.device_id === w2)!;
     expect(dead.status).toBe('Failed');
     expect(dead.reason).toMatch(/liveness|POW/);
-    expect(killedBlock.devices.find((d: any) => d.device_id === w1).status).toBe('Completed');
+    expect(killedBlock.devices.find((d) => d.device_id === w1)!.status).toBe('Completed');
 
     // Restart the coordinator mid-session: w1 reconnects, nothing stored is lost, no heartbeat goes missing.
     const before = await getJson(`${url}/v1/blocks?limit=500`);
     await stop(coordinator.child);
     await new Promise((r) => setTimeout(r, 1500));
     coordinator = start(coordArgs(port), 'coordinator again');
-    await coordinator.waitFor(/listening on/, 10_000);
+    const token = (await coordinator.waitFor(/Admin token \(for io-worker hire --token\): (\S+)/, 10_000))[1];
     await until('w1 back online with its buffered heartbeats', async () => {
       const beats = (await getJson(`${url}/v1/devices/${w1}/heartbeats`)).heartbeats;
-      return beats.some((b: any) => b.buffered === 1) && (await getJson(`${url}/v1/devices/${w1}`)).status === 'active';
+      return beats.some((b) => b.buffered === 1) && (await getJson(`${url}/v1/devices/${w1}`)).status === 'active';
     }, 15_000);
     const after = await getJson(`${url}/v1/blocks?limit=500`);
-    for (const b of before.blocks.filter((x: any) => x.status === 'Completed')) {
-      expect(after.blocks.find((x: any) => x.id === b.id)).toEqual(b);
+    for (const b of before.blocks.filter((x) => x.status === 'Completed')) {
+      expect(after.blocks.find((x) => x.id === b.id)).toEqual(b);
     }
     const { devices } = await getJson(`${url}/v1/devices`);
-    expect(devices.map((d: any) => d.id).sort()).toEqual([w1, w2, forged].sort());
-    const beats = (await getJson(`${url}/v1/devices/${w1}/heartbeats`)).heartbeats as any[];
+    expect(devices.map((d) => d.id).sort()).toEqual([w1, w2, forged].sort());
+    const beats = (await getJson(`${url}/v1/devices/${w1}/heartbeats`)).heartbeats;
     const seqs = beats.map((b) => b.seq);
     expect(Math.max(...seqs) - Math.min(...seqs) + 1).toBe(new Set(seqs).size);
     // And blocks go on being closed after the restart.
-    const lastBefore = Math.max(...before.blocks.map((b: any) => b.id));
+    const lastBefore = Math.max(...before.blocks.map((b) => b.id));
     await until('a block closed after the restart', async () =>
-      (await getJson(`${url}/v1/blocks`)).blocks.some((b: any) => b.id > lastBefore && b.status === 'Completed' && b.passed >= 1), 12_000);
+      (await getJson(`${url}/v1/blocks`)).blocks.some((b) => b.id > lastBefore && b.status === 'Completed' && b.passed >= 1), 12_000);
+
+    // `io-worker hire` on the devnet: the serve worker runs the built-in benchmark and is paid for it.
+    const hire = start([CLI, 'hire', '--network', url, '--token', token, '--device', w1, '--hours', '0.0006', '--workload', 'benchmark'], 'hire');
+    await hire.waitFor(/Hired dev-[0-9a-f]+ for 0\.0006 h as (hire-[0-9a-f]+)/, 10_000);
+    const done = await until('the hire completed and paid', async () => {
+      const h = (await getJson(`${url}/v1/hires`)).hires[0];
+      return h.status === 'completed' && h.paid_amount > 0 ? h : null;
+    }, 10_000);
+    expect(done.device_id).toBe(w1);
+    expect(done.minutes_served).toBeGreaterThan(0);
   }, 90_000);
 });

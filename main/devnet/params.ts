@@ -37,7 +37,8 @@ export const ParamsSchema = z
       })
       .strict(),
     pow: z
-      .object({ size: z.number().int().min(8).max(2048), deadlineSeconds: Positive })
+      // A 1024² uint32 answer is 5.6 MB of base64, under the 7 MiB envelope payload limit.
+      .object({ size: z.number().int().min(8).max(1024), deadlineSeconds: Positive })
       .strict(),
     heartbeat: z.object({ intervalSeconds: Positive, offlineAfterSeconds: Positive }).strict(),
     hire: z.object({ ratePerHourGPU: NonNegative, ratePerHourCPU: NonNegative }).strict(),
@@ -64,7 +65,7 @@ export const DEFAULT_PARAMS: Params = {
   ],
   eligibility: { minUptimeSeconds: 5 * 3600, requireWallet: true },
   potl: { challengesPerBlock: 3, deadlineSeconds: 5, passShare: 0.66 },
-  pow: { size: 256, deadlineSeconds: 60 },
+  pow: { size: 512, deadlineSeconds: 120 },
   heartbeat: { intervalSeconds: 30, offlineAfterSeconds: 95 },
   hire: { ratePerHourGPU: 1.5, ratePerHourCPU: 0.05 },
 };
@@ -93,7 +94,7 @@ export function loadParamsFile(file: string, blockSeconds?: number): Params {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`Cannot read the parameter file ${file}: ${(error as Error).message}`);
+    throw new Error(`Cannot read the parameter file ${file}: ${(error as Error).message}`, { cause: error });
   }
   const params = resolveParams(raw);
   return blockSeconds === undefined ? params : resolveParams({ ...raw as object, blockSeconds });

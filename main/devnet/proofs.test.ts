@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeProduct, multiplyRows, powMatrices } from '../worker/protocol.ts';
+import { EnvelopeSchema, PowAnswerSchema, encodeProduct, multiplyRows, powMatrices, seal } from '../worker/protocol.ts';
+import { DEFAULT_PARAMS, ParamsSchema } from './params.ts';
 import { potlPassed, verifyEncodedProduct, verifyProduct } from './proofs.ts';
 
 describe('POW verification (Freivalds)', () => {
@@ -33,5 +34,18 @@ describe('POW verification (Freivalds)', () => {
     expect(potlPassed(2, 3, 0.66)).toBe(true);
     expect(potlPassed(1, 3, 0.66)).toBe(false);
     expect(potlPassed(3, 3, 1)).toBe(true);
+  });
+});
+
+describe('POW over the wire', () => {
+  it('fits the largest allowed challenge (1024²) in one envelope', () => {
+    const n = 1024;
+    expect(ParamsSchema.safeParse({ ...DEFAULT_PARAMS, pow: { ...DEFAULT_PARAMS.pow, size: n } }).success).toBe(true);
+    expect(ParamsSchema.safeParse({ ...DEFAULT_PARAMS, pow: { ...DEFAULT_PARAMS.pow, size: n + 1 } }).success).toBe(false);
+    const body = { challengeId: 'c', product: encodeProduct(new Uint32Array(n * n).fill(0xffffffff)), solveMs: 1, backend: 'cpu' };
+    expect(PowAnswerSchema.safeParse(body).success).toBe(true);
+    const envelope = seal({ id: 'dev-x', sign: () => Buffer.alloc(64) }, 'pow-answer', body);
+    expect(EnvelopeSchema.safeParse(envelope).success).toBe(true);
+    expect(JSON.stringify(envelope).length).toBeLessThan(8 * 1024 * 1024); // the coordinator's frame limit
   });
 });

@@ -70,6 +70,15 @@ export interface WorkerClientOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * Exponential backoff with jitter: try `attempt` waits a random time in [initial/2, min(max, initial·2^attempt)],
+ * so a fleet that lost the coordinator together does not come back together.
+ */
+export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+  return Math.round(initialMs / 2 + random() * Math.max(0, ceiling - initialMs / 2));
+}
+
 export class WorkerClient {
   readonly #o: WorkerClientOptions;
   readonly #signer: Signer;
@@ -251,9 +260,7 @@ export class WorkerClient {
   #retry(detail: string): void {
     if (this.#stopped) return;
     const { initialMs, maxMs } = this.#o.backoff ?? { initialMs: 1000, maxMs: 60_000 };
-    // Full jitter: a fleet that lost the coordinator together does not come back together.
-    const ceiling = Math.min(maxMs, initialMs * 2 ** this.#attempt);
-    const delay = Math.round(initialMs / 2 + Math.random() * (ceiling - initialMs / 2));
+    const delay = backoffDelay(this.#attempt, initialMs, maxMs);
     this.#attempt++;
     this.#update({ connection: 'offline', detail: `${detail} Next try in ${(delay / 1000).toFixed(1)} s.` });
     this.#reconnectTimer = setTimeout(() => void this.#connect(), delay);

@@ -35,7 +35,8 @@ describe('hire supervision', () => {
     expect(reports.filter((r) => r.state === 'restarting')).toHaveLength(2);
     expect(runner.current()).toBeNull();
     const log = fs.readFileSync(path.join(dir, 'logs', 'hire-c1.log'), 'utf8');
-    expect(log.match(/podman run --rm --name io-worker-hire-c1 ghcr\.io\/x\/y:1 --steps 3/g)).toHaveLength(3);
+    expect(log.match(/^\$ \S+podman run --rm --name io-worker-hire-c1 ghcr\.io\/x\/y:1 --steps 3$/gm)).toHaveLength(3); // the supervisor's command lines
+    expect(log.match(/^podman run --rm/gm)).toHaveLength(3); // what the engine saw
     expect(log).toContain('no such image');
   });
 

@@ -17,7 +17,7 @@ export const EnvelopeSchema = z
     signer: z.string().min(1).max(64),
     ts: z.number().int().nonnegative(),
     nonce: z.string().regex(/^[0-9a-f]{32}$/),
-    payload: z.string().max(4 * 1024 * 1024),
+    payload: z.string().max(7 * 1024 * 1024),
     sig: z.string().max(200),
   })
   .strict();
@@ -120,7 +120,7 @@ export const PotlAnswerSchema = z.object({ challengeId: z.string().max(64), nonc
 export const PowAnswerSchema = z.object({
   challengeId: z.string().max(64),
   /** The n×n product, row-major little-endian uint32, base64. */
-  product: z.string().max(4 * 1024 * 1024),
+  product: z.string().max(6 * 1024 * 1024),
   solveMs: z.number().nonnegative(),
   backend: z.string().max(32),
 });
@@ -153,6 +153,7 @@ export type WorkerMessageType = keyof typeof WorkerBodies;
 // ---------------------------------------------------------------- coordinator -> worker (unsigned JSON)
 export const BlockResultSchema = z.object({
   block: z.number().int(),
+  startedAt: z.number().int(),
   status: z.enum(['Completed', 'Failed']),
   reason: z.string().nullable(),
   potl: z.object({ answered: z.number().int(), issued: z.number().int() }),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Status, TelemetryFrame } from '../../preload/contract.ts';
 import { testCore } from '../../test/core-fixture.ts';
-import { FaultPause, statusFor } from './runtime.ts';
+import { FaultPause, statusFor, versionControlService } from './runtime.ts';
 
 const frame = (temperatureC: number, powerW = 200): TelemetryFrame => ({
   t: Date.now(),
@@ -47,6 +47,13 @@ describe('status sentences', () => {
     expect(statusFor({ ...base, connection: 'online', eligible: true, tier: 3 }).state).toBe('earning');
     expect(statusFor({ ...base, connection: 'online', eligible: true, paused: 'GPU hot' }).state).toBe('paused');
     expect(statusFor({ ...base, connection: 'online', hire: { hireId: 'h', kind: 'ray' } })).toEqual({ state: 'hired', detail: 'Hired: running a ray workload.' });
+  });
+
+  it('shows the updater as the Version Control service', () => {
+    expect(versionControlService(null).state).toBe('stopped');
+    expect(versionControlService({ state: 'unsupported', detail: 'Headless: update with your package manager.' })).toEqual({ name: 'Version Control', state: 'stopped', detail: 'Headless: update with your package manager.' });
+    expect(versionControlService({ state: 'error', detail: 'Feed unreachable.' }).state).toBe('failing');
+    expect(versionControlService({ state: 'idle', detail: 'Up to date.' }).state).toBe('running');
   });
 });
 

@@ -7,7 +7,7 @@ import type { SecretStore } from '../settings/secrets.ts';
 import { WorkerClient, type ClientState, type RewardSink, type TelemetrySummary } from './client.ts';
 import { HireRunner } from './hires.ts';
 import { loadOrCreateAccount, type DeviceIdentity } from './identity.ts';
-import type { InventorySummary } from './protocol.ts';
+import type { InventorySummary, ServiceState } from './protocol.ts';
 
 export interface WorkerRuntimeOptions {
   network: string;
@@ -20,6 +20,8 @@ export interface WorkerRuntimeOptions {
   /** The latest telemetry frame, for the heartbeat summary. */
   frame: () => TelemetryFrame | null;
   sink?: RewardSink;
+  /** The updater's state, shown as the Version Control service. */
+  updates?: () => { state: string; detail: string } | null;
   onStatus: (state: WorkerState, detail: string) => void;
   log?: (message: string) => void;
 }
@@ -65,6 +67,12 @@ export function statusFor(state: ClientState): { state: WorkerState; detail: str
   return { state: 'idle', detail: failing ? `Connected, not earning yet: ${failing.detail}` : 'Connected; waiting for the network\'s eligibility check.' };
 }
 
+/** The updater's state as a service line: an error is failing, no updater (headless) is stopped. */
+export function versionControlService(update: { state: string; detail: string } | null): ServiceState {
+  if (!update || update.state === 'unsupported') return { name: 'Version Control', state: 'stopped', detail: update?.detail ?? 'This runtime does not update itself.' };
+  return { name: 'Version Control', state: update.state === 'error' ? 'failing' : 'running', detail: update.detail.slice(0, 256) };
+}
+
 export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerClient> {
   const account = await loadOrCreateAccount(options.secrets);
   const client = new WorkerClient({
@@ -76,6 +84,7 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
     inventory: async () => summarizeInventory(await options.inventory()),
     telemetry: () => summarizeFrame(options.frame()),
     sink: options.sink,
+    versionControl: () => versionControlService(options.updates?.() ?? null),
     hires: new HireRunner({ logDir: options.dataDir ? path.join(options.dataDir, 'hires') : path.join(os.tmpdir(), 'io-worker-hires') }),
     log: options.log,
     onState: (state) => {
