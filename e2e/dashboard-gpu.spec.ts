@@ -47,7 +47,7 @@ for (const capture of CAPTURES) {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(served.url);
-      await page.getByRole('link', { name: 'Device details' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Device details' }).click();
       await expect(page.getByTestId('gpu-spec')).toContainText(row.name!);
       await expect(page.getByTestId('gpu-spec')).toContainText(`${Math.round(Number(row['enforced.power.limit']))} W limit`);
       await expect(page.getByRole('img', { name: 'Temperature, last 15 minutes' })).toBeVisible();

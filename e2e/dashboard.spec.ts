@@ -59,7 +59,7 @@ test('data endpoints refuse requests without the token or from another origin', 
 
 test('Settings saves a change through the contract, and a bad value is refused with a reason', async ({ page }) => {
   await page.goto(served.url);
-  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   await page.getByLabel('Theme').selectOption('dark');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
@@ -72,7 +72,7 @@ test('Settings saves a change through the contract, and a bad value is refused w
 
 test('Wallet checks the address as it is typed, asks to confirm, and keeps the history', async ({ page }) => {
   await page.goto(served.url);
-  await page.getByRole('link', { name: 'Wallet' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Wallet' }).click();
   await expect(page.getByTestId('wallet-missing')).toBeVisible();
   const input = page.getByLabel('Solana address');
   await input.fill('0WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM');

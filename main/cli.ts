@@ -91,7 +91,8 @@ async function serve(values: Record<string, string | boolean | undefined>, io: I
   // A full or read-only disk does not stop the worker: the ledger says so and retries on its own.
   const ledger = Ledger.open({ dataDir });
   if (ledger.problem) io.err(`warning: history is not being saved: ${ledger.problem}\n`);
-  const network = values.network === undefined ? 'embedded' : String(values.network);
+  // --network wins for this run; otherwise the network chosen in Settings (default: embedded devnet).
+  const network = values.network === undefined ? settings.get().network : String(values.network);
   if (network !== 'embedded' && !/^https?:\/\/[^/]+/.test(network)) throw new UsageError(`--network must be an http(s):// URL, not ${network}`);
   const core = await createCore({ dataDir, runtime: 'headless', settings, secrets, ledger, network, ...probes });
   const server = await startHeadlessServer({

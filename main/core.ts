@@ -210,6 +210,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           inventory: () => getInventory(),
           frame: () => lastFrame,
           sink: options.rewardSink ?? (options.ledger ? ledgerRewardSink(options.ledger, { log }) : undefined),
+          updates: () => options.updates?.status() ?? null,
           onStatus: setState,
           log: (m) => log(`network: ${m}`),
         });

@@ -299,7 +299,15 @@ export const NetworkStatusSchema = z.object({
   eligible: z.boolean().nullable(),
   tier: z.number().int().min(0).max(4).nullable(),
   /** The live checklist: wallet, processor, tier, uptime, proofs, running; each with what to do. */
-  checks: z.array(z.object({ id: z.string(), ok: z.boolean(), detail: z.string() })),
+  checks: z.array(
+    z.object({
+      id: z.string(),
+      ok: z.boolean(),
+      detail: z.string(),
+      /** Seconds until a rule passes with time alone (continuous uptime); the Home countdown. */
+      remainingSeconds: z.number().nonnegative().optional(),
+    }),
+  ),
   paused: z.string().nullable(),
   bufferedHeartbeats: z.number().int().nonnegative(),
   services: z.array(z.object({ name: z.string(), state: z.enum(['running', 'stopped', 'failing']), detail: z.string() })),
@@ -336,6 +344,127 @@ export const NetworkDevicesSchema = z.object({
 });
 export type NetworkDevices = z.infer<typeof NetworkDevicesSchema>;
 
+// ---------------------------------------------------------------- earnings (main/ledger reads)
+/** Token amounts are in the network's coin; null fields were not recorded for that row. */
+export const BlockRewardRowSchema = z.object({
+  device: z.string(),
+  blockId: z.number().int().nullable(),
+  /** Start of the block, UTC ms. */
+  blockStart: EpochMs,
+  status: z.enum(['passed', 'failed']),
+  tier: z.number().int().min(0).max(4).nullable(),
+  processorType: z.enum(['GPU', 'CPU']).nullable(),
+  quantity: z.number().int().nonnegative().nullable(),
+  /** The compute proof: passed, failed, skipped-hired (never run on a hired device), not-issued. */
+  pow: z.string().nullable(),
+  potl: z.object({ answered: z.number().int().nonnegative(), issued: z.number().int().nonnegative() }).nullable(),
+  baseScore: NullableNumber,
+  normalizedScore: NullableNumber,
+  amount: z.number().nonnegative(),
+  detail: z.string().nullable(),
+  recordedAt: EpochMs,
+});
+export type BlockRewardRow = z.infer<typeof BlockRewardRowSchema>;
+
+export const RewardsPageSchema = z.object({
+  page: z.number().int().positive(),
+  pageSize: z.number().int().positive(),
+  total: z.number().int().nonnegative(),
+  /** Newest block first. */
+  rows: z.array(BlockRewardRowSchema),
+});
+export type RewardsPage = z.infer<typeof RewardsPageSchema>;
+
+const Amount = z.number().nonnegative();
+export const RewardsSummarySchema = z.object({
+  timeZone: z.string(),
+  days: z.number().int().positive(),
+  generatedAt: EpochMs,
+  /** Everything recorded on this machine, as of now. */
+  totals: z.object({
+    blockRewards: Amount,
+    /** Hire payments (payouts not failed). */
+    jobEarnings: Amount,
+    /** Hours of hired compute served. */
+    computeHours: z.number().nonnegative(),
+    blocksPassed: z.number().int().nonnegative(),
+    blocksFailed: z.number().int().nonnegative(),
+    /** Block rewards and hire payments of today, in the summary's time zone. */
+    today: Amount,
+  }),
+  window: z.object({
+    blockRewards: Amount,
+    jobEarnings: Amount,
+    blocksPassed: z.number().int().nonnegative(),
+    blocksFailed: z.number().int().nonnegative(),
+    missed: Amount.nullable(),
+  }),
+  /** One row per local day, oldest first, ending with today. */
+  daily: z.array(
+    z.object({
+      date: z.string(),
+      start: EpochMs,
+      end: EpochMs,
+      earned: Amount,
+      jobEarned: Amount,
+      blocksPassed: z.number().int().nonnegative(),
+      blocksFailed: z.number().int().nonnegative(),
+      /** What the failed blocks would have paid (estimated from the device's average block reward); null: no basis. */
+      missed: Amount.nullable(),
+    }),
+  ),
+});
+export type RewardsSummary = z.infer<typeof RewardsSummarySchema>;
+
+export const PayoutSchema = z.object({
+  id: z.string(),
+  device: z.string(),
+  t: EpochMs,
+  amount: Amount,
+  /** null: paid to the wallet on file at the network. */
+  wallet: z.string().nullable(),
+  /** The Solana transaction signature; null where the network paid in its own ledger (the devnet). */
+  tx: z.string().nullable(),
+  status: z.enum(['pending', 'sent', 'confirmed', 'failed']),
+  detail: z.string().nullable(),
+});
+export type Payout = z.infer<typeof PayoutSchema>;
+
+export const JobsHistorySchema = z.object({
+  hires: z.array(
+    z.object({
+      id: z.string(),
+      device: z.string(),
+      client: z.string().nullable(),
+      started: EpochMs,
+      reservedUntil: EpochMs.nullable(),
+      ended: EpochMs.nullable(),
+      status: z.enum(['reserved', 'running', 'completed', 'failed', 'cancelled']),
+      minutesServed: z.number().nonnegative(),
+      paid: Amount,
+      detail: z.string().nullable(),
+    }),
+  ),
+  jobs: z.array(
+    z.object({
+      id: z.string(),
+      hireId: z.string().nullable(),
+      device: z.string(),
+      kind: z.enum(['benchmark', 'ray', 'container', 'proof']),
+      started: EpochMs,
+      ended: EpochMs.nullable(),
+      status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+      exitCode: z.number().int().nullable(),
+      detail: z.string().nullable(),
+    }),
+  ),
+});
+export type JobsHistory = z.infer<typeof JobsHistorySchema>;
+
+export const NoticeHistorySchema = z.array(NoticeSchema.extend({ device: z.string().nullable() }));
+export type NoticeHistory = z.infer<typeof NoticeHistorySchema>;
+const ListLimit = z.number().int().min(1).max(500).default(100);
+
 // ---------------------------------------------------------------- channels
 const NoArgs = z.object({}).strict();
 
@@ -367,7 +496,7 @@ export const requests = {
   },
   /** Sets the payout address; `confirm` must be true (the page asks the user to confirm first). */
   'wallet.set': { args: z.object({ address: z.string().max(64), confirm: z.literal(true) }).strict(), result: WalletSchema },
-  /** One chart series from the ledger; 'auto' picks raw (<= 15 min), 1m (<= 2 days) or 1h. */
+  /** One chart series from the ledger; 'auto' picks raw (the last 15 min), 1m (<= 2 days of the last 7) or 1h. */
   'history.telemetry': {
     args: z
       .object({
@@ -420,6 +549,24 @@ export const requests = {
   },
   /** The network's public Workers list (GET /v1/devices of the coordinator) with its totals. */
   'network.devices': { args: NoArgs, result: NetworkDevicesSchema },
+  /** Earnings totals, and per local day (default 30) what was earned, blocks passed and failed, what failing missed. */
+  'rewards.summary': {
+    args: z.object({ days: z.number().int().min(1).max(400).default(30), timeZone: TimeZone.optional() }).strict(),
+    result: RewardsSummarySchema,
+  },
+  /** The Block Rewards history, newest first; page 1 is the newest. */
+  'rewards.page': {
+    args: z
+      .object({ page: z.number().int().min(1).max(1_000_000).default(1), pageSize: z.number().int().min(1).max(200).default(50), device: NetworkDeviceId.optional() })
+      .strict(),
+    result: RewardsPageSchema,
+  },
+  /** Payouts, newest first. */
+  'payouts.list': { args: z.object({ limit: ListLimit }).strict(), result: z.array(PayoutSchema) },
+  /** Hires of this machine and the jobs run under them (or on their own), newest first. */
+  'jobs.list': { args: z.object({ limit: ListLimit }).strict(), result: JobsHistorySchema },
+  /** The notifications history, newest first. */
+  'notices.list': { args: z.object({ limit: ListLimit }).strict(), result: NoticeHistorySchema },
 } as const satisfies Record<string, { args: z.ZodType; result: z.ZodType }>;
 
 export const events = {

@@ -1,10 +1,14 @@
 // The dashboard frame: navigation landmark, status banner, and the page for the current route.
 import { useEffect } from 'react';
 import { StatusBanner } from './components/StatusBanner';
+import { AddDevice } from './pages/AddDevice';
 import { Device } from './pages/Device';
+import { Earnings } from './pages/Earnings';
 import { Home } from './pages/Home';
 import { Settings } from './pages/Settings';
+import { Profitability } from './pages/Profitability';
 import { Wallet } from './pages/Wallet';
+import { Workers } from './pages/Workers';
 import { ROUTES, useRoute } from './router';
 import { useApp } from './store/app';
 
@@ -58,6 +62,14 @@ function Page({ route }: { route: ReturnType<typeof useRoute> }) {
       return <Wallet />;
     case '/device':
       return <Device />;
+    case '/earnings':
+      return <Earnings />;
+    case '/workers':
+      return <Workers />;
+    case '/profitability':
+      return <Profitability />;
+    case '/add-device':
+      return <AddDevice />;
     default:
       return <Home />;
   }

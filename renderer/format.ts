@@ -41,3 +41,15 @@ export function relativeTime(t: number, now = Date.now()): string {
 export function absoluteTime(t: number): string {
   return new Date(t).toLocaleString();
 }
+
+/** The network's coin: up to 4 decimals (block rewards can be small), never a bare number. */
+export function coins(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return DASH;
+  return `${value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 4 })} IO`;
+}
+
+/** A score as the network publishes it: two decimals, grouped. */
+export function score(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return DASH;
+  return value.toLocaleString(undefined, { maximumFractionDigits: 2 });
+}

@@ -4,7 +4,11 @@ import { useSyncExternalStore } from 'react';
 export const ROUTES = [
   { path: '/', label: 'Home' },
   { path: '/device', label: 'Device details' },
+  { path: '/earnings', label: 'Earnings & Rewards' },
+  { path: '/workers', label: 'Workers' },
+  { path: '/profitability', label: 'Profitability' },
   { path: '/wallet', label: 'Wallet' },
+  { path: '/add-device', label: 'Add New Device' },
   { path: '/settings', label: 'Settings' },
 ] as const;
 export type RoutePath = (typeof ROUTES)[number]['path'];

@@ -21,4 +21,9 @@ export const validArgs: { [C in RequestChannel]: RequestArgs<C> } = {
   'worker.eligibility': {},
   'worker.pause': { paused: true, reason: 'testing' },
   'network.devices': {},
+  'rewards.summary': { days: 30, timeZone: 'UTC' },
+  'rewards.page': { page: 1, pageSize: 50, device: 'device-1' },
+  'payouts.list': { limit: 20 },
+  'jobs.list': { limit: 20 },
+  'notices.list': { limit: 20 },
 };

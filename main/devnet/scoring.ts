@@ -118,6 +118,8 @@ export interface EligibilityCheck {
   ok: boolean;
   /** What is wrong and what to do about it, or what is right. */
   detail: string;
+  /** For a rule that passes with time alone (uptime): seconds until it does. */
+  remainingSeconds?: number;
 }
 
 /** The ids of the failing rules, without building any sentence: the per-block hot path. */
@@ -156,6 +158,7 @@ export function eligibility(facts: EligibilityFacts, params: Params): { eligible
     {
       id: 'uptime',
       ok: facts.continuousUptimeSeconds >= params.eligibility.minUptimeSeconds,
+      remainingSeconds: Math.max(0, params.eligibility.minUptimeSeconds - facts.continuousUptimeSeconds),
       detail: facts.continuousUptimeSeconds >= params.eligibility.minUptimeSeconds
         ? `Up for ${hours(facts.continuousUptimeSeconds)} h without a break.`
         : `Up for ${hours(facts.continuousUptimeSeconds)} h; rewards start after ${hours(params.eligibility.minUptimeSeconds)} h of unbroken uptime. Keep the worker running.`,

@@ -55,9 +55,15 @@ export function* exportCsv(ledger: Ledger, kind: ExportKind, options: ExportOpti
       }
     }
   } else if (kind === 'rewards') {
-    yield line(['block_utc', 'block', 'device', 'status', 'amount', 'base_score', 'normalized_score', 'detail']);
+    yield line([
+      'block_utc', 'block', 'device', 'status', 'amount', 'base_score', 'normalized_score', 'detail',
+      'tier', 'processor', 'quantity', 'pow', 'potl_answered', 'potl_issued',
+    ]);
     for (const r of ledger.blockRewards(from, to, options.device)) {
-      yield line([iso(r.blockStart), r.blockId, r.device, r.status, r.amount, r.baseScore, r.normalizedScore, r.detail]);
+      yield line([
+        iso(r.blockStart), r.blockId, r.device, r.status, r.amount, r.baseScore, r.normalizedScore, r.detail,
+        r.tier, r.processorType, r.quantity, r.pow, r.potl?.answered, r.potl?.issued,
+      ]);
     }
   } else {
     throw new RangeError(`Nothing to export called "${kind as string}"; choose ${EXPORT_KINDS.join(', ')}.`);

@@ -3,11 +3,21 @@
 import { ContractFailure, type Handlers, type TelemetryFrame } from '../../preload/contract.ts';
 import type { EventBus } from '../events.ts';
 import { exportCsvText } from './csv.ts';
+import { earningsSummary } from './earnings.ts';
 import { Ledger, LedgerUnavailableError } from './ledger.ts';
 import { presenceGap, type NetworkPresence } from './reward-sink.ts';
 import { checkTimeZone, systemTimeZone } from './uptime.ts';
 
-type LedgerChannels = 'history.telemetry' | 'uptime.bar' | 'uptime.streak' | 'export';
+type LedgerChannels =
+  | 'history.telemetry'
+  | 'uptime.bar'
+  | 'uptime.streak'
+  | 'export'
+  | 'rewards.summary'
+  | 'rewards.page'
+  | 'payouts.list'
+  | 'jobs.list'
+  | 'notices.list';
 /** Rows one export reply may carry (about 5 MB of CSV); the CLI streams any amount. */
 export const EXPORT_MAX_ROWS = 100_000;
 
@@ -38,6 +48,11 @@ export function ledgerHandlers(ledger: Ledger | undefined, deviceId: string): Pi
         const filename = `io-worker-${what}-${from === undefined ? 'all' : day(range.from)}-to-${day(range.to - 1)}.csv`;
         return { what, filename, mime: 'text/csv' as const, ...out };
       }),
+    'rewards.summary': async ({ days, timeZone }) => use(ledger, (l) => earningsSummary(l, { days, timeZone: timeZone ?? systemTimeZone() })),
+    'rewards.page': async ({ page, pageSize, device }) => use(ledger, (l) => ({ page, pageSize, ...l.rewardsPage(page, pageSize, device) })),
+    'payouts.list': async ({ limit }) => use(ledger, (l) => l.payouts(limit).map((p) => ({ ...p, wallet: p.wallet ?? null, tx: p.tx ?? null, detail: p.detail ?? null }))),
+    'jobs.list': async ({ limit }) => use(ledger, (l) => ({ hires: l.hires(limit), jobs: l.jobs(limit) })),
+    'notices.list': async ({ limit }) => use(ledger, (l) => l.notices(limit)),
   };
 }
 

@@ -76,7 +76,18 @@ export interface BlockReward {
   baseScore?: number | null;
   normalizedScore?: number | null;
   detail?: string | null;
+  /** Connectivity tier 0..4 the network judged for this block; null where it did not say. */
+  tier?: number | null;
+  processorType?: 'GPU' | 'CPU' | null;
+  /** How many processors of that type were scored. */
+  quantity?: number | null;
+  /** The compute proof's outcome as the network names it (passed, failed, skipped-hired, not-issued). */
+  pow?: string | null;
+  /** Liveness challenges answered in time, of those issued. */
+  potl?: { answered: number; issued: number } | null;
 }
+/** A block reward as read back, every field present (null: not recorded for that block). */
+export type StoredBlockReward = Required<BlockReward> & { recordedAt: number };
 export interface Payout {
   id: string;
   device: string;
@@ -175,6 +186,57 @@ function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]):
   return value;
 }
 const fromNano = (nano: number) => nano / NANO;
+
+const REWARD_COLUMNS =
+  'device, block_ms, block_id, status, amount_nano, base_score, normalized_score, detail, recorded_ms, tier, processor, quantity, pow, potl_answered, potl_issued';
+interface RewardRow {
+  device: string;
+  block_ms: number;
+  block_id: number | null;
+  status: 'passed' | 'failed';
+  amount_nano: number;
+  base_score: number | null;
+  normalized_score: number | null;
+  detail: string | null;
+  recorded_ms: number;
+  tier: number | null;
+  processor: 'GPU' | 'CPU' | null;
+  quantity: number | null;
+  pow: string | null;
+  potl_answered: number | null;
+  potl_issued: number | null;
+}
+function rewardFromRow(r: RewardRow): StoredBlockReward {
+  return {
+    device: r.device,
+    blockStart: r.block_ms,
+    blockId: r.block_id,
+    status: r.status,
+    amount: fromNano(r.amount_nano),
+    baseScore: r.base_score,
+    normalizedScore: r.normalized_score,
+    detail: r.detail,
+    recordedAt: r.recorded_ms,
+    tier: r.tier,
+    processorType: r.processor,
+    quantity: r.quantity,
+    pow: r.pow,
+    // Both counts or neither: a row from before schema 2 says nothing about POTL.
+    potl: r.potl_answered === null || r.potl_issued === null ? null : { answered: r.potl_answered, issued: r.potl_issued },
+  };
+}
+function payoutFromRow(r: Record<string, never>): Payout {
+  return {
+    id: r.id,
+    device: r.device,
+    t: r.t_ms,
+    amount: fromNano(r.amount_nano),
+    wallet: r.wallet,
+    tx: r.tx,
+    status: r.status,
+    detail: r.detail,
+  };
+}
 
 export class Ledger {
   readonly file: string;
@@ -944,13 +1006,30 @@ export class Ledger {
     const status = oneOf('status', reward.status, ['passed', 'failed'] as const);
     const nano = toNano('amount', reward.amount);
     if (status === 'failed' && nano !== 0) throw new TypeError('A failed block earns nothing: amount must be 0.');
+    const count = (name: string, v: number | null | undefined, max = Number.MAX_SAFE_INTEGER) => {
+      if (v == null) return null;
+      if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new TypeError(`${name} must be an integer from 0 to ${max}, not ${v}.`);
+      return v;
+    };
+    const tier = count('tier', reward.tier, 4);
+    const processor = reward.processorType == null ? null : oneOf('processorType', reward.processorType, ['GPU', 'CPU'] as const);
+    const quantity = count('quantity', reward.quantity);
+    const potl = reward.potl ?? null;
+    const answered = count('potl.answered', potl?.answered);
+    const issued = count('potl.issued', potl?.issued);
+    if (answered !== null && issued !== null && answered > issued) throw new TypeError(`potl.answered (${answered}) cannot exceed potl.issued (${issued}).`);
+    const pow = reward.pow == null ? null : String(reward.pow).slice(0, 64);
     const recorded = this.#now();
-    const row = [device, block, blockId, status, nano, reward.baseScore ?? null, reward.normalizedScore ?? null, reward.detail ?? null, recorded] as const;
+    const row = [
+      device, block, blockId, status, nano, reward.baseScore ?? null, reward.normalizedScore ?? null, reward.detail ?? null, recorded,
+      tier, processor, quantity, pow, answered, issued,
+    ] as const;
     this.#enqueue(`reward:${device}:${block}`, (db) =>
       this.#stmt(
         db,
-        `INSERT OR REPLACE INTO block_rewards (device, block_ms, block_id, status, amount_nano, base_score, normalized_score, detail, recorded_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO block_rewards (device, block_ms, block_id, status, amount_nano, base_score, normalized_score, detail, recorded_ms,
+           tier, processor, quantity, pow, potl_answered, potl_issued)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(...row),
     );
     this.flush();
@@ -1052,35 +1131,63 @@ export class Ledger {
     );
   }
 
-  blockRewards(from: number, to: number, device?: string): (Required<BlockReward> & { recordedAt: number })[] {
+  blockRewards(from: number, to: number, device?: string): StoredBlockReward[] {
     const db = this.#readDb();
     return (
       this.#stmt(
         db,
-        `SELECT device, block_ms, block_id, status, amount_nano, base_score, normalized_score, detail, recorded_ms FROM block_rewards
+        `SELECT ${REWARD_COLUMNS} FROM block_rewards
          WHERE block_ms >= ? AND block_ms < ? AND (?3 IS NULL OR device = ?3) ORDER BY block_ms, device`,
-      ).all(from, to, device ?? null) as {
-        device: string;
-        block_ms: number;
-        block_id: number | null;
-        status: 'passed' | 'failed';
-        amount_nano: number;
-        base_score: number | null;
-        normalized_score: number | null;
-        detail: string | null;
-        recorded_ms: number;
-      }[]
-    ).map((r) => ({
-      device: r.device,
-      blockStart: r.block_ms,
-      blockId: r.block_id,
-      status: r.status,
-      amount: fromNano(r.amount_nano),
-      baseScore: r.base_score,
-      normalizedScore: r.normalized_score,
-      detail: r.detail,
-      recordedAt: r.recorded_ms,
-    }));
+      ).all(from, to, device ?? null) as unknown as RewardRow[]
+    ).map(rewardFromRow);
+  }
+
+  /** One page of the Block Rewards history, newest first (page 1 is the newest), with the total count. */
+  rewardsPage(page: number, pageSize: number, device?: string): { rows: StoredBlockReward[]; total: number } {
+    if (!Number.isSafeInteger(page) || page < 1) throw new RangeError('page must be a whole number from 1.');
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new RangeError('pageSize must be from 1 to 1000.');
+    const db = this.#readDb();
+    const total = Number(
+      (this.#stmt(db, 'SELECT count(*) AS n FROM block_rewards WHERE (?1 IS NULL OR device = ?1)').get(device ?? null) as { n: number }).n,
+    );
+    const rows = (
+      this.#stmt(
+        db,
+        `SELECT ${REWARD_COLUMNS} FROM block_rewards WHERE (?1 IS NULL OR device = ?1)
+         ORDER BY block_ms DESC, device LIMIT ?2 OFFSET ?3`,
+      ).all(device ?? null, pageSize, (page - 1) * pageSize) as unknown as RewardRow[]
+    ).map(rewardFromRow);
+    return { rows, total };
+  }
+
+  /**
+   * Everything earned as of now, exact: block rewards and their pass/fail counts, hire payments
+   * (payouts not failed) and hours of hired compute served.
+   */
+  earningsTotals(): { blockRewards: number; blocksPassed: number; blocksFailed: number; jobEarnings: number; computeHours: number } {
+    const db = this.#readDb();
+    const blocks = this.#stmt(
+      db,
+      `SELECT COALESCE(sum(amount_nano), 0) AS s, COALESCE(sum(status = 'passed'), 0) AS passed, COALESCE(sum(status = 'failed'), 0) AS failed
+       FROM block_rewards`,
+    ).get() as { s: number; passed: number; failed: number };
+    const paid = this.#stmt(db, "SELECT COALESCE(sum(amount_nano), 0) AS s FROM payouts WHERE status != 'failed'").get() as { s: number };
+    const served = this.#stmt(db, 'SELECT COALESCE(sum(minutes_served), 0) AS m FROM hires').get() as { m: number };
+    return {
+      blockRewards: fromNano(Number(blocks.s)),
+      blocksPassed: Number(blocks.passed),
+      blocksFailed: Number(blocks.failed),
+      jobEarnings: fromNano(Number(paid.s)),
+      computeHours: Number(served.m) / 60,
+    };
+  }
+
+  /** Payouts (not failed) made in [from, to), oldest first: the daily earnings' hire payments. */
+  payoutsBetween(from: number, to: number): Payout[] {
+    const db = this.#readDb();
+    return (
+      this.#stmt(db, "SELECT * FROM payouts WHERE t_ms >= ? AND t_ms < ? AND status != 'failed' ORDER BY t_ms").all(from, to) as Record<string, never>[]
+    ).map(payoutFromRow);
   }
 
   /** Total earned in a range, exact (summed as integer nano-tokens). */
@@ -1095,19 +1202,10 @@ export class Ledger {
 
   payouts(limit = 100): Payout[] {
     const db = this.#readDb();
-    return (this.#stmt(db, 'SELECT * FROM payouts ORDER BY t_ms DESC LIMIT ?').all(limit) as Record<string, never>[]).map((r) => ({
-      id: r.id,
-      device: r.device,
-      t: r.t_ms,
-      amount: fromNano(r.amount_nano),
-      wallet: r.wallet,
-      tx: r.tx,
-      status: r.status,
-      detail: r.detail,
-    }));
+    return (this.#stmt(db, 'SELECT * FROM payouts ORDER BY t_ms DESC LIMIT ?').all(limit) as Record<string, never>[]).map(payoutFromRow);
   }
 
-  hires(limit = 100): Hire[] {
+  hires(limit = 100): Required<Hire>[] {
     const db = this.#readDb();
     return (this.#stmt(db, 'SELECT * FROM hires ORDER BY started_ms DESC LIMIT ?').all(limit) as Record<string, never>[]).map((r) => ({
       id: r.id,
@@ -1123,7 +1221,7 @@ export class Ledger {
     }));
   }
 
-  jobs(limit = 100): Job[] {
+  jobs(limit = 100): Required<Job>[] {
     const db = this.#readDb();
     return (this.#stmt(db, 'SELECT * FROM jobs ORDER BY started_ms DESC LIMIT ?').all(limit) as Record<string, never>[]).map((r) => ({
       id: r.id,

@@ -17,10 +17,19 @@ describe('reward sink', () => {
     const block = { potl: { answered: 12, issued: 12 }, pow: 'passed', base: 8150, normalized: 566.96, closedAt: T0 + 3_600_000 };
     sink.recordBlockReward('dev', { ...block, block: 41, status: 'Completed', reason: null, reward: 1.75 });
     sink.recordBlockReward('dev', { ...block, block: 42, status: 'Failed', reason: 'POW failed', reward: 0, closedAt: T0 + 7_200_000 });
+    // tier, processor and quantity are left out where the block result does not carry them
+    sink.recordBlockReward('dev', { ...block, block: 43, startedAt: T0 + 7_200_000, status: 'Completed', reason: null, reward: 2, closedAt: T0 + 9_000_000, tier: 3, processorType: 'GPU', quantity: 8 });
     expect(ledger.blockRewards(0, T0 + 86_400_000)).toEqual([
-      expect.objectContaining({ blockId: 41, blockStart: T0, status: 'passed', amount: 1.75, detail: 'POTL 12/12; POW passed' }),
-      expect.objectContaining({ blockId: 42, status: 'failed', amount: 0, detail: expect.stringMatching(/^POW failed/) }),
+      expect.objectContaining({ blockId: 41, blockStart: T0, status: 'passed', amount: 1.75, pow: 'passed', potl: { answered: 12, issued: 12 }, baseScore: 8150, normalizedScore: 566.96, tier: null, processorType: null, quantity: null, detail: null }),
+      expect.objectContaining({ blockId: 42, blockStart: T0 + 3_600_000, status: 'failed', amount: 0, detail: 'POW failed' }),
+      // startedAt, when the network sends it, is the block's start (a short devnet block is not an hour)
+      expect.objectContaining({ blockId: 43, blockStart: T0 + 7_200_000, tier: 3, processorType: 'GPU', quantity: 8 }),
     ]);
+    // a detail the ledger refuses does not cost the reward
+    sink.recordBlockReward('dev', { ...block, block: 44, status: 'Completed', reason: null, reward: 1, closedAt: T0 + 20_000_000, potl: { answered: 13, issued: 12 } });
+    expect(ledger.blockRewards(0, T0 + 86_400_000).at(-1)).toMatchObject({ blockId: 44, amount: 1, potl: null, pow: null });
+    expect(logged).toEqual(['block 44: kept without its proof and tier details']);
+    logged.length = 0;
     sink.recordHire('dev', { hireId: 'h1', state: 'running', minutesServed: 5, detail: 'ray up', at: T0 });
     sink.recordHire('dev', { hireId: 'h1', state: 'completed', minutesServed: 60, detail: 'done', at: T0 + 3_600_000 });
     expect(ledger.hires()[0]).toMatchObject({ id: 'h1', started: T0, ended: T0 + 3_600_000, status: 'completed', minutesServed: 60 });

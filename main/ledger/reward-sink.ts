@@ -15,6 +15,12 @@ export interface NetworkBlockResult {
   normalized: number;
   reward: number;
   closedAt: number;
+  /** When the block opened; older coordinators leave it out (then it is closedAt less one block). */
+  startedAt?: number;
+  /** What the network scored the device as, where its result says so. */
+  tier?: number | null;
+  processorType?: 'GPU' | 'CPU' | null;
+  quantity?: number | null;
 }
 
 const HIRE_STATES: Record<string, 'running' | 'completed' | 'failed'> = {
@@ -39,18 +45,32 @@ export function ledgerRewardSink(
   };
   return {
     recordBlockReward(deviceId: string, r: NetworkBlockResult): void {
-      guard(`block ${r.block}`, () =>
+      const reward = {
+        device: deviceId,
+        blockId: r.block,
+        blockStart: r.startedAt ?? r.closedAt - (options.blockSeconds?.() ?? 3600) * 1000,
+        status: r.status === 'Completed' ? ('passed' as const) : ('failed' as const),
+        amount: r.status === 'Completed' ? r.reward : 0,
+        baseScore: r.base,
+        normalizedScore: r.normalized,
+        // POTL and POW have their own columns; the detail keeps the network's reason for a failure.
+        detail: r.reason,
+      };
+      try {
         ledger.recordBlockReward({
-          device: deviceId,
-          blockId: r.block,
-          blockStart: r.closedAt - (options.blockSeconds?.() ?? 3600) * 1000,
-          status: r.status === 'Completed' ? 'passed' : 'failed',
-          amount: r.status === 'Completed' ? r.reward : 0,
-          baseScore: r.base,
-          normalizedScore: r.normalized,
-          detail: [r.reason, `POTL ${r.potl.answered}/${r.potl.issued}`, `POW ${r.pow}`].filter(Boolean).join('; '),
-        }),
-      );
+          ...reward,
+          tier: r.tier ?? null,
+          processorType: r.processorType ?? null,
+          quantity: r.quantity ?? null,
+          pow: r.pow,
+          potl: { answered: r.potl.answered, issued: r.potl.issued },
+        });
+      } catch (error) {
+        // A descriptive field the ledger refuses (a tier of 7, more answers than challenges) must
+        // not cost the reward: keep the block with what is certain, and say what was left out.
+        log(`block ${r.block}: kept without its proof and tier details`, error);
+        guard(`block ${r.block}`, () => ledger.recordBlockReward(reward));
+      }
     },
     recordPayout(deviceId: string, payout: { hireId: string; amount: number; hours: number; at: number }): void {
       guard(`payout for hire ${payout.hireId}`, () =>

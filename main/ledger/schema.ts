@@ -128,6 +128,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX notices_by_time ON notices (t_ms);
   `,
+  // 2: what the Block Rewards table shows per block. Rows written before stay readable: their new
+  // columns are NULL ("not recorded"), never a made-up value.
+  `
+  ALTER TABLE block_rewards ADD COLUMN tier INTEGER CHECK (tier IS NULL OR tier BETWEEN 0 AND 4);
+  ALTER TABLE block_rewards ADD COLUMN processor TEXT CHECK (processor IS NULL OR processor IN ('GPU', 'CPU'));
+  ALTER TABLE block_rewards ADD COLUMN quantity INTEGER CHECK (quantity IS NULL OR quantity >= 0);
+  ALTER TABLE block_rewards ADD COLUMN pow TEXT;
+  ALTER TABLE block_rewards ADD COLUMN potl_answered INTEGER CHECK (potl_answered IS NULL OR potl_answered >= 0);
+  ALTER TABLE block_rewards ADD COLUMN potl_issued INTEGER CHECK (potl_issued IS NULL OR potl_issued >= 0);
+  -- The history table pages newest first across devices.
+  CREATE INDEX block_rewards_by_time ON block_rewards (block_ms DESC);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -58,7 +58,7 @@ async function start(): Promise<void> {
     // As `io-worker serve` does: a full or read-only disk does not stop the worker, the ledger says so.
     const ledger = Ledger.open({ dataDir });
     if (ledger.problem) log(`history is not being saved: ${ledger.problem}`);
-    const network = process.env.IO_WORKER_NETWORK || 'embedded';
+    const network = process.env.IO_WORKER_NETWORK || settings.get().network;
     // The updater starts with the desktop services, after the core: the provider reads it late.
     let services: DesktopServices | null = null;
     const updates = updatesProvider(() => services?.updater ?? null);

@@ -38,7 +38,9 @@ export interface ClientState {
   /** One sentence for the status line. */
   detail: string;
   eligible: boolean | null;
-  checks: { id: string; ok: boolean; detail: string }[];
+  checks: { id: string; ok: boolean; detail: string; remainingSeconds?: number }[];
+  /** When the coordinator last judged this device: countdowns run from here. */
+  checksAt: number | null;
   tier: number | null;
   paused: string | null;
   buffered: number;
@@ -108,7 +110,7 @@ export class WorkerClient {
     this.#lastBlock = options.lastBlock ?? 0;
     this.#heartbeatSeconds = options.heartbeatSeconds ?? 30;
     this.#state = {
-      connection: 'connecting', detail: `Connecting to ${options.network}…`, eligible: null, checks: [], tier: null, paused: null,
+      connection: 'connecting', detail: `Connecting to ${options.network}…`, eligible: null, checks: [], checksAt: null, tier: null, paused: null,
       buffered: 0, lastResult: null, hire: null, services: [],
     };
     options.hires?.onReport((report) => {
@@ -311,7 +313,7 @@ export class WorkerClient {
         return;
       }
       case 'status':
-        this.#update({ eligible: message.eligible, checks: message.checks, tier: message.tier });
+        this.#update({ eligible: message.eligible, checks: message.checks, checksAt: Date.now(), tier: message.tier });
         return;
       case 'hire':
         if (this.#state.hire?.hireId === message.order.hireId) return;

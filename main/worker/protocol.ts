@@ -187,7 +187,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hire'), order: HireOrderSchema }),
   z.object({ type: z.literal('hire-end'), hireId: z.string(), reason: z.string() }),
   z.object({ type: z.literal('payout'), hireId: z.string(), amount: z.number(), hours: z.number(), at: z.number() }),
-  z.object({ type: z.literal('status'), eligible: z.boolean(), checks: z.array(z.object({ id: z.string(), ok: z.boolean(), detail: z.string() })), tier: z.number() }),
+  z.object({ type: z.literal('status'), eligible: z.boolean(), checks: z.array(z.object({ id: z.string(), ok: z.boolean(), detail: z.string(), remainingSeconds: z.number().nonnegative().optional() })), tier: z.number() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 

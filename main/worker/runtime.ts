@@ -154,7 +154,10 @@ export function networkHandlers(
       detail: statusFor(state).detail,
       eligible: state.eligible,
       tier: state.tier,
-      checks: state.checks,
+      // The coordinator judges at each block; between judgements the uptime countdown keeps running.
+      checks: state.checks.map((c) =>
+        c.remainingSeconds === undefined || state.checksAt === null ? c : { ...c, remainingSeconds: Math.max(0, c.remainingSeconds - (Date.now() - state.checksAt) / 1000) },
+      ),
       paused: state.paused,
       bufferedHeartbeats: state.buffered,
       services: state.services,

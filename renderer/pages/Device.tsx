@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData, UptimeStreak } from '../../preload/contract';
 import { api } from '../api';
+import { DeviceTabs } from '../components/DeviceTabs';
 import { HistoryChart, type HistoryLine } from '../components/HistoryChart';
 import { LiveChart, type Series } from '../components/LiveChart';
 import { UptimeBar, duration } from '../components/UptimeBar';
@@ -148,6 +149,7 @@ export function Device() {
             </div>
           </section>
           <Uptime />
+          <DeviceTabs />
         </div>
         <Metrics />
       </div>

@@ -1,6 +1,8 @@
-// Home: is this machine healthy and working, and if not, why and what to do.
-import { useState } from 'react';
-import type { GpuInventory, GpuSample } from '../../preload/contract';
+// Home: is this machine healthy and earning, and if not, why and what to do.
+import { useEffect, useState } from 'react';
+import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus } from '../../preload/contract';
+import { api } from '../api';
+import { duration } from '../components/UptimeBar';
 import { LiveChart } from '../components/LiveChart';
 import { useLatestFrame } from '../components/useLatestFrame';
 import { bytes, celsius, mib, percent, watts } from '../format';
@@ -10,6 +12,8 @@ export function Home() {
   return (
     <div className="page">
       <h1>Home</h1>
+      <Eligibility />
+      <AccountDevices />
       <div className="grid">
         <MachineCard />
         <LiveHost />
@@ -204,5 +208,164 @@ function GpuCard({ gpu }: { gpu: GpuInventory }) {
       </div>
       {gpu.driver ? <p className="muted small">Driver {gpu.driver}</p> : null}
     </article>
+  );
+}
+
+/** Polls a request every `ms` while the page is open; null until the first answer. */
+function usePoll<T>(load: () => Promise<T>, ms: number): { data: T | null; error: string | null; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    const run = () =>
+      load()
+        .then((d) => live && (setData(d), setError(null)))
+        .catch((e: Error) => live && setError(e.message));
+    run();
+    const timer = setInterval(run, ms);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+    // `load` is a fresh closure each render; the poll restarts only on reload.
+  }, [ms, tick]);
+  return { data, error, reload: () => setTick((t) => t + 1) };
+}
+
+const CHECK_LABEL: Record<string, string> = {
+  wallet: 'Wallet set',
+  processor: 'Processor eligible',
+  tier: 'Connectivity tier above 0',
+  uptime: 'Continuous uptime',
+  proofs: 'Proofs passed',
+  running: 'Worker running',
+};
+
+function Eligibility() {
+  const { data: network, error, reload } = usePoll<NetworkStatus>(() => api.request('worker.eligibility', {}), 5000);
+  const [busy, setBusy] = useState(false);
+  if (error) return <section className="card error section-gap">Network status unavailable: {error}</section>;
+  if (!network) return null;
+  if (network.connection === 'none') {
+    return (
+      <section className="card section-gap">
+        <h2>Not on a network</h2>
+        <p className="muted">This worker runs without a network, so it cannot earn. Choose one in <a href="#/settings">Settings</a>.</p>
+      </section>
+    );
+  }
+  const uptime = network.checks.find((c) => c.id === 'uptime');
+  const pause = async (paused: boolean) => {
+    setBusy(true);
+    await api.request('worker.pause', { paused }).finally(() => setBusy(false));
+    reload();
+  };
+  return (
+    <section className="card eligibility" aria-labelledby="elig-title">
+      <header className="card-head">
+        <h2 id="elig-title">
+          {network.eligible ? 'Eligible for block rewards' : network.eligible === false ? 'Not yet eligible for block rewards' : 'Waiting for the network’s first judgement'}
+        </h2>
+        {network.paused ? (
+          <button type="button" className="primary" disabled={busy} onClick={() => pause(false)}>
+            Resume earning
+          </button>
+        ) : (
+          <button type="button" disabled={busy} onClick={() => pause(true)}>
+            Pause
+          </button>
+        )}
+      </header>
+      {uptime && !uptime.ok && uptime.remainingSeconds != null ? (
+        <p className="countdown" data-testid="eligibility-countdown">
+          {uptime.remainingSeconds > 0 ? (
+            <>
+              Eligible for block rewards in <strong>{duration(uptime.remainingSeconds)}</strong>, if the worker keeps running.
+            </>
+          ) : (
+            <>Uptime requirement met: eligibility is confirmed when the current block closes.</>
+          )}
+        </p>
+      ) : null}
+      <ul className="checklist" data-testid="eligibility">
+        {network.checks.map((check) => (
+          <li key={check.id} className={check.ok ? 'ok' : 'fail'}>
+            <span aria-hidden="true">{check.ok ? '✓' : '✗'}</span>
+            <span>
+              <strong>{CHECK_LABEL[check.id] ?? check.id}</strong>
+              <span className="muted"> · {check.detail}</span>
+              {!check.ok && check.id === 'wallet' ? (
+                <>
+                  {' '}
+                  <a href="#/wallet">Set your wallet</a>
+                </>
+              ) : null}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {network.lastBlock ? (
+        <p className="muted small">
+          Last block #{network.lastBlock.block}: {network.lastBlock.status}
+          {network.lastBlock.status === 'Completed' ? `, ${network.lastBlock.reward.toFixed(4)} coins` : network.lastBlock.reason ? ` (${network.lastBlock.reason})` : ''}.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** The account's devices: this machine and the owner's others on the same network. */
+function AccountDevices() {
+  const { data } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
+  const { data: summary } = usePoll(() => api.request('rewards.summary', { days: 1, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }), 30_000);
+  const ownId = useApp((s) => s.status?.deviceId);
+  const frame = useLatestFrame();
+  const own = data?.devices.find((d) => d.id === ownId);
+  const mine = own ? data!.devices.filter((d) => d.account === own.account) : [];
+  if (!mine.length) return null;
+  const hottest = frame?.gpus.reduce<number | null>((t, g) => (g.temperatureC !== null && (t === null || g.temperatureC > t) ? g.temperatureC : t), null) ?? null;
+  const power = frame ? frame.gpus.reduce((w, g) => w + (g.powerW ?? 0), 0) : null;
+  const util = frame?.gpus.length ? frame.gpus.reduce((u, g) => u + (g.utilizationPct ?? 0), 0) / frame.gpus.length : frame?.cpu.utilizationPct ?? null;
+  return (
+    <section className="card section-gap" aria-labelledby="devices-title">
+      <h2 id="devices-title">Your devices</h2>
+      <table data-testid="account-devices">
+        <thead>
+          <tr>
+            <th scope="col">Device</th>
+            <th scope="col">Status</th>
+            <th scope="col">Temperature</th>
+            <th scope="col">Power</th>
+            <th scope="col">Utilization</th>
+            <th scope="col">Today</th>
+          </tr>
+        </thead>
+        <tbody>
+          {mine.map((d) => {
+            const self = d.id === ownId;
+            return (
+              <tr key={d.id}>
+                <td>
+                  {self ? <a href="#/device">{d.name}</a> : d.name}
+                  {self ? <span className="badge">this machine</span> : null}
+                  <div className="muted small">
+                    {d.quantity} × {d.model}
+                  </div>
+                </td>
+                <td>
+                  <span className={`pill pill-${d.status}`}>{d.status}</span>
+                </td>
+                <td>{self ? celsius(hottest) : '–'}</td>
+                <td>{self ? watts(power) : '–'}</td>
+                <td>{self ? percent(util) : '–'}</td>
+                <td>{self && summary ? `${summary.totals.today.toFixed(4)} coins` : '–'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {mine.length > 1 ? <p className="muted small">Live readings show for this machine; the others report to their own dashboards.</p> : null}
+    </section>
   );
 }

@@ -1,0 +1,232 @@
+// Earnings & Rewards: what this machine has earned (block rewards, hire payments, hours served),
+// the last 30 days per day, the Block Rewards history, where payouts go and what was paid.
+import { useEffect, useMemo, useState } from 'react';
+import type { Payout, RewardsSummary } from '../../preload/contract';
+import { api } from '../api';
+import { BarChart, type BarSeries } from '../components/BarChart';
+import { RewardsTable } from '../components/RewardsTable';
+import { Time } from '../components/Time';
+import { coins } from '../format';
+import { useApp } from '../store/app';
+
+const DAYS = 30;
+const EXPLORER = 'https://explorer.solana.com/tx/';
+/** Hours served: a short hire is minutes, so small values keep their digits instead of reading 0 h. */
+function hours(h: number): string {
+  if (h === 0) return '0 h';
+  if (h < 0.01) return '< 0.01 h';
+  return `${h.toLocaleString(undefined, { maximumFractionDigits: h < 10 ? 2 : 1 })} h`;
+}
+const countLabel = (v: number) => `${Math.round(v * 10) / 10} blocks`;
+const shortDate = (date: string) => new Date(`${date}T12:00:00Z`).toLocaleDateString([], { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+export function Earnings() {
+  const [summary, setSummary] = useState<RewardsSummary | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const load = () =>
+      api
+        .request('rewards.summary', { days: DAYS, timeZone })
+        .then((s) => {
+          setSummary(s);
+          setError(null);
+        })
+        .catch((e: Error) => setError(e.message));
+    load();
+    const timer = setInterval(load, 60_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  return (
+    <div className="page">
+      <h1>Earnings &amp; Rewards</h1>
+      {error ? <p className="error">Earnings unavailable: {error}</p> : null}
+      <Totals summary={summary} />
+      <Daily summary={summary} />
+      <section className="card" aria-labelledby="rewards-title">
+        <h2 id="rewards-title">Block Rewards</h2>
+        <RewardsTable caption="Block Rewards history" exportable />
+      </section>
+      <PayoutAccount />
+      <Payouts />
+    </div>
+  );
+}
+
+function Totals({ summary }: { summary: RewardsSummary | null }) {
+  const t = summary?.totals;
+  return (
+    <section className="card" aria-labelledby="totals-title">
+      <h2 id="totals-title" className="section-title">
+        Totals
+      </h2>
+      <div className="stats">
+        <Stat id="total-block-rewards" label="Block rewards earned" value={t ? coins(t.blockRewards) : '–'} note={t ? `${t.blocksPassed} passed · ${t.blocksFailed} failed` : undefined} />
+        <Stat id="total-job-earnings" label="Job earnings (hires)" value={t ? coins(t.jobEarnings) : '–'} />
+        <Stat id="total-compute-hours" label="Compute hours served" value={t ? hours(t.computeHours) : '–'} />
+        <Stat id="total-today" label="Earned today" value={t ? coins(t.today) : '–'} note={summary ? `local day, ${summary.timeZone}` : undefined} />
+      </div>
+    </section>
+  );
+}
+
+function Stat({ id, label, value, note }: { id: string; label: string; value: string; note?: string }) {
+  return (
+    <div>
+      <div className="stat-value" data-testid={id}>
+        {value}
+      </div>
+      <div className="stat-label">{label}</div>
+      {note ? <div className="muted small">{note}</div> : null}
+    </div>
+  );
+}
+
+function Daily({ summary }: { summary: RewardsSummary | null }) {
+  const charts = useMemo(() => {
+    if (!summary) return null;
+    const labels = summary.daily.map((d) => shortDate(d.date));
+    const blocks: BarSeries[] = [
+      { label: 'Passed', color: '#10b981', data: summary.daily.map((d) => d.blocksPassed) },
+      { label: 'Failed', color: '#ef4444', data: summary.daily.map((d) => d.blocksFailed) },
+    ];
+    const amounts: BarSeries[] = [
+      { label: 'Earned', color: '#3b82f6', data: summary.daily.map((d) => d.earned + d.jobEarned) },
+      { label: 'Missed (failed blocks, est.)', color: '#f97316', data: summary.daily.map((d) => d.missed) },
+    ];
+    return { labels, blocks, amounts };
+  }, [summary]);
+  const w = summary?.window;
+  const empty = w ? w.blocksPassed + w.blocksFailed === 0 && w.jobEarnings === 0 : false;
+  return (
+    <section className="card" aria-labelledby="daily-title">
+      <header className="card-head">
+        <h2 id="daily-title">Last {DAYS} days</h2>
+        {w ? (
+          <span className="muted small" data-testid="window-summary">
+            {coins(w.blockRewards + w.jobEarnings)} earned · {w.blocksPassed} blocks passed · {w.blocksFailed} failed
+          </span>
+        ) : null}
+      </header>
+      {!charts ? (
+        <p className="muted">Loading…</p>
+      ) : empty ? (
+        <p className="muted empty-note" data-testid="daily-empty">
+          Nothing earned in the last {DAYS} days yet. The charts fill in as blocks close (one an hour) and hires are
+          paid.
+        </p>
+      ) : null}
+      {charts && !empty ? (
+        <div className="chart-grid">
+          <div className="chart-card">
+            <h3>Blocks passed vs failed, per day</h3>
+            <BarChart labels={charts.labels} series={charts.blocks} format={countLabel} ariaLabel={`Blocks passed and failed per day, last ${DAYS} days`} />
+          </div>
+          <div className="chart-card">
+            <h3>Earned vs missed, per day</h3>
+            <BarChart labels={charts.labels} series={charts.amounts} format={coins} ariaLabel={`Coins earned and missed per day, last ${DAYS} days`} />
+            <p className="muted small">
+              Missed: what the failed blocks would have paid, estimated from this machine’s average block reward. The
+              network pays a failed block nothing.
+            </p>
+          </div>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function PayoutAccount() {
+  const address = useApp((s) => s.settings?.wallet.address);
+  const loaded = useApp((s) => s.settings !== null);
+  return (
+    <section className="card" aria-labelledby="account-title">
+      <h2 id="account-title" className="section-title">
+        Payout account
+      </h2>
+      {!loaded ? (
+        <p className="muted">Loading…</p>
+      ) : address ? (
+        <p>
+          Rewards are paid to <code data-testid="payout-account">{address}</code> (Solana).{' '}
+          <a href="#/wallet">Change it on the Wallet page</a>.
+        </p>
+      ) : (
+        <p className="warning-text" data-testid="payout-account-missing">
+          No payout address yet: <a href="#/wallet">set one on the Wallet page</a> so rewards can be paid to you (most
+          networks also make a wallet a condition for block rewards).
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Payouts() {
+  const [payouts, setPayouts] = useState<Payout[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const load = () =>
+      api
+        .request('payouts.list', { limit: 100 })
+        .then((p) => {
+          setPayouts(p);
+          setError(null);
+        })
+        .catch((e: Error) => setError(e.message));
+    load();
+    const timer = setInterval(load, 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <section className="card" aria-labelledby="payouts-title">
+      <h2 id="payouts-title" className="section-title">
+        Payouts
+      </h2>
+      {error ? <p className="error">Payouts unavailable: {error}</p> : null}
+      {payouts && payouts.length === 0 ? (
+        <p className="muted empty-note" data-testid="payouts-empty">
+          No payouts yet. When someone hires this machine, each paid hour shows up here.
+        </p>
+      ) : null}
+      {payouts && payouts.length > 0 ? (
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col" className="num">Amount</th>
+                <th scope="col">Status</th>
+                <th scope="col">Transaction</th>
+                <th scope="col">For</th>
+              </tr>
+            </thead>
+            <tbody>
+              {payouts.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <Time t={p.t} />
+                  </td>
+                  <td className="num">{coins(p.amount)}</td>
+                  <td>{p.status}</td>
+                  <td>
+                    {p.tx ? (
+                      <a className="mono" href={`${EXPLORER}${encodeURIComponent(p.tx)}`} target="_blank" rel="noopener noreferrer" title={p.tx}>
+                        {p.tx.slice(0, 8)}…{p.tx.slice(-8)} ↗
+                      </a>
+                    ) : (
+                      <span className="pill" title="The embedded devnet pays in its own ledger; nothing was sent on Solana.">
+                        devnet, not on-chain
+                      </span>
+                    )}
+                  </td>
+                  <td className="muted">{p.detail ?? '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

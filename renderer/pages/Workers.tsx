@@ -1,0 +1,174 @@
+// Workers: the network's public explorer. Every device with its status, hire status, up-for time,
+// type and quantity; filter, sort, search, and a details panel for the one you pick.
+import { useEffect, useMemo, useState } from 'react';
+import type { NetworkDevices } from '../../preload/contract';
+import { api } from '../api';
+import { Time } from '../components/Time';
+import { duration } from '../components/UptimeBar';
+import { useApp } from '../store/app';
+
+type Device = NetworkDevices['devices'][number];
+type SortKey = 'name' | 'status' | 'hireStatus' | 'upForSeconds' | 'model' | 'quantity' | 'tier';
+
+const STATUS_LABEL: Record<Device['status'], string> = { active: 'Active', idle: 'Idle', hired: 'Hired', offline: 'Offline', blocked: 'Blocked' };
+
+export function Workers() {
+  const [data, setData] = useState<NetworkDevices | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [query, setQuery] = useState('');
+  const [status, setStatus] = useState<'all' | Device['status']>('all');
+  const [kind, setKind] = useState<'all' | 'GPU' | 'CPU'>('all');
+  const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'upForSeconds', dir: -1 });
+  const [selected, setSelected] = useState<string | null>(null);
+  const ownId = useApp((s) => s.status?.deviceId);
+
+  useEffect(() => {
+    const load = () =>
+      api
+        .request('network.devices', {})
+        .then((d) => (setData(d), setError(null)))
+        .catch((e: Error) => setError(e.message));
+    load();
+    const timer = setInterval(load, 10_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const rows = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return (data?.devices ?? [])
+      .filter((d) => status === 'all' || d.status === status)
+      .filter((d) => kind === 'all' || d.processorType === kind)
+      .filter((d) => !q || [d.name, d.id, d.model, d.account].some((v) => v.toLowerCase().includes(q)))
+      .sort((a, b) => {
+        const x = a[sort.key];
+        const y = b[sort.key];
+        return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * sort.dir;
+      });
+  }, [data, query, status, kind, sort]);
+  const picked = data?.devices.find((d) => d.id === selected) ?? null;
+
+  const header = (key: SortKey, label: string) => (
+    <th scope="col" aria-sort={sort.key === key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className="th-button" onClick={() => setSort((s) => ({ key, dir: s.key === key ? ((-s.dir) as 1 | -1) : 1 }))}>
+        {label}
+        {sort.key === key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
+      </button>
+    </th>
+  );
+
+  return (
+    <div className="page">
+      <h1>Workers</h1>
+      {error ? <p className="card error">The network’s device list is unavailable: {error}</p> : null}
+      {data ? (
+        <div className="stats card">
+          <Total label="Devices online" value={`${data.totals.online} of ${data.totals.devices}`} />
+          <Total label="GPUs (hired / idle)" value={`${data.totals.gpus.total} (${data.totals.gpus.hired} / ${data.totals.gpus.idle})`} />
+          <Total label="CPUs (hired / idle)" value={`${data.totals.cpus.total} (${data.totals.cpus.hired} / ${data.totals.cpus.idle})`} />
+          <Total label="Coins distributed" value={data.totals.coinsDistributed.toFixed(2)} />
+          <Total label="Blocks" value={String(data.totals.blocks)} />
+        </div>
+      ) : null}
+      <section className="card section-gap" aria-label="Devices on the network">
+        <div className="filters">
+          <label className="sr-only" htmlFor="worker-search">
+            Search devices
+          </label>
+          <input id="worker-search" type="search" placeholder="Search by name, ID or model" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <label htmlFor="worker-status">Status</label>
+          <select id="worker-status" value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
+            <option value="all">All</option>
+            {Object.entries(STATUS_LABEL).map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="worker-kind">Type</label>
+          <select id="worker-kind" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+            <option value="all">GPU and CPU</option>
+            <option value="GPU">GPU</option>
+            <option value="CPU">CPU</option>
+          </select>
+          <span className="muted small">{rows.length} shown</span>
+        </div>
+        {!data && !error ? <p className="muted">Loading the network…</p> : null}
+        {data && rows.length === 0 ? <p className="muted">No device matches these filters.</p> : null}
+        {rows.length ? (
+          <table data-testid="workers-table">
+            <thead>
+              <tr>
+                {header('name', 'Device')}
+                {header('status', 'Status')}
+                {header('hireStatus', 'Hire status')}
+                {header('upForSeconds', 'Up for')}
+                {header('model', 'Device type')}
+                {header('quantity', 'Quantity')}
+                {header('tier', 'Tier')}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((d) => (
+                <tr key={d.id} className={selected === d.id ? 'selected' : undefined}>
+                  <td>
+                    <button type="button" className="link" onClick={() => setSelected(d.id)}>
+                      {d.name}
+                    </button>
+                    {d.id === ownId ? <span className="badge">this machine</span> : null}
+                  </td>
+                  <td>
+                    <span className={`pill pill-${d.status}`}>{STATUS_LABEL[d.status]}</span>
+                  </td>
+                  <td>{d.hireStatus}</td>
+                  <td>{d.upForSeconds > 0 ? duration(d.upForSeconds) : '–'}</td>
+                  <td>
+                    {d.processorType} · {d.model}
+                  </td>
+                  <td>{d.quantity}</td>
+                  <td>{d.tier}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+      {picked ? (
+        <section className="card section-gap" aria-labelledby="worker-detail">
+          <header className="card-head">
+            <h2 id="worker-detail">{picked.name}</h2>
+            <button type="button" onClick={() => setSelected(null)}>
+              Close
+            </button>
+          </header>
+          <dl className="facts">
+            <dt>Device ID</dt>
+            <dd className="mono">{picked.id}</dd>
+            <dt>Account</dt>
+            <dd className="mono">{picked.account}</dd>
+            <dt>Status</dt>
+            <dd>{STATUS_LABEL[picked.status]}, {picked.hireStatus}</dd>
+            <dt>Hardware</dt>
+            <dd>
+              {picked.quantity} × {picked.model} ({picked.processorType})
+            </dd>
+            <dt>Connectivity tier</dt>
+            <dd>{picked.tier} of 4</dd>
+            <dt>Up for</dt>
+            <dd>{picked.upForSeconds > 0 ? duration(picked.upForSeconds) : 'offline'}</dd>
+            <dt>Last seen</dt>
+            <dd>{picked.lastSeen ? <Time t={picked.lastSeen} /> : 'never'}</dd>
+          </dl>
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+function Total({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="stat">
+      <div className="stat-value">{value}</div>
+      <div className="stat-label">{label}</div>
+    </div>
+  );
+}
