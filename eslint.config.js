@@ -34,6 +34,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
+  {
     files: ['main/shell/**', 'preload/index.ts', 'e2e/**'],
     rules: { 'no-restricted-imports': 'off' },
   },

@@ -151,6 +151,9 @@ const invoke = (channel: string, args: unknown, frame: object = mainFrame) =>
 const xdgConfigHome = process.env.XDG_CONFIG_HOME;
 beforeAll(async () => {
   process.env.IO_WORKER_USER_DATA = profile;
+  // The mock above cannot reach openSecretStore's own keytar load: without a session bus, keytar
+  // answers at once that no keychain is there, so this test never touches (or waits on) a real one.
+  delete process.env.DBUS_SESSION_BUS_ADDRESS;
   // Start at login writes an XDG autostart entry on Linux: into the test profile, not the user's.
   process.env.XDG_CONFIG_HOME = profile;
   await import('./index.ts');
