@@ -57,7 +57,8 @@ function reading(metric: string, gpu: number, m: number): number {
   }
 }
 
-function generate(dir: string, end: number): void {
+/** 30 days of 8-GPU history as the rollups it would have become, plus 15 minutes raw (the dashboard bench reuses it). */
+export function generate(dir: string, end: number): void {
   // Let the ledger create and migrate the file, then fill it the way its rollup passes would have.
   Ledger.open({ dataDir: dir, now: () => end - 31 * DAY, log: () => {} }).close();
   const db = new DatabaseSync(path.join(dir, 'ledger.db'));

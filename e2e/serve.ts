@@ -15,8 +15,11 @@ export interface Served {
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
-export async function startServe(env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<Served> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-'));
+export async function startServe(
+  env: NodeJS.ProcessEnv = {},
+  extraArgs: string[] = [],
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-')),
+): Promise<Served> {
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(ROOT, 'bin', 'io-worker.mjs'), 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs],

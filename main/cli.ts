@@ -22,7 +22,7 @@ Commands:
               --port <n>         port (default 7420; 0 picks a free one)
               --data-dir <dir>   settings and history (default ${defaultDataDir()})
               --secrets-file     keep secrets in a 0600 file when no OS keychain answers
-              --network <url>    join this coordinator (default: an embedded devnet on 127.0.0.1)
+              --network <url>    join this coordinator (default: the network in Settings, else an embedded devnet)
   probe     Print this machine's hardware inventory and one live telemetry frame.
               --json             as JSON on stdout
 ${DEVNET_USAGE}${EXPORT_USAGE}  help      Show this text.

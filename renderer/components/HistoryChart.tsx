@@ -101,7 +101,7 @@ export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Pro
 
   const empty = series?.every((s) => s.points.length === 0);
   return (
-    <div className="chart">
+    <div className="chart" data-state={series ? 'drawn' : 'loading'}>
       {error ? <p className="error">History unavailable: {error}</p> : null}
       {empty ? <p className="chart-empty muted">No history for this range yet: it fills in as the worker runs.</p> : null}
       <canvas ref={canvas} role="img" aria-label={ariaLabel} />

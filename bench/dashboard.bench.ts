@@ -1,0 +1,102 @@
+/// <reference lib="dom" />
+// Dashboard speed in Debian's Chromium against a real `io-worker serve` (fake nvidia-smi replaying
+// the H200 capture, a ledger seeded with 30 days of history): time to a usable Home, Device
+// details drawing 24 h of history, main-thread cost of each 1 Hz update, and the first page's
+// bundle size, each against the issue's goal (no other dashboard runs offline to compare with).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium } from '@playwright/test';
+import { startServe } from '../e2e/serve.ts';
+import { FAKE_NVIDIA_SMI, capturePath } from '../main/probes/testing/captures.ts';
+import { generate } from './ledger.bench.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const verdict = (ok: boolean) => (ok ? 'ok' : 'OVER GOAL');
+
+function firstPageBytes(): { raw: number; gzip: number; files: string[] } {
+  const dir = path.join(ROOT, 'out', 'renderer');
+  const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+  const files = [...html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+  let raw = 0;
+  let gzip = 0;
+  for (const file of files) {
+    const data = fs.readFileSync(path.join(dir, file));
+    raw += data.length;
+    gzip += zlib.gzipSync(data, { level: 9 }).length;
+  }
+  return { raw, gzip, files };
+}
+
+export async function run(): Promise<void> {
+  if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) throw new Error('Build first: npm run build');
+  const bundle = firstPageBytes();
+  console.log(`first page bundle: ${(bundle.raw / 1024).toFixed(0)} KB raw, ${(bundle.gzip / 1024).toFixed(0)} KB gzipped (${bundle.files.length} files; goal < 400 KB gz: ${verdict(bundle.gzip < 400 * 1024)})`);
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-dash-bench-'));
+  generate(dataDir, Date.now());
+  const served = await startServe(
+    { IO_WORKER_NVIDIA_SMI: FAKE_NVIDIA_SMI, FAKE_NVIDIA_SMI_CAPTURE: capturePath('linux-x86_64__nvidia-h200__590.48.01'), FAKE_NVIDIA_SMI_STATE: 'alternate' },
+    ['--network', 'http://127.0.0.1:9'], // no network traffic in the measurement: an address that refuses at once
+    dataDir,
+  );
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  try {
+    // 1. Load to usable: Home shows this machine's CPU and the GPU's live temperature.
+    const loads: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(served.url);
+      await page.getByTestId('gpu-temp').filter({ hasText: /°C/ }).waitFor();
+      loads.push(await page.evaluate(() => performance.now()));
+      await page.close();
+    }
+    console.log(`Home usable after load: median ${ms(median(loads))} of 5 (goal < 500 ms: ${verdict(median(loads) < 500)})`);
+
+    // 2. Device details, 24 h of history (1-minute points) in every chart.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(served.url);
+    await page.getByTestId('gpu-temp').filter({ hasText: /°C/ }).waitFor();
+    await page.goto(`${served.origin}/#/device`);
+    await page.getByRole('radio', { name: '15 min' }).waitFor();
+    const renders: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.getByRole('radio', { name: '15 min' }).click();
+      await page.waitForTimeout(300);
+      renders.push(
+        await page.evaluate(async () => {
+          const t0 = performance.now();
+          (document.querySelector('[role=radio][aria-checked=false]:nth-of-type(2)') as HTMLButtonElement).click();
+          const charts = () => document.querySelectorAll('.chart-card .chart');
+          while (charts().length === 0 || [...charts()].some((c) => c.getAttribute('data-state') !== 'drawn')) {
+            await new Promise((r) => requestAnimationFrame(r));
+          }
+          await new Promise((r) => requestAnimationFrame(r));
+          return performance.now() - t0;
+        }),
+      );
+    }
+    const points = await page.evaluate(() => document.querySelectorAll('.chart-card').length);
+    console.log(`Device details, 24 h of history in ${points} charts: median ${ms(median(renders))} to drawn (goal < 100 ms: ${verdict(median(renders) < 100)})`);
+
+    // 3. Main-thread time per 1 Hz tick on Device details (15 min: every chart streams).
+    await page.getByRole('radio', { name: '15 min' }).click();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const taskSeconds = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0);
+    await page.waitForTimeout(2000);
+    const t0 = await taskSeconds();
+    const ticks0 = await page.evaluate(() => performance.now());
+    await page.waitForTimeout(20_000);
+    const perTick = ((await taskSeconds()) - t0) * 1000 / ((await page.evaluate(() => performance.now()) - ticks0) / 1000);
+    console.log(`1 Hz update on Device details (8 live charts): ${ms(perTick)} of main-thread time per tick (goal < 4 ms: ${verdict(perTick < 4)})`);
+    await page.close();
+  } finally {
+    await browser.close();
+    await served.stop();
+  }
+}
