@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadOrCreateIdentity } from '../worker/identity.ts';
-import { loadKeytar, openSecretStore, type SafeStorageLike } from './secrets.ts';
+import { keychainAccount, loadKeytar, openSecretStore, type SafeStorageLike } from './secrets.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -17,7 +17,7 @@ afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, fo
 
 const brokenKeytar = {
   getPassword: async () => Promise.reject(new Error('Cannot autolaunch D-Bus')),
-  setPassword: async () => {},
+  setPassword: async () => Promise.reject(new Error('Cannot autolaunch D-Bus')),
   deletePassword: async () => true,
 };
 
@@ -26,12 +26,18 @@ describe('secret store', () => {
 
   it.runIf(keyringExpected || process.env.DBUS_SESSION_BUS_ADDRESS)('keeps the device key in the real OS keychain (keytar)', async () => {
     const service = `io-worker-test-${process.pid}`;
-    const store = await openSecretStore({ service, dataDir: tempDir() });
+    const dataDir = tempDir();
+    const store = await openSecretStore({ service, dataDir });
     expect(store.backend, store.reason).toBe('keytar');
     const first = await loadOrCreateIdentity(store);
     const again = await loadOrCreateIdentity(store);
     expect(again.deviceId).toBe(first.deviceId);
-    expect(await loadKeytar()!.getPassword(service, 'device-key')).toContain('PRIVATE KEY');
+    expect(await loadKeytar()!.getPassword(service, keychainAccount('device-key', dataDir))).toContain('PRIVATE KEY');
+    // A second worker on the same machine (another data dir) gets a device of its own.
+    const other = await openSecretStore({ service, dataDir: tempDir() });
+    const second = await loadOrCreateIdentity(other);
+    expect(second.deviceId).not.toBe(first.deviceId);
+    await other.delete('device-key');
     await store.delete('device-key');
     expect(await store.get('device-key')).toBeNull();
   });
@@ -49,6 +55,13 @@ describe('secret store', () => {
     await store.set('token', 'hunter2');
     expect(fs.readFileSync(path.join(dir, 'secrets.enc'), 'utf8')).not.toContain('hunter2');
     expect(await store.get('token')).toBe('hunter2');
+  });
+
+  it('falls back when the keychain reads but refuses writes (a locked keyring)', async () => {
+    const locked = { ...brokenKeytar, getPassword: async () => null, setPassword: async () => Promise.reject(new Error('Cannot create an item in a locked collection')) };
+    const store = await openSecretStore({ service: 's', dataDir: tempDir(), keytar: locked });
+    expect(store.backend).toBe('memory');
+    expect(store.reason).toContain('locked collection');
   });
 
   it('uses a 0600 file only when opted in, else memory, and says so', async () => {

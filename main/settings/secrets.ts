@@ -1,6 +1,7 @@
 // Secrets (the device key, tokens) never touch disk in plaintext and never reach the renderer.
 // Order: the OS keychain through keytar; else the app's Electron safeStorage (injected by the
 // shell); else, headless, a 0600 file only when the user opted in; else memory, said out loud.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -47,10 +48,14 @@ export function loadKeytar(): Keytar | null {
   }
 }
 
-/** Asks the keychain once; a missing D-Bus session or a locked keyring throws here, not later. */
+/**
+ * Writes and removes a probe entry once: a missing D-Bus session throws on the read, a locked
+ * keyring only on the write, and either must pick the fallback here, not crash the worker later.
+ */
 async function keytarWorks(keytar: Keytar, service: string): Promise<string | null> {
   try {
-    await keytar.getPassword(service, '__probe__');
+    await keytar.setPassword(service, '__probe__', 'ok');
+    await keytar.deletePassword(service, '__probe__');
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -62,7 +67,7 @@ export async function openSecretStore(options: OpenSecretsOptions): Promise<Secr
   let keytarProblem = 'keytar is not installed for this platform';
   if (keytar) {
     const problem = await keytarWorks(keytar, options.service);
-    if (!problem) return keytarStore(keytar, options.service);
+    if (!problem) return keytarStore(keytar, options.service, options.dataDir);
     keytarProblem = `the OS keychain did not answer (${problem})`;
   }
   if (options.safeStorage?.isEncryptionAvailable()) {
@@ -77,14 +82,23 @@ export async function openSecretStore(options: OpenSecretsOptions): Promise<Secr
   );
 }
 
-function keytarStore(keytar: Keytar, service: string): SecretStore {
+/**
+ * The keychain is per user, the worker per data dir: two workers on one machine (two data dirs)
+ * must not share a device key, so each key's account name carries its data dir's fingerprint.
+ */
+export function keychainAccount(key: string, dataDir: string): string {
+  return `${key}@${crypto.createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}`;
+}
+
+function keytarStore(keytar: Keytar, service: string, dataDir: string): SecretStore {
+  const account = (key: string) => keychainAccount(key, dataDir);
   return {
     backend: 'keytar',
     reason: 'the OS keychain (keytar)',
-    get: (key) => keytar.getPassword(service, key),
-    set: (key, value) => keytar.setPassword(service, key, value),
+    get: (key) => keytar.getPassword(service, account(key)),
+    set: (key, value) => keytar.setPassword(service, account(key), value),
     delete: async (key) => {
-      await keytar.deletePassword(service, key);
+      await keytar.deletePassword(service, account(key));
     },
   };
 }

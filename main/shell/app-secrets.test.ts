@@ -6,6 +6,7 @@ import { requestChannels } from '../../preload/contract.ts';
 import { validArgs } from '../../test/contract-cases.ts';
 import { createCore } from '../core.ts';
 import { SettingsStore, memoryBackend } from '../settings/store.ts';
+import { keychainAccount } from '../settings/secrets.ts';
 import { openAppSecrets } from './app-secrets.ts';
 
 let dir: string;
@@ -22,7 +23,10 @@ function fakeKeytar(broken?: string) {
       if (broken) throw new Error(broken);
       return values.get(`${service}/${account}`) ?? null;
     },
-    setPassword: async (service: string, account: string, password: string) => void values.set(`${service}/${account}`, password),
+    setPassword: async (service: string, account: string, password: string) => {
+      if (broken) throw new Error(broken);
+      values.set(`${service}/${account}`, password);
+    },
     deletePassword: async (service: string, account: string) => values.delete(`${service}/${account}`),
   };
 }
@@ -43,7 +47,7 @@ describe('app secrets', () => {
     const store = await openAppSecrets({ dataDir: dir, safeStorage: fakeSafeStorage(), keytar });
     expect(store.backend).toBe('keytar');
     await store.set('device-key', 'SECRET-KEY');
-    expect(keytar.values.get('io-worker/device-key')).toBe('SECRET-KEY');
+    expect(keytar.values.get(`io-worker/${keychainAccount('device-key', dir)}`)).toBe('SECRET-KEY');
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
