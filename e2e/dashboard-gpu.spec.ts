@@ -57,6 +57,22 @@ for (const capture of CAPTURES) {
       expect(errors).toEqual([]);
     });
 
+    test('Workers, Profitability and Add New Device show this machine’s real values', async ({ page }) => {
+      const nav = () => page.getByRole('navigation', { name: 'Main' });
+      await page.goto(served.url);
+      await nav().getByRole('link', { name: 'Workers' }).click();
+      const mine = page.getByTestId('workers-table').getByRole('row').filter({ hasText: 'this machine' });
+      await expect(mine).toContainText(`GPU · ${row.name}`);
+      await nav().getByRole('link', { name: 'Profitability' }).click();
+      // The live draw stands in until 24 h of history exist: it is the capture's own power.draw.
+      await expect(page.getByTestId('avg-power')).toContainText(`${Math.round(Number(row['power.draw']))} W`);
+      await expect(page.getByTestId('profit-table').getByRole('row')).toHaveCount(4);
+      await nav().getByRole('link', { name: 'Add New Device' }).click();
+      const vramGiB = (Number(row['memory.total']) / 1024).toFixed(1);
+      await expect(page.getByTestId('requirements')).toContainText(`${vramGiB} GiB on the largest card`);
+      await expect(page.getByTestId('requirements')).toContainText(`${row.driver_version} (525 or newer)`);
+    });
+
     test('every page, in both themes, renders without errors (screenshots kept)', async ({ page }) => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));

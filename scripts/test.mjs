@@ -66,6 +66,20 @@ if (e2eJson) {
     count.passed += e2e.stats.expected + e2e.stats.flaky;
     count.failed += e2e.stats.unexpected;
     count.skipped += e2e.stats.skipped;
+    // Say why each skipped spec was skipped (e.g. no Electron binary on this machine).
+    const reasons = new Map();
+    const walk = (suite) => {
+      for (const spec of suite.specs ?? []) {
+        for (const t of spec.tests ?? []) {
+          if (t.status !== 'skipped') continue;
+          const why = t.annotations?.find((a) => a.type === 'skip')?.description || 'no reason given';
+          reasons.set(why, (reasons.get(why) ?? 0) + 1);
+        }
+      }
+      for (const child of suite.suites ?? []) walk(child);
+    };
+    for (const suite of e2e.suites ?? []) walk(suite);
+    for (const [why, n] of reasons) console.log(`e2e: ${n} skipped: ${why}`);
   } catch {
     count.failed += 1;
   }
