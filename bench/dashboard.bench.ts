@@ -71,8 +71,9 @@ export async function run(): Promise<void> {
         await page.evaluate(async () => {
           const t0 = performance.now();
           (document.querySelector('[role=radio][aria-checked=false]:nth-of-type(2)') as HTMLButtonElement).click();
-          const charts = () => document.querySelectorAll('.chart-card .chart');
-          while (charts().length === 0 || [...charts()].some((c) => c.getAttribute('data-state') !== 'drawn')) {
+          // Charts on screen must be drawn; those below the fold load when scrolled to.
+          const state = (s: string) => document.querySelectorAll(`.chart-card .chart.history[data-state=${s}]`).length;
+          while (state('drawn') === 0 || state('loading') > 0) {
             await new Promise((r) => requestAnimationFrame(r));
           }
           await new Promise((r) => requestAnimationFrame(r));
@@ -80,8 +81,8 @@ export async function run(): Promise<void> {
         }),
       );
     }
-    const points = await page.evaluate(() => document.querySelectorAll('.chart-card').length);
-    console.log(`Device details, 24 h of history in ${points} charts: median ${ms(median(renders))} to drawn (goal < 100 ms: ${verdict(median(renders) < 100)})`);
+    const [drawn, total] = await page.evaluate(() => [document.querySelectorAll('.chart-card .chart.history[data-state=drawn]').length, document.querySelectorAll('.chart-card').length]);
+    console.log(`Device details, 24 h of history: the ${drawn} charts on screen (of ${total}) drawn in median ${ms(median(renders))} (goal < 100 ms: ${verdict(median(renders) < 100)})`);
 
     // 3. Main-thread time per 1 Hz tick on Device details (15 min: every chart streams).
     await page.getByRole('radio', { name: '15 min' }).click();
@@ -93,7 +94,8 @@ export async function run(): Promise<void> {
     const ticks0 = await page.evaluate(() => performance.now());
     await page.waitForTimeout(20_000);
     const perTick = ((await taskSeconds()) - t0) * 1000 / ((await page.evaluate(() => performance.now()) - ticks0) / 1000);
-    console.log(`1 Hz update on Device details (8 live charts): ${ms(perTick)} of main-thread time per tick (goal < 4 ms: ${verdict(perTick < 4)})`);
+    const live = await page.evaluate(() => document.querySelectorAll('.chart-card .chart[data-state=drawn]').length);
+    console.log(`1 Hz update on Device details (${live} live charts on screen): ${ms(perTick)} of main-thread time per tick (goal < 4 ms: ${verdict(perTick < 4)})`);
     await page.close();
   } finally {
     await browser.close();

@@ -5,6 +5,7 @@ import { Chart, type ChartDataset } from 'chart.js';
 import type { HistorySeries, TelemetryMetric } from '../../preload/contract';
 import { api } from '../api';
 import './LiveChart';
+import { useVisible } from './useVisible';
 
 export interface HistoryLine {
   label: string;
@@ -27,13 +28,22 @@ interface Props {
 
 type Point = { x: number; y: number };
 
+// Built once: a formatter per tick per redraw is what makes charts slow.
+const DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const HOUR = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
 export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const visible = useVisible(box);
   const [series, setSeries] = useState<HistorySeries[] | null>(null);
+  const [drawn, setDrawn] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const key = lines.map((l) => `${l.device}/${l.metric}`).join(',');
 
   useEffect(() => {
+    // Below the fold nothing is fetched; the chart loads when it scrolls into view.
+    if (!visible) return;
     let live = true;
     const load = () => {
       const to = Date.now();
@@ -49,7 +59,7 @@ export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Pro
       clearInterval(timer);
     };
     // `key` stands for the lines' identity.
-  }, [key, rangeSeconds]);
+  }, [key, rangeSeconds, visible]);
 
   useEffect(() => {
     if (!canvas.current || !series) return;
@@ -86,22 +96,23 @@ export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Pro
             ticks: {
               color: text,
               maxTicksLimit: 7,
-              callback: (v) =>
-                rangeSeconds > 86_400
-                  ? new Date(Number(v)).toLocaleDateString([], { month: 'short', day: 'numeric' })
-                  : new Date(Number(v)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+              callback: (v) => (rangeSeconds > 86_400 ? DAY : HOUR).format(Number(v)),
             },
           },
           y: { min: 0, max: yMax, grid: { color: grid }, ticks: { color: text, callback: (v) => `${Math.round(Number(v) * 10) / 10}${unit}` } },
         },
       },
     });
-    return () => chart.destroy();
+    setDrawn(true);
+    return () => {
+      chart.destroy();
+      setDrawn(false);
+    };
   }, [series, lines, rangeSeconds, unit, yMax]);
 
   const empty = series?.every((s) => s.points.length === 0);
   return (
-    <div className="chart" data-state={series ? 'drawn' : 'loading'}>
+    <div className="chart history" ref={box} data-state={!visible && !drawn ? 'offscreen' : drawn ? 'drawn' : 'loading'}>
       {error ? <p className="error">History unavailable: {error}</p> : null}
       {empty ? <p className="chart-empty muted">No history for this range yet: it fills in as the worker runs.</p> : null}
       <canvas ref={canvas} role="img" aria-label={ariaLabel} />

@@ -14,8 +14,13 @@ import {
 } from 'chart.js';
 import type { TelemetryFrame } from '../../preload/contract';
 import { telemetry } from '../store/telemetry';
+import { useVisible } from './useVisible';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Filler, Tooltip);
+
+// One formatter for every tick of every chart: toLocaleTimeString builds a new one per call, and
+// chart.js formats each tick several times per update (a few ms per chart per second otherwise).
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export interface Series {
   label: string;
@@ -35,9 +40,12 @@ type Point = { x: number; y: number | null };
 
 export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const visible = useVisible(box);
 
   useEffect(() => {
-    if (!canvas.current) return;
+    // Off screen, a chart costs nothing per tick: it is built from the ring when it comes into view.
+    if (!canvas.current || !visible) return;
     const since = Date.now() - windowSeconds * 1000;
     // The window grows from the first frame up to its full width, so a fresh start is not a sliver.
     let firstT: number | undefined;
@@ -72,7 +80,7 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
           decimation: { enabled: true, algorithm: 'min-max' },
           tooltip: {
             callbacks: {
-              title: (items) => (items[0] ? new Date(items[0].parsed.x ?? 0).toLocaleTimeString() : ''),
+              title: (items) => (items[0] ? TIME.format(items[0].parsed.x ?? 0) : ''),
               label: (item) => `${item.dataset.label}: ${item.parsed.y?.toFixed(1)}${unit}`,
             },
           },
@@ -83,13 +91,17 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
             min: left(Date.now()),
             max: Date.now(),
             grid: { color: grid },
+            // No label rotation to try and few ticks to measure: scale fitting is most of an update.
             ticks: {
               color: text,
               maxTicksLimit: 5,
-              callback: (value) => new Date(Number(value)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+              maxRotation: 0,
+              minRotation: 0,
+              sampleSize: 4,
+              callback: (value) => TIME.format(Number(value)),
             },
           },
-          y: { min: 0, max: yMax, grid: { color: grid }, ticks: { color: text, callback: (v) => `${Math.round(Number(v) * 10) / 10}${unit}` } },
+          y: { min: 0, max: yMax, grid: { color: grid }, ticks: { color: text, maxTicksLimit: 6, sampleSize: 4, callback: (v) => `${Math.round(Number(v) * 10) / 10}${unit}` } },
         },
       },
     });
@@ -110,10 +122,10 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
       chart.destroy();
     };
     // Series definitions are static per mount: a new array identity must not rebuild the chart.
-  }, [windowSeconds, yMax, unit]);
+  }, [windowSeconds, yMax, unit, visible]);
 
   return (
-    <div className="chart">
+    <div className="chart" ref={box} data-state={visible ? 'drawn' : 'offscreen'}>
       <canvas ref={canvas} role="img" aria-label={ariaLabel} />
     </div>
   );

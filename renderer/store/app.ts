@@ -51,14 +51,12 @@ async function loadInventory(refresh = false) {
 
 /** Everything the UI needs after each (re)connect: status, settings, inventory, recent telemetry. */
 async function load() {
-  const [status, settings, recent] = await Promise.all([
-    api.request('system.status', {}),
-    api.request('settings.get', {}),
-    api.request('telemetry.recent', { seconds: 900 }),
-  ]);
-  telemetry.seed(recent);
+  // All at once: the page is usable as soon as status, settings and hardware are in; the
+  // 15 minutes of recent telemetry fill the charts when they arrive.
+  const recent = api.request('telemetry.recent', { seconds: 900 }).then((frames) => telemetry.seed(frames));
+  const [status, settings] = await Promise.all([api.request('system.status', {}), api.request('settings.get', {}), loadInventory()]);
   useApp.setState({ status, settings });
-  await loadInventory();
+  await recent;
 }
 
 export function startApp(): void {

@@ -26,4 +26,17 @@ describe('telemetry ring', () => {
     ring.forEachSince(4990, (f) => since.push(f.t));
     expect(since).toEqual([4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000]);
   });
+
+  it('merges recent history in behind live frames that arrived first', () => {
+    const ring = new TelemetryRing();
+    ring.push(frame(100));
+    ring.push(frame(101));
+    const heard: number[] = [];
+    ring.subscribe((f) => heard.push(f.t));
+    ring.seed([frame(98), frame(99), frame(100), frame(102)]);
+    const all: number[] = [];
+    ring.forEachSince(0, (f) => all.push(f.t));
+    expect(all).toEqual([98, 99, 100, 101, 102]);
+    expect(heard).toEqual([102]);
+  });
 });

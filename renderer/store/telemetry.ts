@@ -19,9 +19,21 @@ export class TelemetryRing {
     for (const listener of this.#listeners) listener(frame);
   }
 
-  /** Seeds the ring from `telemetry.recent` after a (re)connect, keeping order and no duplicates. */
+  /**
+   * Merges `telemetry.recent` in after a (re)connect: live frames may already have arrived, so the
+   * older ones go before them, in order and without duplicates. Listeners hear only newer frames.
+   */
   seed(frames: TelemetryFrame[]): void {
-    for (const frame of frames) this.push(frame);
+    const newest = this.latest()?.t ?? -Infinity;
+    const byTime = new Map<number, TelemetryFrame>();
+    this.forEachSince(-Infinity, (f) => byTime.set(f.t, f));
+    for (const f of frames) if (!byTime.has(f.t)) byTime.set(f.t, f);
+    const merged = [...byTime.values()].sort((a, b) => a.t - b.t).slice(-CAPACITY);
+    this.#frames.fill(undefined);
+    merged.forEach((f, i) => (this.#frames[i] = f));
+    this.#start = 0;
+    this.#length = merged.length;
+    for (const f of merged) if (f.t > newest) for (const listener of this.#listeners) listener(f);
   }
 
   latest(): TelemetryFrame | undefined {
