@@ -15,7 +15,7 @@ import {
 } from '../../preload/contract.ts';
 import { fail, type Dispatch } from '../dispatch.ts';
 import type { EventBus } from '../events.ts';
-import { CONTENT_SECURITY_POLICY } from '../security-policy.ts';
+import { CONTENT_SECURITY_POLICY, contentType } from '../security-policy.ts';
 
 export interface HeadlessOptions {
   host: string;
@@ -34,16 +34,6 @@ export interface HeadlessServer {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 const SECURITY_HEADERS = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -132,7 +122,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     if (!file.startsWith(rendererDir + path.sep)) return send(res, 404, 'Not found.\n');
     fs.readFile(file, (error, data) => {
       if (error) return send(res, 404, 'Not found.\n');
-      const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+      const type = contentType(file);
       // Hashed assets are immutable; index.html must always be fresh after an update.
       const cache = file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable';
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': cache });

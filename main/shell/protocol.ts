@@ -2,7 +2,7 @@
 // CSP on every response and nothing outside the renderer folder reachable.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { CONTENT_SECURITY_POLICY } from '../security-policy.ts';
+import { CONTENT_SECURITY_POLICY, contentType } from '../security-policy.ts';
 import { APP_HOST, APP_SCHEME } from './security.ts';
 
 export const APP_SCHEME_PRIVILEGES = {
@@ -23,17 +23,6 @@ export function registerAppScheme(protocol: SchemeRegistrar): void {
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
 
 export const RESPONSE_HEADERS = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -76,7 +65,7 @@ export function createAppRequestHandler(rendererDir: string, readFile: ReadFile 
       status: 200,
       headers: {
         ...RESPONSE_HEADERS,
-        'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+        'content-type': contentType(file),
         // index.html must be fresh after an update; hashed assets never change.
         'cache-control': isEntry ? 'no-store' : 'public, max-age=31536000, immutable',
       },

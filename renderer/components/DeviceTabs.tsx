@@ -1,9 +1,10 @@
 // The device's history tabs: Services (the network session's services, Version Control from the
 // updater), Jobs history, Notifications history, Block Rewards. WAI-ARIA tabs: arrow keys, Home and
 // End move between tabs; only the active tab is in the Tab order; a panel loads when first shown.
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import type { JobsHistory, NetworkStatus, NoticeHistory, UpdateStatus } from '../../preload/contract';
 import { api } from '../api';
+import { usePoll } from './usePoll';
 import { useApp } from '../store/app';
 import { RewardsTable } from './RewardsTable';
 import { Time } from './Time';
@@ -80,28 +81,6 @@ function Panel({ id, deviceId }: { id: TabId; deviceId?: string }) {
   }
 }
 
-/** Loads once on mount and every `everyMs`; keeps the last good value and the last error. */
-function usePoll<T>(load: () => Promise<T>, everyMs = 30_000): { value: T | null; error: string | null } {
-  const [value, setValue] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const loader = useRef(load);
-  loader.current = load;
-  useEffect(() => {
-    let live = true;
-    const run = () =>
-      loader
-        .current()
-        .then((v) => live && (setValue(v), setError(null)))
-        .catch((e: Error) => live && setError(e.message));
-    run();
-    const timer = setInterval(run, everyMs);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [everyMs]);
-  return { value, error };
-}
 
 const UPDATE_STATE: Record<UpdateStatus['state'], { state: 'running' | 'stopped' | 'failing'; label: string }> = {
   idle: { state: 'running', label: 'Up to date' },

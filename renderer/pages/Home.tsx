@@ -1,8 +1,9 @@
 // Home: is this machine healthy and earning, and if not, why and what to do.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus } from '../../preload/contract';
 import { api } from '../api';
 import { duration } from '../components/UptimeBar';
+import { usePoll } from '../components/usePoll';
 import { LiveChart } from '../components/LiveChart';
 import { useLatestFrame } from '../components/useLatestFrame';
 import { bytes, celsius, mib, percent, watts } from '../format';
@@ -211,27 +212,6 @@ function GpuCard({ gpu }: { gpu: GpuInventory }) {
   );
 }
 
-/** Polls a request every `ms` while the page is open; null until the first answer. */
-function usePoll<T>(load: () => Promise<T>, ms: number): { data: T | null; error: string | null; reload: () => void } {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let live = true;
-    const run = () =>
-      load()
-        .then((d) => live && (setData(d), setError(null)))
-        .catch((e: Error) => live && setError(e.message));
-    run();
-    const timer = setInterval(run, ms);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-    // `load` is a fresh closure each render; the poll restarts only on reload.
-  }, [ms, tick]);
-  return { data, error, reload: () => setTick((t) => t + 1) };
-}
 
 const CHECK_LABEL: Record<string, string> = {
   wallet: 'Wallet set',
@@ -243,7 +223,7 @@ const CHECK_LABEL: Record<string, string> = {
 };
 
 function Eligibility() {
-  const { data: network, error, reload } = usePoll<NetworkStatus>(() => api.request('worker.eligibility', {}), 5000);
+  const { value: network, error, reload } = usePoll<NetworkStatus>(() => api.request('worker.eligibility', {}), 5000);
   const [busy, setBusy] = useState(false);
   if (error) return <section className="card error section-gap">Network status unavailable: {error}</section>;
   if (!network) return null;
@@ -317,8 +297,8 @@ function Eligibility() {
 
 /** The account's devices: this machine and the owner's others on the same network. */
 function AccountDevices() {
-  const { data } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
-  const { data: summary } = usePoll(() => api.request('rewards.summary', { days: 1, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }), 30_000);
+  const { value: data } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
+  const { value: summary } = usePoll(() => api.request('rewards.summary', { days: 1, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }), 30_000);
   const ownId = useApp((s) => s.status?.deviceId);
   const frame = useLatestFrame();
   const own = data?.devices.find((d) => d.id === ownId);
