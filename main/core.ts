@@ -1,6 +1,6 @@
 // Composition root: builds the worker core from its parts. No electron here: the app's shell and
 // the headless server both wrap this same core, and bind its handlers to their transport.
-import { ContractFailure, type Handlers, type Inventory, type Status, type UpdateStatus, type WorkerState } from '../preload/contract.ts';
+import { ContractFailure, type Handlers, type Inventory, type Status, type TelemetryFrame, type UpdateStatus, type WorkerState } from '../preload/contract.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { EventBus } from './events.ts';
 import { attachLedger, ledgerHandlers } from './ledger/handlers.ts';
@@ -97,7 +97,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     return inventory;
   };
 
-  // Until the network runtime lands, the worker is honestly idle: probing, not connected.
+  // Starting until the hardware is known; from then on the network session reports the state.
   let state: { state: WorkerState; detail: string; since: number } = {
     state: 'starting',
     detail: 'Detecting hardware…',
@@ -194,7 +194,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       const network = options.network === undefined ? (options.dataDir ? 'embedded' : null) : options.network;
       if (network) {
         if (network === 'embedded') devnet = await startEmbeddedDevnet(options.dataDir, undefined, (m) => log(`devnet: ${m}`));
-        let lastFrame: import('../preload/contract.ts').TelemetryFrame | null = null;
+        let lastFrame: TelemetryFrame | null = null;
         unsubscribers.push(sampler.onFrame((frame) => {
           lastFrame = frame;
           if (faultPause.observe(frame, options.settings.get().limits)) applyPause();
