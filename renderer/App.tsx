@@ -1,14 +1,16 @@
 // The dashboard frame: navigation landmark, status banner, and the page for the current route.
-import { useEffect } from 'react';
+import { Suspense, lazy, useEffect } from 'react';
 import { StatusBanner } from './components/StatusBanner';
-import { AddDevice } from './pages/AddDevice';
-import { Device } from './pages/Device';
-import { Earnings } from './pages/Earnings';
 import { Home } from './pages/Home';
-import { Settings } from './pages/Settings';
-import { Profitability } from './pages/Profitability';
-import { Wallet } from './pages/Wallet';
-import { Workers } from './pages/Workers';
+
+// Home ships in the first bundle; every other page loads when it is first opened.
+const AddDevice = lazy(() => import('./pages/AddDevice').then((m) => ({ default: m.AddDevice })));
+const Device = lazy(() => import('./pages/Device').then((m) => ({ default: m.Device })));
+const Earnings = lazy(() => import('./pages/Earnings').then((m) => ({ default: m.Earnings })));
+const Profitability = lazy(() => import('./pages/Profitability').then((m) => ({ default: m.Profitability })));
+const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
+const Wallet = lazy(() => import('./pages/Wallet').then((m) => ({ default: m.Wallet })));
+const Workers = lazy(() => import('./pages/Workers').then((m) => ({ default: m.Workers })));
 import { ROUTES, useRoute } from './router';
 import { useApp } from './store/app';
 
@@ -48,7 +50,9 @@ export function App() {
       </nav>
       <main>
         <StatusBanner />
-        <Page route={route} />
+        <Suspense fallback={<div className="page muted">Loading…</div>}>
+          <Page route={route} />
+        </Suspense>
       </main>
     </div>
   );

@@ -24,6 +24,7 @@ export function wsTransport(url: string, WebSocketImpl: typeof WebSocket = WebSo
   const connect = () => {
     socket = new WebSocketImpl(url);
     socket.onopen = () => {
+      performance.mark('io-worker:connected');
       everOpened = true;
       retryMs = 500;
       setState('open');

@@ -1,13 +1,15 @@
 // Home: is this machine healthy and earning, and if not, why and what to do.
-import { useState } from 'react';
-import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus } from '../../preload/contract';
+import { Suspense, lazy, useState } from 'react';
+import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract';
 import { api } from '../api';
 import { duration } from '../components/UptimeBar';
 import { usePoll } from '../components/usePoll';
-import { LiveChart } from '../components/LiveChart';
 import { useLatestFrame } from '../components/useLatestFrame';
 import { bytes, celsius, mib, percent, watts } from '../format';
 import { useApp } from '../store/app';
+
+// chart.js is most of the bundle: the numbers show first, the chart follows a moment later.
+const LiveChart = lazy(() => import('../components/LiveChart').then((m) => ({ default: m.LiveChart })));
 
 export function Home() {
   return (
@@ -118,15 +120,14 @@ function LiveHost() {
           value={frame ? `${bytes(frame.memory.usedBytes)} of ${bytes(frame.memory.totalBytes)}` : '–'}
         />
       </div>
-      <LiveChart
-        unit=" %"
-        yMax={100}
-        ariaLabel="CPU utilization over the last 15 minutes"
-        series={[{ label: 'CPU', color: '#3b82f6', pick: (f) => f.cpu.utilizationPct }]}
-      />
+      <Suspense fallback={<div className="chart" />}>
+        <LiveChart unit=" %" yMax={100} ariaLabel="CPU utilization over the last 15 minutes" series={CPU_SERIES} />
+      </Suspense>
     </section>
   );
 }
+
+const CPU_SERIES = [{ label: 'CPU', color: '#3b82f6', pick: (f: TelemetryFrame) => f.cpu.utilizationPct }];
 
 function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
