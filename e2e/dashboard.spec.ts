@@ -86,3 +86,14 @@ test('Wallet checks the address as it is typed, asks to confirm, and keeps the h
   await expect(page.getByRole('row')).toHaveCount(2); // header + the current address
   await page.screenshot({ path: test.info().outputPath('wallet.png'), fullPage: true });
 });
+
+test('Home renames this machine on the network and locally, after the user confirms with Save', async ({ page }) => {
+  await page.goto(served.url);
+  const devices = page.getByTestId('account-devices');
+  await expect(devices.getByRole('row')).toHaveCount(2); // header + this machine
+  await devices.getByRole('button', { name: 'Rename' }).click();
+  await devices.getByLabel(/New name for/).fill('rig-e2e');
+  await devices.getByRole('button', { name: 'Save' }).click();
+  await expect(devices.getByRole('row').nth(1)).toContainText('rig-e2e');
+  await expect(page.getByTestId('device-name')).toHaveText('rig-e2e');
+});

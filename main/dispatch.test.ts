@@ -2,7 +2,7 @@
 // payloads with a typed error, and keeps answering good ones afterwards.
 import { describe, expect, it } from 'vitest';
 import { MAX_PAYLOAD_BYTES, MAX_STRING, requestChannels, requests, type RequestChannel } from '../preload/contract.ts';
-import { validArgs } from '../test/contract-cases.ts';
+import { expectedWithoutNetwork, validArgs } from '../test/contract-cases.ts';
 import { testCore } from '../test/core-fixture.ts';
 import { createDispatcher, findUnsafeKey } from './dispatch.ts';
 
@@ -34,7 +34,7 @@ describe.each(requestChannels)('%s', (channel: RequestChannel) => {
   it('answers a valid call', async () => {
     const dispatch = await setup();
     const reply = await dispatch(channel, validArgs[channel]);
-    expect(reply).toMatchObject({ ok: true });
+    expect(reply).toMatchObject(expectedWithoutNetwork(channel));
   });
 
   it.each([
@@ -57,7 +57,8 @@ describe.each(requestChannels)('%s', (channel: RequestChannel) => {
   it('refuses missing required fields', async () => {
     const needsFields = !requests[channel].args.safeParse({}).success;
     const reply = await (await setup())(channel, {});
-    expect(reply.ok).toBe(!needsFields);
+    if (needsFields) expect(reply).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    else expect(reply).toMatchObject(expectedWithoutNetwork(channel));
   });
 
   it('refuses fields of the wrong type', async () => {
@@ -90,7 +91,7 @@ describe.each(requestChannels)('%s', (channel: RequestChannel) => {
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     // And it keeps serving.
-    expect(await dispatch(channel, validArgs[channel])).toMatchObject({ ok: true });
+    expect(await dispatch(channel, validArgs[channel])).toMatchObject(expectedWithoutNetwork(channel));
   });
 });
 

@@ -547,6 +547,14 @@ export const requests = {
     args: z.object({ paused: z.boolean(), reason: z.string().trim().min(1).max(200).optional() }).strict(),
     result: NetworkStatusSchema,
   },
+  /** Renames or removes a device of this account at the network (the Home page's Rename and Delete). */
+  'network.device': {
+    args: z.discriminatedUnion('action', [
+      z.object({ action: z.literal('rename'), deviceId: z.string().min(1).max(64), name: Name }).strict(),
+      z.object({ action: z.literal('delete'), deviceId: z.string().min(1).max(64) }).strict(),
+    ]),
+    result: z.object({ ok: z.literal(true) }),
+  },
   /** The network's public Workers list (GET /v1/devices of the coordinator) with its totals. */
   'network.devices': { args: NoArgs, result: NetworkDevicesSchema },
   /** Earnings totals, and per local day (default 30) what was earned, blocks passed and failed, what failing missed. */

@@ -10,6 +10,7 @@ export const validArgs: { [C in RequestChannel]: RequestArgs<C> } = {
   'settings.update': { theme: 'dark' },
   'device.rename': { name: 'rig-01' },
   'system.ping': { nonce: 'abc' },
+  'network.device': { action: 'rename', deviceId: 'dev-0000000000000000', name: 'rig-02' },
   'wallet.check': { address: '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM' },
   'wallet.set': { address: '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM', confirm: true },
   'history.telemetry': { device: 'gpu0', metric: 'temperatureC', range: { from: 1_700_000_000_000, to: 1_700_000_900_000 }, resolution: 'auto' },
@@ -27,3 +28,7 @@ export const validArgs: { [C in RequestChannel]: RequestArgs<C> } = {
   'jobs.list': { limit: 20 },
   'notices.list': { limit: 20 },
 };
+
+/** What a valid call answers in a test core, which runs no network: ok, or this typed refusal. */
+export const expectedWithoutNetwork = (channel: RequestChannel) =>
+  channel === 'network.device' ? { ok: false, error: { code: 'unavailable' } } : { ok: true };

@@ -185,6 +185,17 @@ export class WorkerClient {
     });
   }
 
+  /** Renames or removes one of this account's devices at the coordinator, signed by the account key. */
+  async accountOp(type: 'rename' | 'delete', body: { deviceId: string; name?: string }): Promise<void> {
+    const res = await fetch(this.#httpUrl('/v1/signed'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(seal(this.#o.account, type, body)),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`the network refused to ${type} ${body.deviceId} (${res.status}): ${(await res.text()).slice(0, 200)}`);
+  }
+
   // ---------------------------------------------------------------- connection
   #httpUrl(path: string): string {
     return new URL(path, this.#o.network).toString();

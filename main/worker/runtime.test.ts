@@ -80,6 +80,11 @@ describe('the core with its embedded devnet', () => {
       expect(core.status().detail).toMatch(/^Connected, not earning yet:/);
       const { devices } = await core.handlers['network.devices']({});
       expect(devices.map((d) => d.id)).toEqual([core.identity.deviceId]);
+      // Rename at the network, signed by the account key; a device the network does not know is refused.
+      await core.handlers['network.device']({ action: 'rename', deviceId: core.identity.deviceId, name: 'rig-renamed' });
+      expect((await core.handlers['network.devices']({})).devices[0]!.name).toBe('rig-renamed');
+      const refused = await core.dispatch('network.device', { action: 'delete', deviceId: 'dev-ffffffffffffffff' });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('404') } });
       const paused = await core.handlers['worker.pause']({ paused: true, reason: 'gaming tonight' });
       expect(paused.paused).toBe('gaming tonight');
       expect(core.status()).toMatchObject({ state: 'paused', detail: 'Paused: gaming tonight. Not earning until resumed.' });

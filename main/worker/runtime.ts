@@ -171,6 +171,16 @@ export function networkHandlers(
       pauseByUser(paused ? (reason ?? 'paused by you') : null);
       return view();
     },
+    'network.device': async (args: { action: 'rename'; deviceId: string; name: string } | { action: 'delete'; deviceId: string }) => {
+      const s = session();
+      if (!s) throw new ContractFailure('unavailable', 'This worker runs without a network.');
+      try {
+        await s.client.accountOp(args.action, args.action === 'rename' ? { deviceId: args.deviceId, name: args.name } : { deviceId: args.deviceId });
+      } catch (error) {
+        throw new ContractFailure('unavailable', (error as Error).message);
+      }
+      return { ok: true as const };
+    },
     'network.devices': async (): Promise<NetworkDevices> => {
       const s = session();
       if (!s) return { devices: [], totals: { gpus: { total: 0, hired: 0, idle: 0 }, cpus: { total: 0, hired: 0, idle: 0 }, devices: 0, online: 0, coinsDistributed: 0, hirePayments: 0, blocks: 0 } };

@@ -298,7 +298,7 @@ function Eligibility() {
 
 /** The account's devices: this machine and the owner's others on the same network. */
 function AccountDevices() {
-  const { value: data } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
+  const { value: data, reload } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
   const { value: summary } = usePoll(() => api.request('rewards.summary', { days: 1, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }), 30_000);
   const ownId = useApp((s) => s.status?.deviceId);
   const frame = useLatestFrame();
@@ -320,6 +320,9 @@ function AccountDevices() {
             <th scope="col">Power</th>
             <th scope="col">Utilization</th>
             <th scope="col">Today</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -341,6 +344,9 @@ function AccountDevices() {
                 <td>{self ? watts(power) : '–'}</td>
                 <td>{self ? percent(util) : '–'}</td>
                 <td>{self && summary ? `${summary.totals.today.toFixed(4)} coins` : '–'}</td>
+                <td>
+                  <DeviceActions id={d.id} name={d.name} self={self} onChange={reload} />
+                </td>
               </tr>
             );
           })}
@@ -348,5 +354,78 @@ function AccountDevices() {
       </table>
       {mine.length > 1 ? <p className="muted small">Live readings show for this machine; the others report to their own dashboards.</p> : null}
     </section>
+  );
+}
+
+/** Rename and Delete for one device of the account, each confirmed before it reaches the network. */
+function DeviceActions({ id, name, self, onChange }: { id: string; name: string; self: boolean; onChange: () => void }) {
+  const renameLocal = useApp((s) => s.rename);
+  const [mode, setMode] = useState<'idle' | 'rename' | 'delete'>('idle');
+  const [draft, setDraft] = useState(name);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (work: () => Promise<unknown>) => {
+    try {
+      await work();
+      setMode('idle');
+      setError(null);
+      onChange();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  if (mode === 'rename') {
+    return (
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            // This machine keeps its name in its own settings too (the tray, the window title).
+            if (self) await renameLocal(draft);
+            await api.request('network.device', { action: 'rename', deviceId: id, name: draft });
+          });
+        }}
+      >
+        <label className="sr-only" htmlFor={`rename-${id}`}>
+          New name for {name}
+        </label>
+        <input id={`rename-${id}`} value={draft} maxLength={64} onChange={(e) => setDraft(e.target.value)} autoFocus />
+        <button type="submit">Save</button>
+        <button type="button" onClick={() => setMode('idle')}>
+          Cancel
+        </button>
+        {error ? <span className="error">{error}</span> : null}
+      </form>
+    );
+  }
+  if (mode === 'delete') {
+    return (
+      <div className="inline-form" role="group" aria-label={`Delete ${name}`}>
+        <span>Remove {name} from this account?</span>
+        <button type="button" className="danger" onClick={() => void run(() => api.request('network.device', { action: 'delete', deviceId: id }))}>
+          Delete
+        </button>
+        <button type="button" onClick={() => setMode('idle')}>
+          Keep it
+        </button>
+        {error ? <span className="error">{error}</span> : null}
+      </div>
+    );
+  }
+  return (
+    <div className="inline-form">
+      <button type="button" className="link" onClick={() => (setDraft(name), setMode('rename'))}>
+        Rename
+      </button>
+      {self ? (
+        <span className="muted small" title="A running worker registers itself again: stop IO Worker on this machine, then delete it from another of your devices.">
+          (running here)
+        </span>
+      ) : (
+        <button type="button" className="link" onClick={() => setMode('delete')}>
+          Delete
+        </button>
+      )}
+    </div>
   );
 }
