@@ -16,7 +16,7 @@ import { loadOrCreateIdentity, type DeviceIdentity } from './worker/identity.ts'
 import { startEmbeddedDevnet } from './devnet/embedded.ts';
 import type { Coordinator } from './devnet/coordinator.ts';
 import type { RewardSink, WorkerClient } from './worker/client.ts';
-import { FaultPause, createWorkerRuntime, networkHandlers } from './worker/runtime.ts';
+import { createWorkerRuntime, networkHandlers } from './worker/runtime.ts';
 
 export const VERSION = '0.1.0';
 
@@ -149,9 +149,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   let networkUrl: string | null = null;
   // The user's pause wins over the fault monitor's; either stops earning until lifted.
   let userPause: string | null = null;
-  const faultPause = new FaultPause();
+  // One watcher over the limits: it raises the notices and, while a limit stays exceeded, pauses.
+  // Limits are read per frame, so a change in settings applies at the next tick.
+  const faults = new FaultMonitor({ limits: () => options.settings.get().limits });
   const applyPause = () => {
-    const reason = userPause ?? faultPause.reason;
+    const reason = userPause ?? faults.pauseReason();
     if ((client?.state().paused ?? null) === reason) return;
     if (reason) client?.pause(reason);
     else client?.resume();
@@ -171,10 +173,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         // Online = runtime up and heartbeats acknowledged; with no network configured, runtime up.
         unsubscribers.push(...attachLedger(options.ledger, sampler, events, identity.deviceId, log, () => client?.state() ?? null));
       }
-      // Limits are read per frame, so a change in settings applies at the next tick.
-      const faults = new FaultMonitor({ limits: () => options.settings.get().limits });
       unsubscribers.push(faults.onNotice((notice) => events.emit('notice', notice)));
-      unsubscribers.push(sampler.onFrame((frame) => void faults.observe(frame)));
+      unsubscribers.push(
+        sampler.onFrame((frame) => {
+          const before = faults.pauseReason();
+          faults.observe(frame);
+          if (faults.pauseReason() !== before) applyPause();
+        }),
+      );
       for (const gpu of options.gpuSamplers ?? []) {
         // A GPU appeared or vanished: take the inventory again (a failure is logged by getInventory).
         const off = gpu.onHardwareChange?.(() => void getInventory(true).catch(() => {}));
@@ -195,10 +201,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (network) {
         if (network === 'embedded') devnet = await startEmbeddedDevnet(options.dataDir, undefined, (m) => log(`devnet: ${m}`));
         let lastFrame: TelemetryFrame | null = null;
-        unsubscribers.push(sampler.onFrame((frame) => {
-          lastFrame = frame;
-          if (faultPause.observe(frame, options.settings.get().limits)) applyPause();
-        }));
+        unsubscribers.push(sampler.onFrame((frame) => (lastFrame = frame)));
         networkUrl = devnet ? devnet.url : network;
         client = await createWorkerRuntime({
           network: networkUrl,

@@ -67,6 +67,8 @@ interface Episode {
   since: number;
   samples: number;
   raised: boolean;
+  /** For a raised limit episode: what the worker says when it pauses for it. */
+  reason?: string;
 }
 
 const gpuKey = (g: GpuSample) => g.uuid ?? `index:${g.index}`;
@@ -88,6 +90,16 @@ export class FaultMonitor {
   onNotice(listener: (notice: Notice) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Why the worker should be paused now: a limit exceeded for the sustain time (not a spike), held
+   * until the reading is back under the limit by the check's margin (so a card at the limit does
+   * not flap). Null when every GPU is within its limits. Throttling alone does not pause.
+   */
+  pauseReason(): string | null {
+    for (const episode of this.#episodes.values()) if (episode.raised && episode.reason) return episode.reason;
+    return null;
   }
 
   /** Looks at one frame; returns (and hands to listeners) the notices it raises. */
@@ -115,6 +127,7 @@ export class FaultMonitor {
           this.#episodes.set(episodeKey, current);
           if (!current.raised && current.samples >= 2 && frame.t - current.since >= this.#options.sustainMs) {
             current.raised = true;
+            current.reason = `${check.title(gpu, limit)}: over your ${limit} ${check.unit} limit (${value} ${check.unit})`;
             raise(
               `${check.id}:${key}`,
               'warning',

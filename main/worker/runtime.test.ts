@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Status, TelemetryFrame } from '../../preload/contract.ts';
 import { testCore } from '../../test/core-fixture.ts';
-import { FaultPause, statusFor, versionControlService } from './runtime.ts';
+import { FaultMonitor } from '../probes/faults.ts';
+import { statusFor, versionControlService } from './runtime.ts';
 
 const frame = (temperatureC: number, powerW = 200): TelemetryFrame => ({
   t: Date.now(),
@@ -22,19 +23,26 @@ const frame = (temperatureC: number, powerW = 200): TelemetryFrame => ({
 
 describe('fault pause', () => {
   it('pauses after a sustained over-limit reading, not a spike, and resumes only once cooled by a margin', () => {
-    const limits = { gpuTemperatureC: 80, gpuPowerW: 300 };
-    const fp = new FaultPause(3);
-    expect(fp.observe(frame(85), limits)).toBe(false);
-    expect(fp.observe(frame(70), limits)).toBe(false); // a spike resets
-    fp.observe(frame(85), limits);
-    fp.observe(frame(86), limits);
-    expect(fp.observe(frame(87), limits)).toBe(true);
-    expect(fp.reason).toMatch(/GPU 0 stayed over your 80 °C limit \(87 °C\)/);
-    expect(fp.observe(frame(79), limits)).toBe(false); // under the limit but not by the margin
-    expect(fp.observe(frame(76), limits)).toBe(true);
-    expect(fp.reason).toBeNull();
-    for (let i = 0; i < 3; i++) fp.observe(frame(60, 350), limits);
-    expect(fp.reason).toMatch(/300 W limit \(350 W\)/);
+    const limits = { gpuTemperatureC: 80, gpuHotspotC: 120, gpuMemoryTemperatureC: 120, gpuPowerW: 300 };
+    // The same monitor that raises the notices decides the pause (sustained = 2 s here).
+    const fp = new FaultMonitor({ limits: () => limits, sustainMs: 2000 });
+    let t = 1_000_000;
+    const observe = (temperatureC: number, powerW?: number) => {
+      const before = fp.pauseReason();
+      fp.observe({ ...frame(temperatureC, powerW), t: (t += 1000) });
+      return fp.pauseReason() !== before;
+    };
+    expect(observe(85)).toBe(false);
+    expect(observe(70)).toBe(false); // a spike resets
+    observe(85);
+    observe(86);
+    expect(observe(87)).toBe(true);
+    expect(fp.pauseReason()).toMatch(/GPU 0 .*over your 80 °C limit \(87 °C\)/);
+    expect(observe(79)).toBe(false); // under the limit but not by the margin
+    expect(observe(76)).toBe(true);
+    expect(fp.pauseReason()).toBeNull();
+    for (let i = 0; i < 3; i++) observe(60, 350);
+    expect(fp.pauseReason()).toMatch(/300 W limit \(350 W\)/);
   });
 });
 

@@ -95,45 +95,6 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
   return client;
 }
 
-/** Pauses earning while a GPU stays over the user's limits, and resumes once it has cooled down. */
-export class FaultPause {
-  readonly #over = new Map<string, number>();
-  #reason: string | null = null;
-  readonly #frames: number;
-
-  constructor(frames = 10) {
-    this.#frames = frames;
-  }
-
-  get reason(): string | null {
-    return this.#reason;
-  }
-
-  /** Returns true when the pause reason changed. */
-  observe(frame: TelemetryFrame, limits: { gpuTemperatureC: number; gpuPowerW: number | null }): boolean {
-    let trigger: string | null = null;
-    let allCool = true;
-    for (const gpu of frame.gpus) {
-      const key = gpu.uuid ?? String(gpu.index);
-      const hot = gpu.temperatureC !== null && gpu.temperatureC > limits.gpuTemperatureC;
-      const hungry = limits.gpuPowerW !== null && gpu.powerW !== null && gpu.powerW > limits.gpuPowerW;
-      const count = hot || hungry ? (this.#over.get(key) ?? 0) + 1 : 0;
-      this.#over.set(key, count);
-      if (count >= this.#frames && !trigger) {
-        trigger = hot
-          ? `GPU ${gpu.index} stayed over your ${limits.gpuTemperatureC} °C limit (${gpu.temperatureC} °C)`
-          : `GPU ${gpu.index} stayed over your ${limits.gpuPowerW} W limit (${gpu.powerW} W)`;
-      }
-      // Resume only below the limits by a margin, so a card hovering at one does not flap.
-      const cool = (gpu.temperatureC ?? 0) <= limits.gpuTemperatureC - 3 && (limits.gpuPowerW === null || (gpu.powerW ?? 0) <= limits.gpuPowerW - 10);
-      if (!cool) allCool = false;
-    }
-    const next = this.#reason ? (allCool ? null : this.#reason) : trigger;
-    const changed = next !== this.#reason;
-    this.#reason = next;
-    return changed;
-  }
-}
 
 /** The contract's network channels, answered from the running session (or saying there is none). */
 export function networkHandlers(
