@@ -6,6 +6,7 @@ import type { HistorySeries, TelemetryMetric } from '../../preload/contract';
 import { api } from '../api';
 import './LiveChart';
 import { useVisible } from './useVisible';
+import { timeSeriesOptions } from './chart-options';
 
 export interface HistoryLine {
   label: string;
@@ -63,9 +64,6 @@ export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Pro
 
   useEffect(() => {
     if (!canvas.current || !series) return;
-    const styles = getComputedStyle(document.documentElement);
-    const grid = styles.getPropertyValue('--chart-grid').trim();
-    const text = styles.getPropertyValue('--muted').trim();
     const datasets: ChartDataset<'line', Point[]>[] = [];
     series.forEach((s, i) => {
       const line = lines[i]!;
@@ -76,32 +74,11 @@ export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Pro
       }
     });
     const to = Date.now();
+    const format = rangeSeconds > 86_400 ? (t: number) => DAY.format(t) : (t: number) => HOUR.format(t);
     const chart = new Chart(canvas.current, {
       type: 'line',
       data: { datasets },
-      options: {
-        parsing: false,
-        normalized: true,
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        plugins: { decimation: { enabled: true, algorithm: 'min-max' } },
-        scales: {
-          x: {
-            type: 'linear',
-            min: to - rangeSeconds * 1000,
-            max: to,
-            grid: { color: grid },
-            ticks: {
-              color: text,
-              maxTicksLimit: 7,
-              callback: (v) => (rangeSeconds > 86_400 ? DAY : HOUR).format(Number(v)),
-            },
-          },
-          y: { min: 0, max: yMax, grid: { color: grid }, ticks: { color: text, callback: (v) => `${Math.round(Number(v) * 10) / 10}${unit}` } },
-        },
-      },
+      options: timeSeriesOptions({ min: to - rangeSeconds * 1000, max: to, format, maxTicks: 7 }, { max: yMax, unit }),
     });
     setDrawn(true);
     return () => {

@@ -14,6 +14,7 @@ import {
 } from 'chart.js';
 import type { TelemetryFrame } from '../../preload/contract';
 import { telemetry } from '../store/telemetry';
+import { timeSeriesOptions } from './chart-options';
 import { useVisible } from './useVisible';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Filler, Tooltip);
@@ -63,47 +64,10 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
       fill: series.length === 1,
       spanGaps: false,
     }));
-    const styles = getComputedStyle(document.documentElement);
-    const grid = styles.getPropertyValue('--chart-grid').trim() || '#8884';
-    const text = styles.getPropertyValue('--muted').trim() || '#888';
     const chart = new Chart(canvas.current, {
       type: 'line',
       data: { datasets },
-      options: {
-        parsing: false,
-        normalized: true,
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        plugins: {
-          decimation: { enabled: true, algorithm: 'min-max' },
-          tooltip: {
-            callbacks: {
-              title: (items) => (items[0] ? TIME.format(items[0].parsed.x ?? 0) : ''),
-              label: (item) => `${item.dataset.label}: ${item.parsed.y?.toFixed(1)}${unit}`,
-            },
-          },
-        },
-        scales: {
-          x: {
-            type: 'linear',
-            min: left(Date.now()),
-            max: Date.now(),
-            grid: { color: grid },
-            // No label rotation to try and few ticks to measure: scale fitting is most of an update.
-            ticks: {
-              color: text,
-              maxTicksLimit: 5,
-              maxRotation: 0,
-              minRotation: 0,
-              sampleSize: 4,
-              callback: (value) => TIME.format(Number(value)),
-            },
-          },
-          y: { min: 0, max: yMax, grid: { color: grid }, ticks: { color: text, maxTicksLimit: 6, sampleSize: 4, callback: (v) => `${Math.round(Number(v) * 10) / 10}${unit}` } },
-        },
-      },
+      options: timeSeriesOptions({ min: left(Date.now()), max: Date.now(), format: (t) => TIME.format(t), maxTicks: 5 }, { max: yMax, unit }),
     });
     const off = telemetry.subscribe((frame) => {
       const cutoff = frame.t - windowSeconds * 1000;

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { Inventory, NetworkStatus } from '../../preload/contract';
 import { api } from '../api';
+import { usePoll } from '../components/usePoll';
 import { bytes, mib } from '../format';
 import { useApp } from '../store/app';
 
@@ -235,13 +236,7 @@ function ConnectionStep({ onNext }: { onNext: () => void }) {
 }
 
 function ProofStep({ onNext }: { onNext: () => void }) {
-  const [network, setNetwork] = useState<NetworkStatus | null>(null);
-  useEffect(() => {
-    const load = () => api.request('worker.eligibility', {}).then(setNetwork).catch(() => {});
-    load();
-    const timer = setInterval(load, 3000);
-    return () => clearInterval(timer);
-  }, []);
+  const { value: network } = usePoll<NetworkStatus>(() => api.request('worker.eligibility', {}), 3000);
   const proofs = network?.checks.find((c) => c.id === 'proofs');
   const block = network?.lastBlock;
   return (

@@ -1,6 +1,6 @@
 // Device details: specs, live and stored charts (15 min, 24 h, 7 d), the 30-day uptime bar and the
 // figures a supplier checks: uptime, streak, traffic, connectivity, security.
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData, UptimeStreak } from '../../preload/contract';
 import { api } from '../api';
 import { DeviceTabs } from '../components/DeviceTabs';
@@ -8,6 +8,7 @@ import { HistoryChart, type HistoryLine } from '../components/HistoryChart';
 import { LiveChart, type Series } from '../components/LiveChart';
 import { UptimeBar, duration } from '../components/UptimeBar';
 import { useLatestFrame } from '../components/useLatestFrame';
+import { usePoll } from '../components/usePoll';
 import { bytes, mib } from '../format';
 import { useApp } from '../store/app';
 import { telemetry } from '../store/telemetry';
@@ -109,6 +110,12 @@ function chartSpecs(gpus: GpuInventory[]): ChartSpec[] {
 }
 
 export function Device() {
+  // One uptime history for the bar and the side metrics, asked once a minute.
+  const uptime = usePoll<UptimeBarData>(
+    () => api.request('uptime.bar', { days: 30, resolution: 'day', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
+    60_000,
+  );
+  const streak = usePoll<UptimeStreak>(() => api.request('uptime.streak', {}), 30_000);
   const inventory = useApp((s) => s.inventory);
   const deviceName = useApp((s) => s.status?.deviceName);
   const [range, setRange] = useState<RangeId>('15m');
@@ -148,10 +155,10 @@ export function Device() {
               ))}
             </div>
           </section>
-          <Uptime />
+          <Uptime bar={uptime.value} error={uptime.error} />
           <DeviceTabs />
         </div>
-        <Metrics />
+        <Metrics bar={uptime.value} streak={streak.value} />
       </div>
     </div>
   );
@@ -204,20 +211,7 @@ function GpuSpec({ gpu }: { gpu: GpuInventory }) {
   );
 }
 
-function Uptime() {
-  const [bar, setBar] = useState<UptimeBarData | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const load = () =>
-      api
-        .request('uptime.bar', { days: 30, resolution: 'day', timeZone })
-        .then(setBar)
-        .catch((e: Error) => setError(e.message));
-    load();
-    const timer = setInterval(load, 60_000);
-    return () => clearInterval(timer);
-  }, []);
+function Uptime({ bar, error }: { bar: UptimeBarData | null; error: string | null }) {
   return (
     <section className="card" aria-labelledby="uptime-title">
       <h2 id="uptime-title">Uptime, last 30 days</h2>
@@ -226,20 +220,9 @@ function Uptime() {
   );
 }
 
-function Metrics() {
+function Metrics({ bar, streak }: { bar: UptimeBarData | null; streak: UptimeStreak | null }) {
   const frame = useLatestFrame();
   const status = useApp((s) => s.status);
-  const [streak, setStreak] = useState<UptimeStreak | null>(null);
-  const [bar, setBar] = useState<UptimeBarData | null>(null);
-  useEffect(() => {
-    const load = () => {
-      api.request('uptime.streak', {}).then(setStreak).catch(() => setStreak(null));
-      api.request('uptime.bar', { days: 30, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }).then(setBar).catch(() => setBar(null));
-    };
-    load();
-    const timer = setInterval(load, 30_000);
-    return () => clearInterval(timer);
-  }, []);
   const known = bar?.buckets.filter((b) => b.uptimePct !== null) ?? [];
   const online = known.reduce((s, b) => s + b.onlineSeconds, 0);
   const total = known.reduce((s, b) => s + b.onlineSeconds + b.downtimeSeconds, 0);

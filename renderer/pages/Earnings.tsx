@@ -1,11 +1,12 @@
 // Earnings & Rewards: what this machine has earned (block rewards, hire payments, hours served),
 // the last 30 days per day, the Block Rewards history, where payouts go and what was paid.
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { Payout, RewardsSummary } from '../../preload/contract';
 import { api } from '../api';
 import { BarChart, type BarSeries } from '../components/BarChart';
 import { RewardsTable } from '../components/RewardsTable';
 import { Time } from '../components/Time';
+import { usePoll } from '../components/usePoll';
 import { coins } from '../format';
 import { useApp } from '../store/app';
 
@@ -21,22 +22,10 @@ const countLabel = (v: number) => `${Math.round(v * 10) / 10} blocks`;
 const shortDate = (date: string) => new Date(`${date}T12:00:00Z`).toLocaleDateString([], { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 export function Earnings() {
-  const [summary, setSummary] = useState<RewardsSummary | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const load = () =>
-      api
-        .request('rewards.summary', { days: DAYS, timeZone })
-        .then((s) => {
-          setSummary(s);
-          setError(null);
-        })
-        .catch((e: Error) => setError(e.message));
-    load();
-    const timer = setInterval(load, 60_000);
-    return () => clearInterval(timer);
-  }, []);
+  const { value: summary, error } = usePoll<RewardsSummary>(
+    () => api.request('rewards.summary', { days: DAYS, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
+    60_000,
+  );
 
   return (
     <div className="page">
@@ -163,21 +152,7 @@ function PayoutAccount() {
 }
 
 function Payouts() {
-  const [payouts, setPayouts] = useState<Payout[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const load = () =>
-      api
-        .request('payouts.list', { limit: 100 })
-        .then((p) => {
-          setPayouts(p);
-          setError(null);
-        })
-        .catch((e: Error) => setError(e.message));
-    load();
-    const timer = setInterval(load, 60_000);
-    return () => clearInterval(timer);
-  }, []);
+  const { value: payouts, error } = usePoll<Payout[]>(() => api.request('payouts.list', { limit: 100 }), 60_000);
   return (
     <section className="card" aria-labelledby="payouts-title">
       <h2 id="payouts-title" className="section-title">

@@ -1,10 +1,11 @@
 // Workers: the network's public explorer. Every device with its status, hire status, up-for time,
 // type and quantity; filter, sort, search, and a details panel for the one you pick.
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { NetworkDevices } from '../../preload/contract';
 import { api } from '../api';
 import { Time } from '../components/Time';
 import { duration } from '../components/UptimeBar';
+import { usePoll } from '../components/usePoll';
 import { useApp } from '../store/app';
 
 type Device = NetworkDevices['devices'][number];
@@ -13,8 +14,7 @@ type SortKey = 'name' | 'status' | 'hireStatus' | 'upForSeconds' | 'model' | 'qu
 const STATUS_LABEL: Record<Device['status'], string> = { active: 'Active', idle: 'Idle', hired: 'Hired', offline: 'Offline', blocked: 'Blocked' };
 
 export function Workers() {
-  const [data, setData] = useState<NetworkDevices | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { value: data, error } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
   const [query, setQuery] = useState('');
   const [status, setStatus] = useState<'all' | Device['status']>('all');
   const [kind, setKind] = useState<'all' | 'GPU' | 'CPU'>('all');
@@ -22,16 +22,6 @@ export function Workers() {
   const [selected, setSelected] = useState<string | null>(null);
   const ownId = useApp((s) => s.status?.deviceId);
 
-  useEffect(() => {
-    const load = () =>
-      api
-        .request('network.devices', {})
-        .then((d) => (setData(d), setError(null)))
-        .catch((e: Error) => setError(e.message));
-    load();
-    const timer = setInterval(load, 10_000);
-    return () => clearInterval(timer);
-  }, []);
 
   const rows = useMemo(() => {
     const q = query.trim().toLowerCase();
