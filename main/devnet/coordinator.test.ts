@@ -10,22 +10,9 @@ import type { PowBackend } from '../worker/pow.ts';
 import { seal, type BlockResult } from '../worker/protocol.ts';
 import { Coordinator } from './coordinator.ts';
 import { resolveParams } from './params.ts';
-import type { BlockDeviceRow, BlockRow, HireRow } from './store.ts';
+import type { HireRow } from './store.ts';
+import type { Api, BlockDetail } from './testing/explorer-api.ts';
 
-/** The explorer's answers, as far as these tests read them. */
-interface Api {
-  devices: { id: string; status: string; hireStatus: string }[];
-  totals: { gpus: { total: number }; cpus: { total: number } };
-  blocks: BlockRow[];
-  hires: HireRow[];
-  heartbeats: { seq: number; buffered: number }[];
-  id: string;
-  status: string;
-  wallet: string | null;
-  eligibility: { checks: { id: string; ok: boolean }[] };
-  error: { code: string };
-}
-type BlockDetail = BlockRow & { devices: BlockDeviceRow[] };
 
 const params = resolveParams({
   blockSeconds: 2,

@@ -8,22 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { idFromPublicKey, seal } from '../worker/protocol.ts';
-import type { BlockDeviceRow, BlockRow, HireRow } from './store.ts';
+import type { Api, BlockDetail } from './testing/explorer-api.ts';
 
-/** The explorer's answers, as far as these tests read them. */
-interface Api {
-  devices: { id: string; status: string; hireStatus: string }[];
-  totals: { gpus: { total: number }; cpus: { total: number } };
-  blocks: BlockRow[];
-  hires: HireRow[];
-  heartbeats: { seq: number; buffered: number }[];
-  id: string;
-  status: string;
-  wallet: string | null;
-  eligibility: { checks: { id: string; ok: boolean }[] };
-  error: { code: string };
-}
-type BlockDetail = BlockRow & { devices: BlockDeviceRow[] };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'bin/io-worker.mjs');
