@@ -127,7 +127,9 @@ describe(`a read-only data dir (${TMPFS ? 'read-only tmpfs' : 'chmod 0500'})`, (
     expect(ledger.available).toBe(true);
     expect(notices.map((n) => n.title)).toContain('History is being saved again');
     const kept = new Set(ledger.history('gpu0', 'temperatureC', T0, clock.now + 1, 'raw').points.map((p) => p.t));
-    expect(parked.filter((t) => !kept.has(t))).toEqual([]);
+    // Memory holds the newest 15 minutes while the disk refuses: on a fast run more than that was parked,
+    // and only frames older than that window may be gone (as with the full disk above).
+    expect(parked.filter((t) => !kept.has(t) && t > clock.now - 14 * 60_000)).toEqual([]);
     expect(ledger.uptimeBar('dev', { days: 1, timeZone: 'UTC' }).buckets[0].onlineSeconds).toBeGreaterThan(0);
     ledger.close();
   });
