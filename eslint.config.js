@@ -8,7 +8,7 @@ const electronOnlyInShell = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', 'playwright-report/', 'bench-results/'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', 'playwright-report/', 'bench-results/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

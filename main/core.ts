@@ -112,7 +112,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     runtime: options.runtime,
   });
   const setState = (next: WorkerState, detail: string) => {
-    state = { state: next, detail, since: Date.now() };
+    // The session reports on every change of its own (a buffered heartbeat too): only a new state
+    // restarts "since", and an unchanged report is not news for the dashboard.
+    if (next === state.state && detail === state.detail) return;
+    state = { state: next, detail, since: next === state.state ? state.since : Date.now() };
     events.emit('status', status());
   };
 

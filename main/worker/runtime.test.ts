@@ -104,6 +104,24 @@ describe('the core with its embedded devnet', () => {
     expect(fs.existsSync(path.join(dir, 'devnet', 'devnet.sqlite'))).toBe(true);
   });
 
+  it('reports an unreachable network once, and keeps "since" while it retries', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-net-'));
+    const core = await testCore({ dataDir: dir, network: 'http://127.0.0.1:9' }); // refuses at once
+    const statuses: Status[] = [];
+    core.events.on('status', (s) => statuses.push(s));
+    try {
+      await core.start();
+      await core.worker()!.waitFor((s) => s.connection === 'offline', 5_000);
+      await new Promise((r) => setTimeout(r, 3_000)); // a few retries
+    } finally {
+      await core.stop();
+    }
+    const offline = statuses.filter((s) => s.state === 'offline');
+    expect(offline.length).toBeGreaterThan(0);
+    expect(new Set(offline.map((s) => s.since)).size).toBe(1);
+    statuses.slice(1).forEach((s, i) => expect([s.state, s.detail]).not.toEqual([statuses[i]!.state, statuses[i]!.detail]));
+  });
+
   it('runs no network without a data dir (probe, tests)', async () => {
     const core = await testCore();
     await core.start();

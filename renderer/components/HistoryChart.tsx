@@ -29,10 +29,6 @@ interface Props {
 
 type Point = { x: number; y: number };
 
-// Built once: a formatter per tick per redraw is what makes charts slow.
-const DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
-const HOUR = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-
 export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -74,11 +70,10 @@ export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Pro
       }
     });
     const to = Date.now();
-    const format = rangeSeconds > 86_400 ? (t: number) => DAY.format(t) : (t: number) => HOUR.format(t);
     const chart = new Chart(canvas.current, {
       type: 'line',
       data: { datasets },
-      options: timeSeriesOptions({ min: to - rangeSeconds * 1000, max: to, format, maxTicks: 7 }, { max: yMax, unit }),
+      options: timeSeriesOptions({ min: to - rangeSeconds * 1000, max: to, maxTicks: 8 }, { max: yMax, unit }),
     });
     setDrawn(true);
     return () => {

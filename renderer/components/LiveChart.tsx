@@ -1,5 +1,6 @@
 // A streaming line chart fed straight from the telemetry ring: no React render per tick, parsing
-// off, min-max decimation (keeps the peaks), and update('none') so nothing animates.
+// off, min-max decimation (keeps the peaks) and update('none') so nothing animates. The axes move
+// in steps (see live-window.ts); between steps a tick draws only its new piece of line.
 import { useEffect, useRef } from 'react';
 import {
   Chart,
@@ -11,17 +12,16 @@ import {
   PointElement,
   Tooltip,
   type ChartDataset,
+  type Plugin,
 } from 'chart.js';
 import type { TelemetryFrame } from '../../preload/contract';
 import { telemetry } from '../store/telemetry';
 import { timeSeriesOptions } from './chart-options';
+import { LiveWindow, insideScale, type Edges } from './live-window';
 import { useVisible } from './useVisible';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Filler, Tooltip);
 
-// One formatter for every tick of every chart: toLocaleTimeString builds a new one per call, and
-// chart.js formats each tick several times per update (a few ms per chart per second otherwise).
-const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export interface Series {
   label: string;
@@ -38,6 +38,7 @@ interface Props {
 }
 
 type Point = { x: number; y: number | null };
+const LINE_WIDTH = 1.5;
 
 export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -47,39 +48,71 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
   useEffect(() => {
     // Off screen, a chart costs nothing per tick: it is built from the ring when it comes into view.
     if (!canvas.current || !visible) return;
-    const since = Date.now() - windowSeconds * 1000;
-    // The window grows from the first frame up to its full width, so a fresh start is not a sliver.
-    let firstT: number | undefined;
-    const left = (newest: number) => Math.max(newest - windowSeconds * 1000, (firstT ?? newest) - 5_000);
-    telemetry.forEachSince(since, (frame) => (firstT ??= frame.t));
-    const data: Point[][] = series.map(() => []);
-    telemetry.forEachSince(since, (frame) => series.forEach((s, i) => data[i]!.push({ x: frame.t, y: s.pick(frame) })));
+    const span = new LiveWindow(windowSeconds * 1000);
+    const fill = series.length === 1;
+    // The series' points, kept here: with decimation on, chart.js swaps `dataset.data` for its own.
+    const points: Point[][] = series.map(() => []);
+    telemetry.forEachSince(Date.now() - windowSeconds * 1000, (frame) => {
+      span.edges(frame.t);
+      series.forEach((s, i) => points[i]!.push({ x: frame.t, y: s.pick(frame) }));
+    });
     const datasets: ChartDataset<'line', Point[]>[] = series.map((s, i) => ({
       label: s.label,
-      data: data[i]!,
+      data: points[i]!.slice(),
       borderColor: s.color,
       backgroundColor: `${s.color}22`,
-      borderWidth: 1.5,
+      borderWidth: LINE_WIDTH,
       pointRadius: 0,
-      fill: series.length === 1,
+      fill,
       spanGaps: false,
     }));
-    const chart = new Chart(canvas.current, {
+    let drawn: Edges = span.edges(points[0]?.at(-1)?.x ?? Date.now());
+    // Pieces of line drawn since the last full update are not chart.js elements yet: bring them in
+    // before a hover redraws the chart from its elements.
+    let behind = false;
+    const catchUp: Plugin<'line'> = {
+      id: 'io-worker-catch-up',
+      beforeEvent: () => {
+        if (behind) layout();
+      },
+    };
+    const layout = () => {
+      behind = false;
+      chart.options.scales!.x!.min = drawn.min;
+      chart.options.scales!.x!.max = drawn.max;
+      // A copy: chart.js hooks push/shift on its data arrays and would lay out each sample again.
+      chart.data.datasets.forEach((d, i) => (d.data = points[i]!.slice()));
+      chart.update('none');
+    };
+    // Low-latency canvas: its pieces of line reach the screen without a compositor commit per tick.
+    canvas.current.getContext('2d', { desynchronized: true });
+    const chart = new Chart<'line', Point[]>(canvas.current, {
       type: 'line',
       data: { datasets },
-      options: timeSeriesOptions({ min: left(Date.now()), max: Date.now(), format: (t) => TIME.format(t), maxTicks: 5 }, { max: yMax, unit }),
+      options: timeSeriesOptions({ ...drawn, maxTicks: 6 }, { max: yMax, unit }),
+      plugins: [catchUp],
     });
+
     const off = telemetry.subscribe((frame) => {
-      const cutoff = frame.t - windowSeconds * 1000;
-      chart.data.datasets.forEach((dataset, i) => {
-        const points = dataset.data as Point[];
-        points.push({ x: frame.t, y: series[i]!.pick(frame) });
-        while (points.length && points[0]!.x < cutoff) points.shift();
+      const values = series.map((s) => s.pick(frame));
+      const previous = points.map((p) => p.at(-1));
+      values.forEach((y, i) => {
+        const p = points[i]!;
+        p.push({ x: frame.t, y });
+        // Keep one point left of the window so the line enters from the edge.
+        while (p.length > 2 && p[1]!.x < drawn.min) p.shift();
       });
-      firstT ??= frame.t;
-      chart.options.scales!.x!.min = left(frame.t);
-      chart.options.scales!.x!.max = frame.t;
-      chart.update('none');
+      const { y: scale } = chart.scales;
+      if (!span.fits(frame.t, drawn) || !scale || !insideScale(values, scale.min, scale.max)) {
+        drawn = span.edges(frame.t);
+        layout();
+        return;
+      }
+      values.forEach((y, i) => {
+        const from = previous[i];
+        if (from && chart.isDatasetVisible(i)) drawPiece(chart, from, { x: frame.t, y }, series[i]!.color, fill);
+      });
+      behind = true;
     });
     return () => {
       off();
@@ -93,4 +126,38 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
       <canvas ref={canvas} role="img" aria-label={ariaLabel} />
     </div>
   );
+}
+
+/** Draws the line (and its fill) from one sample to the next onto the chart as laid out. */
+function drawPiece(chart: Chart<'line', Point[]>, from: Point, to: Point, color: string, fill: boolean): void {
+  if (from.y === null || to.y === null) return; // a gap stays a gap, as chart.js draws it (spanGaps off)
+  const { ctx, chartArea: area, scales } = chart;
+  const x = scales.x!;
+  const y = scales.y!;
+  const x0 = x.getPixelForValue(from.x);
+  const x1 = x.getPixelForValue(to.x);
+  const y0 = y.getPixelForValue(from.y);
+  const y1 = y.getPixelForValue(to.y);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+  ctx.clip();
+  if (fill) {
+    const base = y.getBasePixel();
+    ctx.fillStyle = `${color}22`;
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(x1, y1);
+    ctx.lineTo(x1, base);
+    ctx.lineTo(x0, base);
+    ctx.fill();
+  }
+  ctx.strokeStyle = color;
+  ctx.lineWidth = LINE_WIDTH;
+  ctx.lineCap = 'round';
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+  ctx.restore();
 }

@@ -13,10 +13,19 @@ export function usePoll<T>(load: () => Promise<T>, everyMs = 30_000): { value: T
   loader.current = load;
   useEffect(() => {
     let live = true;
+    let last = '';
     const run = () =>
       loader
         .current()
-        .then((v) => live && (setValue(v), setError(null)))
+        .then((v) => {
+          if (!live) return;
+          setError(null);
+          // The same answer again is no news: the widget does not re-render for it.
+          const text = JSON.stringify(v);
+          if (text === last) return;
+          last = text;
+          setValue(v);
+        })
         .catch((e: Error) => live && setError(e.message));
     run();
     const timer = setInterval(run, everyMs);

@@ -7,7 +7,7 @@ import { DeviceTabs } from '../components/DeviceTabs';
 import { HistoryChart, type HistoryLine } from '../components/HistoryChart';
 import { LiveChart, type Series } from '../components/LiveChart';
 import { UptimeBar, duration } from '../components/UptimeBar';
-import { useLatestFrame } from '../components/useLatestFrame';
+import { LiveText } from '../components/LiveText';
 import { usePoll } from '../components/usePoll';
 import { bytes, mib } from '../format';
 import { useApp } from '../store/app';
@@ -220,13 +220,18 @@ function Uptime({ bar, error }: { bar: UptimeBarData | null; error: string | nul
   );
 }
 
+/** Bytes sent and received since the probe started: the only live figure beside the charts. */
+const traffic = (frame: TelemetryFrame | undefined) =>
+  bytes(frame && frame.network.rxTotalBytes !== null && frame.network.txTotalBytes !== null ? frame.network.rxTotalBytes + frame.network.txTotalBytes : null);
+
 function Metrics({ bar, streak }: { bar: UptimeBarData | null; streak: UptimeStreak | null }) {
-  const frame = useLatestFrame();
-  const status = useApp((s) => s.status);
+  const state = useApp((s) => s.status?.state);
+  const detail = useApp((s) => s.status?.detail);
+  const secretsBackend = useApp((s) => s.status?.secretsBackend);
+  const deviceId = useApp((s) => s.status?.deviceId);
   const known = bar?.buckets.filter((b) => b.uptimePct !== null) ?? [];
   const online = known.reduce((s, b) => s + b.onlineSeconds, 0);
   const total = known.reduce((s, b) => s + b.onlineSeconds + b.downtimeSeconds, 0);
-  const traffic = frame && frame.network.rxTotalBytes !== null && frame.network.txTotalBytes !== null ? frame.network.rxTotalBytes + frame.network.txTotalBytes : null;
   return (
     <aside className="card metrics" aria-label="Device metrics">
       <div className="metric">
@@ -239,21 +244,21 @@ function Metrics({ bar, streak }: { bar: UptimeBarData | null; streak: UptimeStr
       </div>
       <div className="metric">
         <div className="metric-label">Traffic transmitted</div>
-        <div className="metric-value">{bytes(traffic)}</div>
+        <LiveText className="metric-value" read={traffic} />
       </div>
       <div className="metric">
         <div className="metric-label">Connectivity</div>
-        <div className="metric-value small-value">{status ? status.state : '–'}</div>
-        <div className="muted small">{status?.detail}</div>
+        <div className="metric-value small-value">{state ?? '–'}</div>
+        <div className="muted small">{detail}</div>
       </div>
       <div className="metric">
         <div className="metric-label">Security</div>
-        <div className="metric-value small-value">{status?.secretsBackend === 'keytar' || status?.secretsBackend === 'safe-storage' ? 'Key in OS keychain' : 'Key not in a keychain'}</div>
+        <div className="metric-value small-value">{secretsBackend === 'keytar' || secretsBackend === 'safe-storage' ? 'Key in OS keychain' : 'Key not in a keychain'}</div>
         <div className="muted small">Device key: Ed25519; every network message signed.</div>
       </div>
       <div className="metric">
         <div className="metric-label">Device ID</div>
-        <div className="mono small">{status?.deviceId}</div>
+        <div className="mono small">{deviceId}</div>
       </div>
     </aside>
   );

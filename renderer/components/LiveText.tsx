@@ -1,0 +1,25 @@
+// A live figure written straight into the page on each tick, like the charts: no React render per
+// second, and no layout at all when the text reads the same as before.
+import { useEffect, useRef } from 'react';
+import type { TelemetryFrame } from '../../preload/contract';
+import { telemetry } from '../store/telemetry';
+
+interface Props {
+  /** The figure as it reads, from the newest frame (stable identity: define it outside render). */
+  read: (frame: TelemetryFrame | undefined) => string;
+  className?: string;
+  testId?: string;
+}
+
+export function LiveText({ read, className, testId }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const paint = (frame: TelemetryFrame | undefined) => {
+      const text = read(frame);
+      if (box.current && box.current.textContent !== text) box.current.textContent = text;
+    };
+    paint(telemetry.latest());
+    return telemetry.subscribe(paint);
+  }, [read]);
+  return <div className={className} data-testid={testId} ref={box} />;
+}
