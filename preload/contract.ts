@@ -226,6 +226,8 @@ export const HistorySeriesSchema = z.object({
   device: z.string(),
   metric: TelemetryMetricSchema,
   resolution: z.enum(['raw', '1m', '1h']),
+  /** The span of one point in ms (the resolution's step, or a multiple when maxPoints merged them). */
+  bucketMs: z.number().int().positive(),
   /** Per point: t is the bucket start (UTC ms), n the samples in it; raw points have min = avg = max. */
   points: z.array(z.object({ t: EpochMs, n: z.number().int().positive(), min: z.number(), avg: z.number(), max: z.number() })),
 });
@@ -504,6 +506,8 @@ export const requests = {
         metric: TelemetryMetricSchema,
         range: z.object({ from: EpochMs, to: EpochMs }).strict().refine((r) => r.to > r.from, 'range.to must be after range.from'),
         resolution: z.enum(['raw', '1m', '1h', 'auto']).default('auto'),
+        /** At most this many points (about the chart's width in pixels): neighbours merge, keeping min and max. */
+        maxPoints: z.number().int().min(10).max(100_000).optional(),
       })
       .strict(),
     result: HistorySeriesSchema,

@@ -34,8 +34,8 @@ function use<T>(ledger: Ledger | undefined, read: (ledger: Ledger) => T): T {
 
 export function ledgerHandlers(ledger: Ledger | undefined, deviceId: string): Pick<Handlers, LedgerChannels> {
   return {
-    'history.telemetry': async ({ device, metric, range, resolution }) =>
-      use(ledger, (l) => ({ device, metric, ...l.history(device, metric, range.from, range.to, resolution) })),
+    'history.telemetry': async ({ device, metric, range, resolution, maxPoints }) =>
+      use(ledger, (l) => ({ device, metric, ...l.history(device, metric, range.from, range.to, resolution, maxPoints) })),
     'uptime.bar': async ({ device, days, resolution, timeZone }) =>
       use(ledger, (l) => l.uptimeBar(device ?? deviceId, { days, resolution, timeZone: timeZone ?? systemTimeZone() })),
     'uptime.streak': async ({ device }) => use(ledger, (l) => l.streak(device ?? deviceId)),

@@ -99,6 +99,27 @@ describe('telemetry history', () => {
     ledger.close();
   });
 
+  it('merges neighbours down to maxPoints, keeping each bucket\'s peak and weighting its average', () => {
+    const ledger = open();
+    // 2 hours at 10 s; gpu0 spikes to 95 once, at 00:37:30, and sits at 60 otherwise
+    const spike = T0 + 37 * MIN + 30_000;
+    feed(ledger, T0, T0 + 2 * HOUR, 10_000, (i, t) => (t === spike ? 95 : 60));
+    const full = ledger.history('gpu0', 'temperatureC', T0, T0 + 2 * HOUR, '1m');
+    expect(full).toMatchObject({ resolution: '1m', bucketMs: MIN });
+    expect(full.points).toHaveLength(120);
+    const merged = ledger.history('gpu0', 'temperatureC', T0, T0 + 2 * HOUR, '1m', 25);
+    expect(merged.bucketMs).toBe(5 * MIN);
+    expect(merged.points).toHaveLength(24);
+    expect(merged.points.every((p) => p.t % (5 * MIN) === 0 && p.n === 30 && p.min === 60)).toBe(true);
+    const peak = merged.points.find((p) => p.t === T0 + 35 * MIN)!;
+    expect(peak.max).toBe(95); // the peak survives the merge
+    expect(peak.avg).toBeCloseTo((29 * 60 + 95) / 30, 2);
+    expect(merged.points.filter((p) => p.max === 95)).toHaveLength(1);
+    // fewer points than the limit: untouched
+    expect(ledger.history('gpu0', 'temperatureC', T0, T0 + 2 * HOUR, '1m', 500).points).toEqual(full.points);
+    ledger.close();
+  });
+
   it('skips missing readings instead of recording zeros', () => {
     const ledger = open();
     feed(ledger, T0, T0 + 5000, 1000, (i) => (i === 1 ? (null as unknown as number) : 70));

@@ -677,8 +677,17 @@ export class Ledger {
   /**
    * One chart series. 'raw' is the last 15 minutes as sampled; '1m' and '1h' are rollups, with the
    * minutes not yet rolled up taken straight from the raw samples so a chart reaches "now".
+   * `maxPoints` merges neighbours (a day of minutes on a 400-pixel chart), in SQL, keeping each
+   * bucket's min and max (the peaks) and weighting its average by samples.
    */
-  history(device: string, metric: Metric, from: number, to: number, resolution: Resolution | 'auto' = 'auto'): { resolution: Resolution; points: HistoryPoint[] } {
+  history(
+    device: string,
+    metric: Metric,
+    from: number,
+    to: number,
+    resolution: Resolution | 'auto' = 'auto',
+    maxPoints?: number,
+  ): { resolution: Resolution; bucketMs: number; points: HistoryPoint[] } {
     if (!DEVICE_PATTERN.test(device)) throw new RangeError(`Unknown device "${device}": use host or gpu<index>.`);
     if (!METRIC_NAMES.includes(metric)) throw new RangeError(`Unknown metric "${metric}".`);
     if (!(to > from)) throw new RangeError('The range must end after it starts.');
@@ -693,34 +702,49 @@ export class Ledger {
             ? '1m'
             : '1h';
     const row = this.#stmt(db, 'SELECT id FROM series WHERE device = ? AND metric = ?').get(device, metric) as { id: number } | undefined;
-    if (!row) return { resolution: res, points: [] };
-    const id = row.id;
     const points: HistoryPoint[] = [];
-    const push = (t: number, n: number, lo: number, av: number, hi: number) =>
-      points.push({ t, n, min: lo / SCALE, avg: Math.round(av) / SCALE, max: hi / SCALE });
-    if (res === 'raw') {
-      for (const r of this.#stmt(db, 'SELECT t, v FROM raw WHERE t >= ? AND t < ? AND series = ? ORDER BY t').all(from, to, id) as {
-        t: number;
-        v: number;
-      }[]) {
-        push(r.t, 1, r.v, r.v, r.v);
+    // Rows arrive in time order; a row in the same bucket as the last point merges into it.
+    let weighted = 0;
+    const add = (t: number, n: number, lo: number, av: number, hi: number) => {
+      const last = points.at(-1);
+      if (last && last.t === t) {
+        weighted += av * n;
+        last.n += n;
+        last.min = Math.min(last.min, lo / SCALE);
+        last.max = Math.max(last.max, hi / SCALE);
+        last.avg = Math.round(weighted / last.n) / SCALE;
+        return;
       }
-      return { resolution: res, points };
+      weighted = av * n;
+      points.push({ t, n, min: lo / SCALE, avg: Math.round(av) / SCALE, max: hi / SCALE });
+    };
+    if (res === 'raw') {
+      const rows = row
+        ? (this.#stmt(db, 'SELECT t, v FROM raw WHERE t >= ? AND t < ? AND series = ? ORDER BY t').all(from, to, row.id) as { t: number; v: number }[])
+        : [];
+      // Raw samples come at the rate the user set (250 ms to 60 s): the smallest gap is the step.
+      let step = Infinity;
+      for (let i = 1; i < rows.length; i++) step = Math.min(step, rows[i]!.t - rows[i - 1]!.t);
+      if (!Number.isFinite(step) || step <= 0) step = 1000;
+      const bucketMs = maxPoints && rows.length > maxPoints ? step * Math.ceil((to - from) / step / maxPoints) : step;
+      for (const r of rows) add(bucketMs === step ? r.t : Math.floor(r.t / bucketMs) * bucketMs, 1, r.v, r.v, r.v);
+      return { resolution: res, bucketMs, points };
     }
     const step = res === '1m' ? MINUTE : HOUR;
-    const table = res === '1m' ? 'rollup_1m r WHERE r.series = ? AND r.m >= ? AND r.m < ? ORDER BY r.m' : 'rollup_1h r WHERE r.series = ? AND r.h >= ? AND r.h < ? ORDER BY r.h';
+    const k = maxPoints ? Math.max(1, Math.ceil((to - from) / step / maxPoints)) : 1;
+    const bucketMs = step * k;
+    if (!row) return { resolution: res, bucketMs, points };
     const unit = res === '1m' ? 'm' : 'h';
+    const table = res === '1m' ? 'rollup_1m' : 'rollup_1h';
     const first = Math.floor(from / step);
     const end = Math.ceil(to / step);
     let last = first - 1;
-    for (const r of this.#stmt(db, `SELECT ${unit} AS u, n, lo, av, hi FROM ${table}`).all(id, first, end) as {
-      u: number;
-      n: number;
-      lo: number;
-      av: number;
-      hi: number;
-    }[]) {
-      push(r.u * step, r.n, r.lo, r.av, r.hi);
+    for (const r of this.#stmt(
+      db,
+      `SELECT ${unit} / ${k} AS b, max(${unit}) AS u, sum(n) AS n, min(lo) AS lo, sum(av * n) * 1.0 / sum(n) AS av, max(hi) AS hi
+       FROM ${table} WHERE series = ? AND ${unit} >= ? AND ${unit} < ? GROUP BY ${unit} / ${k} ORDER BY b`,
+    ).all(row.id, first, end) as { b: number; u: number; n: number; lo: number; av: number; hi: number }[]) {
+      add(r.b * bucketMs, r.n, r.lo, r.av, r.hi);
       last = r.u;
     }
     const tailFrom = Math.max(from, (last + 1) * step);
@@ -729,11 +753,11 @@ export class Ledger {
         db,
         `SELECT t / ${step} AS u, count(*) AS n, min(v) AS lo, avg(v) AS av, max(v) AS hi
          FROM raw WHERE t >= ? AND t < ? AND series = ? GROUP BY t / ${step} ORDER BY u`,
-      ).all(Math.floor(tailFrom / step) * step, to, id) as { u: number; n: number; lo: number; av: number; hi: number }[]) {
-        if (r.u > last) push(r.u * step, r.n, r.lo, r.av, r.hi);
+      ).all(Math.floor(tailFrom / step) * step, to, row.id) as { u: number; n: number; lo: number; av: number; hi: number }[]) {
+        if (r.u > last) add(Math.floor(r.u / k) * bucketMs, r.n, r.lo, r.av, r.hi);
       }
     }
-    return { resolution: res, points };
+    return { resolution: res, bucketMs, points };
   }
 
   /** Time of the newest raw sample (null when none is kept). */
