@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   MAX_PAYLOAD_BYTES,
   WireRequestSchema,
@@ -149,7 +149,10 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     const unsubscribe = eventChannels.map((event) =>
       options.events.on(event, (payload) => sendMessage({ kind: 'event', event, payload })),
     );
-    ws.on('message', async (data, isBinary) => {
+    // Each request in its own turn of the event loop: a burst (a page's charts asking at once) is
+    // answered one by one as each is ready, not all together once the whole burst has run.
+    ws.on('message', (data, isBinary) => setImmediate(() => void answer(data, isBinary)));
+    const answer = async (data: RawData, isBinary: boolean) => {
       let frame: unknown;
       try {
         frame = isBinary ? undefined : JSON.parse(data.toString());
@@ -162,7 +165,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
       }
       const reply = await options.dispatch(request.data.channel, request.data.args);
       sendMessage({ kind: 'reply', id: request.data.id, reply });
-    });
+    };
     ws.on('close', () => unsubscribe.forEach((off) => off()));
     ws.on('error', () => ws.terminate());
   }

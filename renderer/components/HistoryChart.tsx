@@ -45,8 +45,9 @@ export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Pro
     const load = () => {
       const to = Date.now();
       const from = to - rangeSeconds * 1000;
-      // About a point per pixel: a day of minutes on a 400-pixel chart arrives merged (peaks kept).
-      const maxPoints = Math.max(60, Math.round(box.current?.clientWidth ?? 600));
+      // A point per two pixels: a day of minutes on a 400-pixel chart arrives merged, each point
+      // with its bucket's max, so the dashed peak line still shows every spike.
+      const maxPoints = Math.max(60, Math.round((box.current?.clientWidth ?? 600) / 2));
       Promise.all(lines.map((l) => api.request('history.telemetry', { device: l.device, metric: l.metric, range: { from, to }, resolution: 'auto', maxPoints })))
         .then((result) => live && (setSeries(result), setError(null)))
         .catch((e: Error) => live && setError(e.message));
