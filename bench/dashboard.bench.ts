@@ -46,13 +46,23 @@ export async function run(): Promise<void> {
   );
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
   try {
-    // 1. Load to usable: Home shows this machine's CPU and the GPU's live temperature.
+    // 1. Load to usable: Home shows the GPU's live temperature. Timed inside the page, from the
+    // start of navigation to the first frame painted with it (Playwright's own polling would add
+    // up to a few hundred ms of its own).
     const loads: number[] = [];
     for (let i = 0; i < 5; i++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.addInitScript(() => {
+        const watch = new MutationObserver(() => {
+          if (!/°C/.test(document.querySelector('[data-testid=gpu-temp]')?.textContent ?? '')) return;
+          watch.disconnect();
+          requestAnimationFrame(() => ((window as unknown as { usableAt: number }).usableAt = performance.now()));
+        });
+        watch.observe(document, { subtree: true, childList: true, characterData: true });
+      });
       await page.goto(served.url);
       await page.getByTestId('gpu-temp').filter({ hasText: /°C/ }).waitFor();
-      loads.push(await page.evaluate(() => performance.now()));
+      loads.push(await page.waitForFunction(() => (window as unknown as { usableAt?: number }).usableAt).then((h) => h.jsonValue() as Promise<number>));
       await page.close();
     }
     console.log(`Home usable after load: median ${ms(median(loads))} of 5 (goal < 500 ms: ${verdict(median(loads) < 500)})`);

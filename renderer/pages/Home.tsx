@@ -1,5 +1,5 @@
 // Home: is this machine healthy and earning, and if not, why and what to do.
-import { Suspense, lazy, useState } from 'react';
+import { Suspense, lazy, useEffect, useState } from 'react';
 import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract';
 import { api } from '../api';
 import { duration } from '../components/UptimeBar';
@@ -107,6 +107,7 @@ function RenameButton({ current }: { current: string }) {
 
 function LiveHost() {
   const frame = useLatestFrame();
+  const loaded = useFirstFigures(frame !== undefined);
   return (
     <section className="card" aria-labelledby="live-title">
       <header className="card-head">
@@ -120,11 +121,27 @@ function LiveHost() {
           value={frame ? `${bytes(frame.memory.usedBytes)} of ${bytes(frame.memory.totalBytes)}` : '–'}
         />
       </div>
-      <Suspense fallback={<div className="chart" />}>
-        <LiveChart unit=" %" yMax={100} ariaLabel="CPU utilization over the last 15 minutes" series={CPU_SERIES} />
-      </Suspense>
+      {/* chart.js (200 KB) loads once the first figures are on screen, not while they are on the way. */}
+      {loaded ? (
+        <Suspense fallback={<div className="chart" />}>
+          <LiveChart unit=" %" yMax={100} ariaLabel="CPU utilization over the last 15 minutes" series={CPU_SERIES} />
+        </Suspense>
+      ) : (
+        <div className="chart" />
+      )}
     </section>
   );
+}
+
+/** True from the frame after the first live figures were painted. */
+function useFirstFigures(ready: boolean): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    if (!ready || painted) return;
+    const frame = requestAnimationFrame(() => setTimeout(() => setPainted(true)));
+    return () => cancelAnimationFrame(frame);
+  }, [ready, painted]);
+  return painted;
 }
 
 const CPU_SERIES = [{ label: 'CPU', color: '#3b82f6', pick: (f: TelemetryFrame) => f.cpu.utilizationPct }];
