@@ -22,7 +22,6 @@ import { useVisible } from './useVisible';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Filler, Tooltip);
 
-
 export interface Series {
   label: string;
   color: string;
@@ -68,12 +67,17 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
     }));
     let drawn: Edges = span.edges(points[0]?.at(-1)?.x ?? Date.now());
     // Pieces of line drawn since the last full update are not chart.js elements yet: bring them in
-    // before a hover redraws the chart from its elements.
+    // before a hover or a resize redraws the chart from its elements.
     let behind = false;
     const catchUp: Plugin<'line'> = {
       id: 'io-worker-catch-up',
       beforeEvent: () => {
         if (behind) layout();
+      },
+      resize: () => {
+        if (!behind) return;
+        behind = false;
+        chart.data.datasets.forEach((d, i) => (d.data = points[i]!.slice())); // chart.js updates next
       },
     };
     const layout = () => {
