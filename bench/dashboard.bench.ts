@@ -49,8 +49,10 @@ export async function run(): Promise<void> {
     // 1. Load to usable: Home shows the GPU's live temperature. Timed inside the page, from the
     // start of navigation to the first frame painted with it (Playwright's own polling would add
     // up to a few hundred ms of its own).
+    // The first load runs while the worker is still starting (inventory probes, ledger catch-up)
+    // and Chromium's caches are cold: printed on its own, the median is of the five after it.
     const loads: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.addInitScript(() => {
         const watch = new MutationObserver(() => {
@@ -65,7 +67,8 @@ export async function run(): Promise<void> {
       loads.push(await page.waitForFunction(() => (window as unknown as { usableAt?: number }).usableAt).then((h) => h.jsonValue() as Promise<number>));
       await page.close();
     }
-    console.log(`Home usable after load: median ${ms(median(loads))} of 5 (goal < 500 ms: ${verdict(median(loads) < 500)})`);
+    const [cold, ...warm] = loads;
+    console.log(`Home usable after load: median ${ms(median(warm))} of 5 (goal < 500 ms: ${verdict(median(warm) < 500)}); the first load, during the worker's start: ${ms(cold!)}`);
 
     // 2. Device details, 24 h of history (1-minute points) in every chart.
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

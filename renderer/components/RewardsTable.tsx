@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { BlockRewardRow, RewardsPage } from '../../preload/contract';
 import { api } from '../api';
-import { coins, score } from '../format';
+import { coins, localTimeZone, score } from '../format';
 import { Time } from './Time';
 
 const POW_LABEL: Record<string, string> = {
@@ -52,7 +52,7 @@ export function RewardsTable({ device, pageSize = 25, exportable = false, captio
     try {
       const result = await api.request('export', {
         what: 'rewards',
-        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        timeZone: localTimeZone(),
         ...(device ? { device } : {}),
       });
       const url = URL.createObjectURL(new Blob([result.csv], { type: result.mime }));

@@ -9,7 +9,7 @@ import { LiveChart, type Series } from '../components/LiveChart';
 import { UptimeBar, duration } from '../components/UptimeBar';
 import { LiveText } from '../components/LiveText';
 import { usePoll } from '../components/usePoll';
-import { bytes, mib } from '../format';
+import { bytes, localTimeZone, mib } from '../format';
 import { useApp } from '../store/app';
 import { telemetry } from '../store/telemetry';
 
@@ -112,7 +112,7 @@ function chartSpecs(gpus: GpuInventory[]): ChartSpec[] {
 export function Device() {
   // One uptime history for the bar and the side metrics, asked once a minute.
   const uptime = usePoll<UptimeBarData>(
-    () => api.request('uptime.bar', { days: 30, resolution: 'day', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
+    () => api.request('uptime.bar', { days: 30, resolution: 'day', timeZone: localTimeZone() }),
     60_000,
   );
   const streak = usePoll<UptimeStreak>(() => api.request('uptime.streak', {}), 30_000);

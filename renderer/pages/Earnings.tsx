@@ -7,7 +7,7 @@ import { BarChart, type BarSeries } from '../components/BarChart';
 import { RewardsTable } from '../components/RewardsTable';
 import { Time } from '../components/Time';
 import { usePoll } from '../components/usePoll';
-import { coins } from '../format';
+import { coins, localTimeZone } from '../format';
 import { useApp } from '../store/app';
 
 const DAYS = 30;
@@ -23,7 +23,7 @@ const shortDate = (date: string) => new Date(`${date}T12:00:00Z`).toLocaleDateSt
 
 export function Earnings() {
   const { value: summary, error } = usePoll<RewardsSummary>(
-    () => api.request('rewards.summary', { days: DAYS, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
+    () => api.request('rewards.summary', { days: DAYS, timeZone: localTimeZone() }),
     60_000,
   );
 

@@ -5,7 +5,7 @@ import { api } from '../api';
 import { duration } from '../components/UptimeBar';
 import { usePoll } from '../components/usePoll';
 import { useLatestFrame } from '../components/useLatestFrame';
-import { bytes, celsius, mib, percent, watts } from '../format';
+import { bytes, celsius, localTimeZone, mib, percent, watts } from '../format';
 import { useApp } from '../store/app';
 
 // chart.js is most of the bundle: the numbers show first, the chart follows a moment later.
@@ -316,7 +316,7 @@ function Eligibility() {
 /** The account's devices: this machine and the owner's others on the same network. */
 function AccountDevices() {
   const { value: data, reload } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
-  const { value: summary } = usePoll(() => api.request('rewards.summary', { days: 1, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }), 30_000);
+  const { value: summary } = usePoll(() => api.request('rewards.summary', { days: 1, timeZone: localTimeZone() }), 30_000);
   const ownId = useApp((s) => s.status?.deviceId);
   const frame = useLatestFrame();
   const own = data?.devices.find((d) => d.id === ownId);

@@ -7,6 +7,7 @@ import { BarChart } from '../components/BarChart';
 import { useApp } from '../store/app';
 import { profitability, weightedAverage, type ProfitPeriod } from '../profitability';
 import { telemetry } from '../store/telemetry';
+import { localTimeZone } from '../format';
 
 const DAY = 86_400_000;
 
@@ -25,7 +26,7 @@ interface Measured {
 const localDay = (t: number, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
 
 async function measure(gpuIndexes: number[]): Promise<Measured> {
-  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = localTimeZone();
   const now = Date.now();
   const devices = [...gpuIndexes.map((i) => ({ device: `gpu${i}`, metric: 'powerW' as const })), { device: 'host', metric: 'cpuPowerW' as const }];
   const safe = <T,>(p: Promise<T>) => p.catch(() => null);

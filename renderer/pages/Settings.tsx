@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { Settings as SettingsShape, UpdateStatus } from '../../preload/contract';
 import { api, ApiError } from '../api';
 import { useApp } from '../store/app';
+import { localTimeZone } from '../format';
 
 const SECRETS_LABEL = {
   keytar: 'the OS keychain',
@@ -212,7 +213,7 @@ function DataExport() {
   const [note, setNote] = useState<string | null>(null);
   const download = async (what: 'telemetry' | 'uptime' | 'rewards') => {
     try {
-      const result = await api.request('export', { what, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+      const result = await api.request('export', { what, timeZone: localTimeZone() });
       const url = URL.createObjectURL(new Blob([result.csv], { type: 'text/csv' }));
       const a = document.createElement('a');
       a.href = url;
