@@ -1,6 +1,6 @@
 // A chart of stored history (24 h at 1-minute, 7 d at 1-hour resolution): average lines, with the
 // maximum drawn too where peaks matter (temperatures). Refreshed once a minute, not per tick.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Chart, type ChartDataset } from 'chart.js';
 import type { HistorySeries, TelemetryMetric } from '../../preload/contract';
 import { api } from '../api';
@@ -38,7 +38,8 @@ export function HistoryChart({ lines, rangeSeconds, unit, yMax, ariaLabel }: Pro
   const [error, setError] = useState<string | null>(null);
   const key = lines.map((l) => `${l.device}/${l.metric}`).join(',');
 
-  useEffect(() => {
+  // Asked before the page paints, not after: the answers are on their way during that frame.
+  useLayoutEffect(() => {
     // Below the fold nothing is fetched; the chart loads when it scrolls into view.
     if (!visible) return;
     let live = true;
