@@ -9,10 +9,12 @@ interface Props {
   read: (frame: TelemetryFrame | undefined) => string;
   className?: string;
   testId?: string;
+  /** The element it writes into (a table cell, a stat's value box). */
+  as?: 'div' | 'span' | 'td';
 }
 
-export function LiveText({ read, className, testId }: Props) {
-  const box = useRef<HTMLDivElement>(null);
+export function LiveText({ read, className, testId, as: Tag = 'div' }: Props) {
+  const box = useRef<HTMLElement>(null);
   useEffect(() => {
     const paint = (frame: TelemetryFrame | undefined) => {
       const text = read(frame);
@@ -21,5 +23,5 @@ export function LiveText({ read, className, testId }: Props) {
     paint(telemetry.latest());
     return telemetry.subscribe(paint);
   }, [read]);
-  return <div className={className} data-testid={testId} ref={box} />;
+  return <Tag className={className} data-testid={testId} ref={box as never} />;
 }

@@ -1,12 +1,13 @@
 // Home: is this machine healthy and earning, and if not, why and what to do.
-import { Suspense, lazy, useEffect, useState } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract';
 import { api } from '../api';
 import { duration } from '../components/UptimeBar';
 import { usePoll } from '../components/usePoll';
-import { useLatestFrame } from '../components/useLatestFrame';
+import { LiveText } from '../components/LiveText';
 import { bytes, celsius, localTimeZone, mib, percent, watts } from '../format';
 import { useApp } from '../store/app';
+import { telemetry } from '../store/telemetry';
 
 // chart.js is most of the bundle: the numbers show first, the chart follows a moment later.
 const LiveChart = lazy(() => import('../components/LiveChart').then((m) => ({ default: m.LiveChart })));
@@ -106,20 +107,16 @@ function RenameButton({ current }: { current: string }) {
 }
 
 function LiveHost() {
-  const frame = useLatestFrame();
-  const loaded = useFirstFigures(frame !== undefined);
+  const loaded = useFirstFigures();
   return (
     <section className="card" aria-labelledby="live-title">
       <header className="card-head">
         <h2 id="live-title">CPU and memory, live</h2>
       </header>
       <div className="stats">
-        <Stat label="CPU" value={percent(frame?.cpu.utilizationPct)} testId="cpu-util" />
-        <Stat label="CPU temperature" value={celsius(frame?.cpu.temperatureC)} />
-        <Stat
-          label="Memory used"
-          value={frame ? `${bytes(frame.memory.usedBytes)} of ${bytes(frame.memory.totalBytes)}` : '–'}
-        />
+        <Stat label="CPU" read={cpuUtil} testId="cpu-util" />
+        <Stat label="CPU temperature" read={cpuTemp} />
+        <Stat label="Memory used" read={memoryUsed} />
       </div>
       {/* chart.js (200 KB) loads once the first figures are on screen, not while they are on the way. */}
       {loaded ? (
@@ -134,24 +131,44 @@ function LiveHost() {
 }
 
 /** True from the frame after the first live figures were painted. */
-function useFirstFigures(ready: boolean): boolean {
+function useFirstFigures(): boolean {
   const [painted, setPainted] = useState(false);
   useEffect(() => {
-    if (!ready || painted) return;
-    const frame = requestAnimationFrame(() => setTimeout(() => setPainted(true)));
-    return () => cancelAnimationFrame(frame);
-  }, [ready, painted]);
+    if (painted) return;
+    let frame = 0;
+    const paintedOnce = () => (frame = requestAnimationFrame(() => setTimeout(() => setPainted(true))));
+    if (telemetry.latest()) {
+      paintedOnce();
+      return () => cancelAnimationFrame(frame);
+    }
+    const off = telemetry.subscribe(() => {
+      off();
+      paintedOnce();
+    });
+    return () => {
+      off();
+      cancelAnimationFrame(frame);
+    };
+  }, [painted]);
   return painted;
 }
 
+// Live figures, written straight into the page each tick (LiveText): defined once, outside render.
+const cpuUtil = (f: TelemetryFrame | undefined) => percent(f?.cpu.utilizationPct);
+const cpuTemp = (f: TelemetryFrame | undefined) => celsius(f?.cpu.temperatureC);
+const memoryUsed = (f: TelemetryFrame | undefined) => (f ? `${bytes(f.memory.usedBytes)} of ${bytes(f.memory.totalBytes)}` : '–');
+const hottest = (f: TelemetryFrame | undefined) =>
+  celsius(f?.gpus.reduce<number | null>((t, g) => (g.temperatureC !== null && (t === null || g.temperatureC > t) ? g.temperatureC : t), null) ?? null);
+const totalPower = (f: TelemetryFrame | undefined) => watts(f ? f.gpus.reduce((w, g) => w + (g.powerW ?? 0), 0) : null);
+const meanUtil = (f: TelemetryFrame | undefined) =>
+  percent(f?.gpus.length ? f.gpus.reduce((u, g) => u + (g.utilizationPct ?? 0), 0) / f.gpus.length : f?.cpu.utilizationPct ?? null);
+
 const CPU_SERIES = [{ label: 'CPU', color: '#3b82f6', pick: (f: TelemetryFrame) => f.cpu.utilizationPct }];
 
-function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
+function Stat({ label, read, testId }: { label: string; read: (frame: TelemetryFrame | undefined) => string; testId?: string }) {
   return (
     <div className="stat">
-      <div className="stat-value" data-testid={testId}>
-        {value}
-      </div>
+      <LiveText className="stat-value" testId={testId} read={read} />
       <div className="stat-label">{label}</div>
     </div>
   );
@@ -194,8 +211,20 @@ function Gpus() {
 }
 
 function GpuCard({ gpu }: { gpu: GpuInventory }) {
-  const frame = useLatestFrame();
-  const sample: GpuSample | undefined = frame?.gpus.find((g) => (gpu.uuid ? g.uuid === gpu.uuid : g.index === gpu.index));
+  // This card's figures from each frame, found by UUID (indices can shift when a card drops out).
+  const read = useMemo(() => {
+    const sample = (f: TelemetryFrame | undefined): GpuSample | undefined => f?.gpus.find((g) => (gpu.uuid ? g.uuid === gpu.uuid : g.index === gpu.index));
+    return {
+      temperature: (f: TelemetryFrame | undefined) => celsius(sample(f)?.temperatureC),
+      power: (f: TelemetryFrame | undefined) => watts(sample(f)?.powerW),
+      limit: (f: TelemetryFrame | undefined) => {
+        const limit = sample(f)?.powerLimitW;
+        return limit != null ? ` / ${watts(limit)}` : '';
+      },
+      utilization: (f: TelemetryFrame | undefined) => percent(sample(f)?.utilizationPct),
+      vram: (f: TelemetryFrame | undefined) => mib(sample(f)?.vramUsedMiB),
+    };
+  }, [gpu]);
   return (
     <article className="card gpu" data-testid="gpu-card">
       <header className="card-head">
@@ -204,24 +233,22 @@ function GpuCard({ gpu }: { gpu: GpuInventory }) {
       </header>
       <div className="stats">
         <div className="stat">
-          <div className="stat-value" data-testid="gpu-temp">{celsius(sample?.temperatureC)}</div>
+          <LiveText className="stat-value" testId="gpu-temp" read={read.temperature} />
           <div className="stat-label">Temperature</div>
         </div>
         <div className="stat">
           <div className="stat-value" data-testid="gpu-power">
-            {watts(sample?.powerW)}
-            {sample?.powerLimitW != null ? <span className="muted"> / {watts(sample.powerLimitW)}</span> : null}
+            <LiveText as="span" read={read.power} />
+            <LiveText as="span" className="muted" read={read.limit} />
           </div>
           <div className="stat-label">Power</div>
         </div>
         <div className="stat">
-          <div className="stat-value">{percent(sample?.utilizationPct)}</div>
+          <LiveText className="stat-value" read={read.utilization} />
           <div className="stat-label">Utilization</div>
         </div>
         <div className="stat">
-          <div className="stat-value">
-            {mib(sample?.vramUsedMiB)}
-          </div>
+          <LiveText className="stat-value" read={read.vram} />
           <div className="stat-label">VRAM used</div>
         </div>
       </div>
@@ -318,13 +345,9 @@ function AccountDevices() {
   const { value: data, reload } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
   const { value: summary } = usePoll(() => api.request('rewards.summary', { days: 1, timeZone: localTimeZone() }), 30_000);
   const ownId = useApp((s) => s.status?.deviceId);
-  const frame = useLatestFrame();
   const own = data?.devices.find((d) => d.id === ownId);
   const mine = own ? data!.devices.filter((d) => d.account === own.account) : [];
   if (!mine.length) return null;
-  const hottest = frame?.gpus.reduce<number | null>((t, g) => (g.temperatureC !== null && (t === null || g.temperatureC > t) ? g.temperatureC : t), null) ?? null;
-  const power = frame ? frame.gpus.reduce((w, g) => w + (g.powerW ?? 0), 0) : null;
-  const util = frame?.gpus.length ? frame.gpus.reduce((u, g) => u + (g.utilizationPct ?? 0), 0) / frame.gpus.length : frame?.cpu.utilizationPct ?? null;
   return (
     <section className="card section-gap" aria-labelledby="devices-title">
       <h2 id="devices-title">Your devices</h2>
@@ -357,9 +380,9 @@ function AccountDevices() {
                 <td>
                   <span className={`pill pill-${d.status}`}>{d.status}</span>
                 </td>
-                <td>{self ? celsius(hottest) : '–'}</td>
-                <td>{self ? watts(power) : '–'}</td>
-                <td>{self ? percent(util) : '–'}</td>
+                {self ? <LiveText as="td" read={hottest} /> : <td>–</td>}
+                {self ? <LiveText as="td" read={totalPower} /> : <td>–</td>}
+                {self ? <LiveText as="td" read={meanUtil} /> : <td>–</td>}
                 <td>{self && summary ? `${summary.totals.today.toFixed(4)} coins` : '–'}</td>
                 <td>
                   <DeviceActions id={d.id} name={d.name} self={self} onChange={reload} />
