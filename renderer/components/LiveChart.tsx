@@ -75,17 +75,18 @@ export function LiveChart({ series, windowSeconds = 900, yMax, unit, ariaLabel }
         if (behind) layout();
       },
       resize: () => {
-        if (!behind) return;
-        behind = false;
-        chart.data.datasets.forEach((d, i) => (d.data = points[i]!.slice())); // chart.js updates next
+        if (behind) takeIn(); // chart.js updates next
       },
     };
-    const layout = () => {
+    const takeIn = () => {
       behind = false;
-      chart.options.scales!.x!.min = drawn.min;
-      chart.options.scales!.x!.max = drawn.max;
       // A copy: chart.js hooks push/shift on its data arrays and would lay out each sample again.
       chart.data.datasets.forEach((d, i) => (d.data = points[i]!.slice()));
+    };
+    const layout = () => {
+      takeIn();
+      chart.options.scales!.x!.min = drawn.min;
+      chart.options.scales!.x!.max = drawn.max;
       chart.update('none');
     };
     // Low-latency canvas: its pieces of line reach the screen without a compositor commit per tick.
