@@ -120,6 +120,27 @@ describe('telemetry history', () => {
     ledger.close();
   });
 
+  it('reads the minutes not rolled up yet from raw: per series, up to `to`, and new samples at once', () => {
+    const ledger = open();
+    feed(ledger, T0, T0 + 90_000, 1000, (i, t) => 40 + i * 10 + (t - T0) / 1000);
+    const tail = (device: string, to = now + 1) => ledger.history(device, 'temperatureC', T0 - 10 * MIN, to, '1m').points.at(-1)!;
+    // 00:01:00 to 00:01:29 are raw only: the second minute comes from there, each GPU its own
+    expect(tail('gpu0')).toEqual({ t: T0 + MIN, n: 30, min: 100, avg: 114.5, max: 129 });
+    expect(tail('gpu1')).toEqual({ t: T0 + MIN, n: 30, min: 110, avg: 124.5, max: 139 });
+    // a chart ending before the newest sample leaves the later ones out
+    expect(tail('gpu1', T0 + 70_000)).toMatchObject({ n: 10, max: 119 });
+    // the next sample is in the next read (the writer keeps a burst's scan only until it writes)
+    now = T0 + 90_000;
+    ledger.recordFrame(frameAt(now, 2, (i) => 200 + i));
+    expect(tail('gpu0')).toMatchObject({ n: 31, max: 200 });
+    expect(tail('gpu1')).toMatchObject({ n: 31, max: 201 });
+    // another process reading the same file sees the same
+    const reader = open({ mode: 'reader' });
+    expect(reader.history('gpu1', 'temperatureC', T0 - 10 * MIN, now + 1, '1m').points.at(-1)).toEqual(tail('gpu1'));
+    reader.close();
+    ledger.close();
+  });
+
   it('skips missing readings instead of recording zeros', () => {
     const ledger = open();
     feed(ledger, T0, T0 + 5000, 1000, (i) => (i === 1 ? (null as unknown as number) : 70));

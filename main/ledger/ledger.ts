@@ -47,6 +47,16 @@ export interface HistoryPoint {
   max: number;
 }
 
+/** One bucket of samples as read: [bucket (in steps), count, min, avg, max], values in hundredths. */
+type Bucket = [u: number, n: number, lo: number, av: number, hi: number];
+interface RawTail {
+  version: number;
+  step: number;
+  first: number;
+  newest: number;
+  bySeries: Map<number, Bucket[]>;
+}
+
 export interface LedgerOptions {
   dataDir: string;
   fileName?: string;
@@ -252,6 +262,8 @@ export class Ledger {
   #retryDelay = 2000;
   #lastProblemNotice = -Infinity;
   readonly #statements = new Map<string, StatementSync>();
+  #version = 0; // counts a writer's commits: what it read before is current while this is unchanged
+  #tail: RawTail | null = null;
   readonly #pending = new Map<string, Write>();
   #parkedFrames: string[] = [];
   #droppedFrames = 0;
@@ -336,6 +348,7 @@ export class Ledger {
     this.#db = db;
     this.#statements.clear();
     this.#series.clear();
+    this.#tail = null;
   }
 
   #tryOpen(): boolean {
@@ -407,6 +420,18 @@ export class Ledger {
     return s;
   }
 
+  /** A statement whose rows come back as arrays: no object per row, for reads of thousands of rows. */
+  #rows(db: DatabaseSync, sql: string): StatementSync {
+    const key = `rows:${sql}`;
+    let s = this.#statements.get(key);
+    if (!s) {
+      s = db.prepare(sql);
+      s.setReturnArrays(true);
+      this.#statements.set(key, s);
+    }
+    return s;
+  }
+
   #requireWriter(): void {
     if (this.mode !== 'writer') throw new Error('This ledger was opened for reading only.');
     if (this.#closed) throw new Error('The ledger is closed.');
@@ -447,6 +472,7 @@ export class Ledger {
       if (!this.#rollup(db)) return false;
       rolled = true;
     }
+    if (wrote || rolled) this.#version++;
     if (this.#problem !== null && (wrote || rolled)) this.#recovered();
     return true;
   }
@@ -677,8 +703,8 @@ export class Ledger {
   /**
    * One chart series. 'raw' is the last 15 minutes as sampled; '1m' and '1h' are rollups, with the
    * minutes not yet rolled up taken straight from the raw samples so a chart reaches "now".
-   * `maxPoints` merges neighbours (a day of minutes on a 400-pixel chart), in SQL, keeping each
-   * bucket's min and max (the peaks) and weighting its average by samples.
+   * `maxPoints` merges neighbours (a day of minutes on a 400-pixel chart) as the rows are read,
+   * keeping each bucket's min and max (the peaks) and weighting its average by samples.
    */
   history(
     device: string,
@@ -739,25 +765,46 @@ export class Ledger {
     const first = Math.floor(from / step);
     const end = Math.ceil(to / step);
     let last = first - 1;
-    for (const r of this.#stmt(
-      db,
-      `SELECT ${unit} / ${k} AS b, max(${unit}) AS u, sum(n) AS n, min(lo) AS lo, sum(av * n) * 1.0 / sum(n) AS av, max(hi) AS hi
-       FROM ${table} WHERE series = ? AND ${unit} >= ? AND ${unit} < ? GROUP BY ${unit} / ${k} ORDER BY b`,
-    ).all(row.id, first, end) as { b: number; u: number; n: number; lo: number; av: number; hi: number }[]) {
-      add(r.b * bucketMs, r.n, r.lo, r.av, r.hi);
-      last = r.u;
+    // Merged here rather than by a GROUP BY on u / k, which SQLite sorts in a temporary b-tree.
+    for (const [u, n, lo, av, hi] of this.#rows(db, `SELECT ${unit}, n, lo, av, hi FROM ${table} WHERE series = ? AND ${unit} >= ? AND ${unit} < ? ORDER BY ${unit}`).all(
+      row.id,
+      first,
+      end,
+    ) as unknown as Bucket[]) {
+      add(Math.floor(u / k) * bucketMs, n, lo, av, hi);
+      last = u;
     }
     const tailFrom = Math.max(from, (last + 1) * step);
     if (tailFrom < to) {
-      for (const r of this.#stmt(
-        db,
-        `SELECT t / ${step} AS u, count(*) AS n, min(v) AS lo, avg(v) AS av, max(v) AS hi
-         FROM raw WHERE t >= ? AND t < ? AND series = ? GROUP BY t / ${step} ORDER BY u`,
-      ).all(Math.floor(tailFrom / step) * step, to, row.id) as { u: number; n: number; lo: number; av: number; hi: number }[]) {
-        if (r.u > last) add(Math.floor(r.u / k) * bucketMs, r.n, r.lo, r.av, r.hi);
+      for (const [u, n, lo, av, hi] of this.#rawTail(db, row.id, Math.floor(tailFrom / step), to, step)) {
+        if (u > last) add(Math.floor(u / k) * bucketMs, n, lo, av, hi);
       }
     }
     return { resolution: res, bucketMs, points };
+  }
+
+  /**
+   * Raw samples from bucket `first` (in steps) up to `to`, per step, for a series whose rollups end
+   * before them. raw is keyed by time first, so reading one series scans them all: a writer scans
+   * once for every series and keeps the answer until its next commit (a chart's lines ask in a burst).
+   */
+  #rawTail(db: DatabaseSync, series: number, first: number, to: number, step: number): Bucket[] {
+    const columns = `t / ${step} AS u, count(*), min(v), avg(v), max(v)`;
+    const tail = this.#tail;
+    const fresh = tail && tail.version === this.#version && tail.step === step && tail.first <= first && to > tail.newest;
+    if (fresh) return (tail.bySeries.get(series) ?? []).filter((b) => b[0] >= first);
+    const newest = (this.#stmt(db, 'SELECT max(t) AS t FROM raw').get() as { t: number | null }).t ?? -Infinity;
+    if (this.mode !== 'writer' || to <= newest) {
+      return this.#rows(db, `SELECT ${columns} FROM raw WHERE t >= ? AND t < ? AND series = ? GROUP BY u ORDER BY u`).all(first * step, to, series) as unknown as Bucket[];
+    }
+    const bySeries = new Map<number, Bucket[]>();
+    for (const [id, ...bucket] of this.#rows(db, `SELECT series, ${columns} FROM raw WHERE t >= ? GROUP BY series, u ORDER BY series, u`).all(first * step) as unknown as [number, ...Bucket][]) {
+      let list = bySeries.get(id);
+      if (!list) bySeries.set(id, (list = []));
+      list.push(bucket);
+    }
+    this.#tail = { version: this.#version, step, first, newest, bySeries };
+    return bySeries.get(series) ?? [];
   }
 
   /** Time of the newest raw sample (null when none is kept). */
