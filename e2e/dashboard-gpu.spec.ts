@@ -52,8 +52,15 @@ for (const capture of CAPTURES) {
       await expect(page.getByTestId('gpu-spec')).toContainText(`${Math.round(Number(row['enforced.power.limit']))} W limit`);
       await expect(page.getByRole('img', { name: 'Temperature, last 15 minutes' })).toBeVisible();
       await expect(page.getByTestId('uptime-cell')).toHaveCount(30);
+      // The same charts take the stored history, then the live feed again.
+      const temperature = page.locator('.chart-card').filter({ has: page.getByRole('heading', { name: 'Temperature' }) });
       await page.getByRole('radio', { name: '24 h' }).click();
       await expect(page.getByRole('img', { name: 'Temperature, last 24h' })).toBeVisible();
+      await expect(temperature.locator('.chart.history')).toHaveAttribute('data-state', 'drawn');
+      await expect(temperature.getByText('No history for this range yet')).toHaveCount(0);
+      await page.getByRole('radio', { name: '15 min' }).click();
+      await expect(page.getByRole('img', { name: 'Temperature, last 15 minutes' })).toBeVisible();
+      await expect(temperature.locator('.chart:not(.history)')).toHaveAttribute('data-state', 'drawn');
       expect(errors).toEqual([]);
     });
 

@@ -1,7 +1,8 @@
 // The options every time-series chart shares (live and stored): parsing off, no animation,
 // min-max decimation that keeps peaks, a linear time axis, the theme's colours.
-import type { ChartOptions } from 'chart.js';
-import { sampleTime, tickLabel, timeTicks } from './time-ticks';
+import type { ChartOptions, FontSpec, Scale } from 'chart.js';
+import { toFont } from 'chart.js/helpers';
+import { sampleTime, tickLabel, timeTicks, widestLabel } from './time-ticks';
 
 export interface TimeAxis {
   min: number;
@@ -38,7 +39,7 @@ export function timeSeriesOptions(x: TimeAxis, y: { max?: number; unit: string }
         grid: { color: grid },
         // Round clock times, replacing chart.js's round milliseconds.
         afterBuildTicks: (scale) => {
-          const ticks = timeTicks(scale.min, scale.max, x.maxTicks);
+          const ticks = timeTicks(scale.min, scale.max, x.maxTicks, { pixels: scale.width, labelWidth: (s) => labelWidth(scale, s) });
           step = ticks.step;
           scale.ticks = ticks.values.map((value) => ({ value }));
         },
@@ -49,8 +50,28 @@ export function timeSeriesOptions(x: TimeAxis, y: { max?: number; unit: string }
         min: 0,
         max: y.max,
         grid: { color: grid },
-        ticks: { color: text, maxTicksLimit: 6, callback: (v) => `${Math.round(Number(v) * 10) / 10}${y.unit}` },
+        // At most 6 labels on a 180-pixel chart never overlap: nothing to measure for skipping.
+        ticks: { color: text, autoSkip: false, maxTicksLimit: 6, callback: (v) => `${Math.round(Number(v) * 10) / 10}${y.unit}` },
       },
     },
   };
+}
+
+const widths = new Map<string, number>();
+
+/** How wide the widest label of a step reads in the axis font (measured once per font and format). */
+function labelWidth(scale: Scale, step: number): number {
+  // Resolved by chart.js by the time ticks are built.
+  const font = toFont((scale.options as unknown as { ticks: { font: Partial<FontSpec> } }).ticks.font).string;
+  const text = widestLabel(step);
+  const key = `${font}|${text}`;
+  let width = widths.get(key);
+  if (width === undefined) {
+    scale.ctx.save();
+    scale.ctx.font = font;
+    width = scale.ctx.measureText(text).width;
+    scale.ctx.restore();
+    widths.set(key, width);
+  }
+  return width;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tickLabel, timeTicks } from './time-ticks';
+import { tickLabel, timeTicks, widestLabel } from './time-ticks';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -30,5 +30,23 @@ describe('timeTicks', () => {
     const week = timeTicks(max - 7 * 24 * HOUR, max, 7);
     expect(week.step).toBe(2 * 24 * HOUR);
     expect(tickLabel(week.values[0]!, week.step)).not.toMatch(/:/);
+  });
+
+  it('spaces ticks no closer than their labels: wide 12-hour labels on a narrow chart get fewer', () => {
+    const max = Date.UTC(2026, 10, 23, 12, 0, 0);
+    const twelveHour = { labelWidth: () => 55 }; // "08:00 PM" in a 12 px font
+    expect(timeTicks(max - 24 * HOUR, max, 8, { pixels: 290, ...twelveHour }).step).toBe(6 * HOUR);
+    expect(timeTicks(max - 24 * HOUR, max, 8, { pixels: 600, ...twelveHour }).step).toBe(4 * HOUR);
+    // without a room only the count limits them: 4 hours, which on 290 px puts labels 48 px apart
+    expect(timeTicks(max - 24 * HOUR, max, 8).step).toBe(4 * HOUR);
+    // every tick sits at least a label and a gap from the next
+    const { values } = timeTicks(max - 15 * MIN, max, 6, { pixels: 250, labelWidth: () => 70 });
+    for (let i = 1; i < values.length; i++) expect(((values[i]! - values[i - 1]!) / (15 * MIN)) * 250).toBeGreaterThanOrEqual(70);
+  });
+
+  it('measures each format by a label as wide as it gets', () => {
+    expect(widestLabel(10_000)).toMatch(/\d{2}:\d{2}:\d{2}/);
+    expect(widestLabel(HOUR)).toMatch(/\d{2}:\d{2}/);
+    expect(widestLabel(2 * 24 * HOUR)).toMatch(/28/);
   });
 });

@@ -18,9 +18,23 @@ export interface TimeTicks {
   step: number;
 }
 
-/** At most `maxTicks` ticks inside [min, max], on local clock boundaries of the smallest fitting step. */
-export function timeTicks(min: number, max: number, maxTicks: number): TimeTicks {
-  const step = STEPS.find((s) => (max - min) / s < maxTicks) ?? STEPS.at(-1)!;
+/** Room on the axis: its length and how wide a label reads at a step, both in pixels. */
+export interface TickRoom {
+  pixels: number;
+  labelWidth: (step: number) => number;
+}
+
+/** Space kept between two labels, in pixels. */
+const LABEL_GAP = 12;
+
+/**
+ * At most `maxTicks` ticks inside [min, max], on local clock boundaries of the smallest fitting step;
+ * given the room, also no closer than their labels allow ("08:00 PM" needs more than "20:00").
+ */
+export function timeTicks(min: number, max: number, maxTicks: number, room?: TickRoom): TimeTicks {
+  const span = max - min;
+  const fits = (s: number) => span / s < maxTicks && (!room || (room.pixels * s) / span >= room.labelWidth(s) + LABEL_GAP);
+  const step = STEPS.find(fits) ?? STEPS.at(-1)!;
   // Boundaries in local time: 06:00 here, not 06:00 UTC (offset in ms east of UTC).
   const offset = -new Date(max).getTimezoneOffset() * MINUTE;
   const values: number[] = [];
@@ -38,6 +52,12 @@ export function tickLabel(t: number, step: number): string {
   if (step < DAY) return AS_MINUTES.format(t);
   return AS_DAYS.format(t);
 }
+
+// A time whose labels are about the widest each format gives (two-digit day and hour, PM).
+const WIDE = new Date(2026, 11, 28, 22, 58, 58).getTime();
+
+/** The widest label a step's format gives, to measure before laying ticks out. */
+export const widestLabel = (step: number): string => tickLabel(WIDE, step);
 
 /** The hovered sample's time, to the second. */
 export const sampleTime = (t: number): string => AS_SECONDS.format(t);

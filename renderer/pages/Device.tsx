@@ -4,8 +4,7 @@ import { useMemo, useState } from 'react';
 import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData, UptimeStreak } from '../../preload/contract';
 import { api } from '../api';
 import { DeviceTabs } from '../components/DeviceTabs';
-import { HistoryChart, type HistoryLine } from '../components/HistoryChart';
-import { LiveChart, type Series } from '../components/LiveChart';
+import { TimeChart, type HistoryLine, type Series } from '../components/TimeChart';
 import { UptimeBar, duration } from '../components/UptimeBar';
 import { LiveText } from '../components/LiveText';
 import { usePoll } from '../components/usePoll';
@@ -142,14 +141,18 @@ export function Device() {
             </header>
             <div className="chart-grid">
               {specs.map((spec) => (
-                <div key={`${spec.title}-${range}`} className="chart-card">
+                // The card, and its chart, stay while the range changes: only the lines are swapped.
+                <div key={spec.title} className="chart-card">
                   <h3>{spec.title}</h3>
                   {notReported(spec) ? (
                     <p className="muted chart-note">Not reported: {notReported(spec)}.</p>
-                  ) : range === '15m' ? (
-                    <LiveChart series={spec.live} unit={spec.unit} yMax={spec.yMax} ariaLabel={`${spec.title}, last 15 minutes`} />
                   ) : (
-                    <HistoryChart lines={spec.history} rangeSeconds={seconds} unit={spec.unit} yMax={spec.yMax} ariaLabel={`${spec.title}, last ${range}`} />
+                    <TimeChart
+                      source={range === '15m' ? { kind: 'live', series: spec.live, windowSeconds: seconds } : { kind: 'history', lines: spec.history, rangeSeconds: seconds }}
+                      unit={spec.unit}
+                      yMax={spec.yMax}
+                      ariaLabel={`${spec.title}, last ${range === '15m' ? '15 minutes' : range}`}
+                    />
                   )}
                 </div>
               ))}

@@ -3,6 +3,7 @@ import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract';
 import { api } from '../api';
 import { duration } from '../components/UptimeBar';
+import type { ChartSource } from '../components/TimeChart';
 import { usePoll } from '../components/usePoll';
 import { LiveText } from '../components/LiveText';
 import { bytes, celsius, localTimeZone, mib, percent, watts } from '../format';
@@ -10,7 +11,7 @@ import { useApp } from '../store/app';
 import { telemetry } from '../store/telemetry';
 
 // chart.js is most of the bundle: the numbers show first, the chart follows a moment later.
-const LiveChart = lazy(() => import('../components/LiveChart').then((m) => ({ default: m.LiveChart })));
+const TimeChart = lazy(() => import('../components/TimeChart').then((m) => ({ default: m.TimeChart })));
 
 export function Home() {
   return (
@@ -121,7 +122,7 @@ function LiveHost() {
       {/* chart.js (200 KB) loads once the first figures are on screen, not while they are on the way. */}
       {loaded ? (
         <Suspense fallback={<div className="chart" />}>
-          <LiveChart unit=" %" yMax={100} ariaLabel="CPU utilization over the last 15 minutes" series={CPU_SERIES} />
+          <TimeChart unit=" %" yMax={100} ariaLabel="CPU utilization over the last 15 minutes" source={CPU_SOURCE} />
         </Suspense>
       ) : (
         <div className="chart" />
@@ -163,7 +164,7 @@ const totalPower = (f: TelemetryFrame | undefined) => watts(f ? f.gpus.reduce((w
 const meanUtil = (f: TelemetryFrame | undefined) =>
   percent(f?.gpus.length ? f.gpus.reduce((u, g) => u + (g.utilizationPct ?? 0), 0) / f.gpus.length : f?.cpu.utilizationPct ?? null);
 
-const CPU_SERIES = [{ label: 'CPU', color: '#3b82f6', pick: (f: TelemetryFrame) => f.cpu.utilizationPct }];
+const CPU_SOURCE: ChartSource = { kind: 'live', windowSeconds: 900, series: [{ label: 'CPU', color: '#3b82f6', pick: (f: TelemetryFrame) => f.cpu.utilizationPct }] };
 
 function Stat({ label, read, testId }: { label: string; read: (frame: TelemetryFrame | undefined) => string; testId?: string }) {
   return (
