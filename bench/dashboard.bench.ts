@@ -76,8 +76,9 @@ export async function run(): Promise<void> {
     await page.getByTestId('gpu-temp').filter({ hasText: /°C/ }).waitFor();
     await page.goto(`${served.origin}/#/device`);
     await page.getByRole('radio', { name: '15 min' }).waitFor();
+    // Eleven switches: single runs here vary by ±15 ms, so the median of five moved too much.
     const renders: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 11; i++) {
       await page.getByRole('radio', { name: '15 min' }).click();
       await page.waitForTimeout(300);
       renders.push(
@@ -95,7 +96,10 @@ export async function run(): Promise<void> {
       );
     }
     const [drawn, total] = await page.evaluate(() => [document.querySelectorAll('.chart-card .chart.history[data-state=drawn]').length, document.querySelectorAll('.chart-card').length]);
-    console.log(`Device details, 24 h of history: the ${drawn} charts on screen (of ${total}) drawn in median ${ms(median(renders))} (goal < 100 ms: ${verdict(median(renders) < 100)})`);
+    const sorted = [...renders].sort((a, b) => a - b);
+    console.log(
+      `Device details, 24 h of history: the ${drawn} charts on screen (of ${total}) drawn in median ${ms(median(renders))} of ${renders.length} switches from 15 min, 20th-80th percentile ${sorted[2]!.toFixed(0)}-${sorted[8]!.toFixed(0)} ms (goal < 100 ms: ${verdict(median(renders) < 100)})`,
+    );
 
     // 3. Main-thread time per 1 Hz tick on Device details (15 min: every chart streams).
     await page.getByRole('radio', { name: '15 min' }).click();
