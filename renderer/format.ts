@@ -13,6 +13,19 @@ export function bytes(value: number | null | undefined, digits = 1): string {
   return `${v.toFixed(i === 0 ? 0 : digits)} ${units[i]}`;
 }
 
+/** A transfer rate in decimal units, as network speeds are quoted: "1.5 MB/s", "250 kB/s". */
+export function rate(bytesPerSecond: number | null | undefined): string {
+  if (bytesPerSecond == null || !Number.isFinite(bytesPerSecond)) return DASH;
+  const units = ['B/s', 'kB/s', 'MB/s', 'GB/s'];
+  let v = bytesPerSecond;
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toFixed(i === 0 ? 0 : 2))} ${units[i]}`;
+}
+
 export function mib(value: number | null | undefined): string {
   return value == null ? DASH : bytes(value * 1024 * 1024);
 }

@@ -7,7 +7,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject }
 import { Chart, Decimation, Filler, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
 import type { HistorySeries, TelemetryMetric } from '../../preload/contract';
 import { api } from '../api';
-import { timeSeriesOptions, type TimeAxis } from './chart-options';
+import { timeSeriesOptions, type TimeAxis, type ValueAxis } from './chart-options';
 import { feedLive, type Line, type LineChart, type Series, type Surface } from './live-feed';
 import { useVisible } from './useVisible';
 
@@ -34,17 +34,19 @@ interface Props {
   source: ChartSource;
   unit: string;
   yMax?: number;
+  /** How a value reads on the axis and in the tooltip (default: the number and the unit). */
+  format?: (value: number) => string;
   ariaLabel: string;
 }
 
 /** After this long without its answers, a chart clears the previous range's lines. */
 const STALE_MS = 150;
 
-export function TimeChart({ source, unit, yMax, ariaLabel }: Props) {
+export function TimeChart({ source, unit, yMax, format, ariaLabel }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const visible = useVisible(box);
-  const surface = useMemo(() => createSurface(canvas, { max: yMax, unit }), [yMax, unit]);
+  const surface = useMemo(() => createSurface(canvas, { max: yMax, unit, format }), [yMax, unit, format]);
   useEffect(() => () => surface.destroy(), [surface]);
   // Which source the chart shows now (null before its first lines).
   const [shown, setShown] = useState<string | null>(null);
@@ -136,7 +138,7 @@ function historyLines(lines: HistoryLine[], series: HistorySeries[]): Line[] {
 }
 
 /** One canvas's chart, built on its first lines and laid out again for each later set. */
-function createSurface(canvas: RefObject<HTMLCanvasElement | null>, y: { max?: number; unit: string }): Surface & { width(): number | null; destroy(): void } {
+function createSurface(canvas: RefObject<HTMLCanvasElement | null>, y: ValueAxis): Surface & { width(): number | null; destroy(): void } {
   let chart: LineChart | null = null;
   // Read by the tick builder at each layout: the feeds change it with their range.
   const axis: TimeAxis = { min: 0, max: 1, maxTicks: 6 };

@@ -10,7 +10,15 @@ export interface TimeAxis {
   maxTicks: number;
 }
 
-export function timeSeriesOptions(x: TimeAxis, y: { max?: number; unit: string }): ChartOptions<'line'> {
+export interface ValueAxis {
+  max?: number;
+  unit: string;
+  /** How a value reads, where a number and the unit do not say it well (bytes per second). */
+  format?: (value: number) => string;
+}
+
+export function timeSeriesOptions(x: TimeAxis, y: ValueAxis): ChartOptions<'line'> {
+  const value = y.format ?? ((v: number) => `${Math.round(v * 10) / 10}${y.unit}`);
   let step = 1;
   const styles = getComputedStyle(document.documentElement);
   const grid = styles.getPropertyValue('--chart-grid').trim() || '#8884';
@@ -27,7 +35,7 @@ export function timeSeriesOptions(x: TimeAxis, y: { max?: number; unit: string }
       tooltip: {
         callbacks: {
           title: (items) => (items[0] ? sampleTime(items[0].parsed.x ?? 0) : ''),
-          label: (item) => `${item.dataset.label}: ${item.parsed.y?.toFixed(1)}${y.unit}`,
+          label: (item) => `${item.dataset.label}: ${y.format ? y.format(item.parsed.y ?? 0) : `${item.parsed.y?.toFixed(1)}${y.unit}`}`,
         },
       },
     },
@@ -51,7 +59,7 @@ export function timeSeriesOptions(x: TimeAxis, y: { max?: number; unit: string }
         max: y.max,
         grid: { color: grid },
         // At most 6 labels on a 180-pixel chart never overlap: nothing to measure for skipping.
-        ticks: { color: text, autoSkip: false, maxTicksLimit: 6, callback: (v) => `${Math.round(Number(v) * 10) / 10}${y.unit}` },
+        ticks: { color: text, autoSkip: false, maxTicksLimit: 6, callback: (v) => value(Number(v)) },
       },
     },
   };

@@ -8,7 +8,7 @@ import { TimeChart, type HistoryLine, type Series } from '../components/TimeChar
 import { UptimeBar, duration } from '../components/UptimeBar';
 import { LiveText } from '../components/LiveText';
 import { usePoll } from '../components/usePoll';
-import { bytes, localTimeZone, mib } from '../format';
+import { bytes, localTimeZone, mib, rate } from '../format';
 import { useApp } from '../store/app';
 import { telemetry } from '../store/telemetry';
 
@@ -26,6 +26,8 @@ interface ChartSpec {
   field?: string;
   unit: string;
   yMax?: number;
+  /** How a value reads, where the number and unit do not say it well. */
+  format?: (value: number) => string;
   live: Series[];
   history: HistoryLine[];
 }
@@ -96,6 +98,7 @@ function chartSpecs(gpus: GpuInventory[]): ChartSpec[] {
   specs.push({
     title: 'Network',
     unit: ' B/s',
+    format: rate,
     live: [
       { label: 'Received', color: '#10b981', pick: (f) => f.network.rxBytesPerSec },
       { label: 'Sent', color: '#f97316', pick: (f) => f.network.txBytesPerSec },
@@ -151,6 +154,7 @@ export function Device() {
                       source={range === '15m' ? { kind: 'live', series: spec.live, windowSeconds: seconds } : { kind: 'history', lines: spec.history, rangeSeconds: seconds }}
                       unit={spec.unit}
                       yMax={spec.yMax}
+                      format={spec.format}
                       ariaLabel={`${spec.title}, last ${range === '15m' ? '15 minutes' : range}`}
                     />
                   )}
