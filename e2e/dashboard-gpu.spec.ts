@@ -91,6 +91,14 @@ for (const capture of CAPTURES) {
         for (const name of names) {
           await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: name! }).click();
           await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+          // Charts below the fold draw once scrolled to: scroll through, so the full-page shot shows them.
+          await page.evaluate(async () => {
+            for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight / 2) {
+              window.scrollTo(0, y);
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            window.scrollTo(0, 0);
+          });
           await page.waitForTimeout(300);
           const slug = name!.toLowerCase().replace(/[^a-z0-9]+/g, '-');
           await page.screenshot({ path: test.info().outputPath(`${slug}-${theme}.png`), fullPage: true });

@@ -4,14 +4,14 @@
 // option resolution, event binding) costs about as much again as laying one out, and a range switch
 // on Device details used to tear down and build five of them.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import { Chart, Decimation, Filler, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
+import { Chart, Decimation, Filler, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
 import type { HistorySeries, TelemetryMetric } from '../../preload/contract';
 import { api } from '../api';
-import { timeSeriesOptions, type TimeAxis, type ValueAxis } from './chart-options';
+import { MAX_SUFFIX, timeSeriesOptions, type TimeAxis, type ValueAxis } from './chart-options';
 import { feedLive, type Line, type LineChart, type Series, type Surface } from './live-feed';
 import { useVisible } from './useVisible';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Filler, Tooltip);
+Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Filler, Legend, Tooltip);
 
 export type { Series } from './live-feed';
 
@@ -131,7 +131,7 @@ function historyLines(lines: HistoryLine[], series: HistorySeries[]): Line[] {
     const k = line.scale ?? 1;
     datasets.push({ label: line.label, data: s.points.map((p) => ({ x: p.t, y: p.avg * k })), borderColor: line.color, borderWidth: 1.5, pointRadius: 0 });
     if (line.showMax) {
-      datasets.push({ label: `${line.label} (max)`, data: s.points.map((p) => ({ x: p.t, y: p.max * k })), borderColor: line.color, borderDash: [4, 3], borderWidth: 1, pointRadius: 0 });
+      datasets.push({ label: `${line.label}${MAX_SUFFIX}`, data: s.points.map((p) => ({ x: p.t, y: p.max * k })), borderColor: line.color, borderDash: [4, 3], borderWidth: 1, pointRadius: 0 });
     }
   });
   return datasets;
@@ -146,20 +146,25 @@ function createSurface(canvas: RefObject<HTMLCanvasElement | null>, y: ValueAxis
     hooks: {} as Surface['hooks'],
     show(datasets: Line[], x: TimeAxis): LineChart {
       Object.assign(axis, x);
+      // A legend only where there is more than one line to tell apart.
+      const legend = datasets.filter((d) => !d.label?.endsWith(MAX_SUFFIX)).length > 1;
       if (chart) {
         chart.data.datasets = datasets;
         chart.options.scales!.x!.min = x.min;
         chart.options.scales!.x!.max = x.max;
+        chart.options.plugins!.legend!.display = legend;
         chart.update('none');
         return chart;
       }
       const element = canvas.current!;
       // Low-latency canvas: live pieces of line reach the screen without a compositor commit per tick.
       element.getContext('2d', { desynchronized: true });
+      const options = timeSeriesOptions(axis, y);
+      options.plugins!.legend!.display = legend;
       chart = new Chart<'line', Line['data']>(element, {
         type: 'line',
         data: { datasets },
-        options: timeSeriesOptions(axis, y),
+        options,
         plugins: [{ id: 'io-worker-feed', beforeEvent: () => surface.hooks.beforeEvent?.(), resize: () => surface.hooks.resize?.() }],
       });
       return chart;

@@ -4,6 +4,9 @@ import type { ChartOptions, FontSpec, Scale } from 'chart.js';
 import { toFont } from 'chart.js/helpers';
 import { sampleTime, tickLabel, timeTicks, widestLabel } from './time-ticks';
 
+/** Ends the label of a line of bucket maxima (drawn dashed beside its average). */
+export const MAX_SUFFIX = ' (max)';
+
 export interface TimeAxis {
   min: number;
   max: number;
@@ -32,6 +35,9 @@ export function timeSeriesOptions(x: TimeAxis, y: ValueAxis): ChartOptions<'line
     interaction: { mode: 'nearest', axis: 'x', intersect: false },
     plugins: {
       decimation: { enabled: true, algorithm: 'min-max' },
+      // Shown where a chart has more than one line (set per set of lines); dashed peak lines are
+      // named in the tooltip instead.
+      legend: { display: false, labels: { color: text, boxWidth: 14, boxHeight: 2, filter: (item) => !item.text.endsWith(MAX_SUFFIX) } },
       tooltip: {
         callbacks: {
           title: (items) => (items[0] ? sampleTime(items[0].parsed.x ?? 0) : ''),
