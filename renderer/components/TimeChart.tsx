@@ -83,9 +83,9 @@ export function TimeChart({ source, unit, yMax, format, ariaLabel }: Props) {
     const stale = setTimeout(() => live && surface.show([], range()), STALE_MS);
     const load = () => {
       const x = range();
-      // A point per two pixels: a day of minutes on a 400-pixel chart arrives merged, each point
-      // with its bucket's max, so the dashed peak line still shows every spike.
-      // The drawn chart's own width, when there is one: asking the box would force a layout first.
+      // A point per two pixels (of the drawn chart, when there is one: asking the box would force a
+      // layout): a day of minutes arrives merged, each point with its bucket's max, so the dashed
+      // peak line still shows every spike.
       const maxPoints = Math.max(60, Math.round((surface.width() ?? box.current?.clientWidth ?? 600) / 2));
       Promise.all(lines.map((l) => api.request('history.telemetry', { device: l.device, metric: l.metric, range: { from: x.min, to: x.max }, resolution: 'auto', maxPoints })))
         .then((result) => {
@@ -140,7 +140,7 @@ function historyLines(lines: HistoryLine[], series: HistorySeries[]): Line[] {
 /** One canvas's chart, built on its first lines and laid out again for each later set. */
 function createSurface(canvas: RefObject<HTMLCanvasElement | null>, y: ValueAxis): Surface & { width(): number | null; destroy(): void } {
   let chart: LineChart | null = null;
-  // Read by the tick builder at each layout: the feeds change it with their range.
+  // Its maxTicks is read by the tick builder at each layout (min and max only when the chart is built).
   const axis: TimeAxis = { min: 0, max: 1, maxTicks: 6 };
   const surface = {
     hooks: {} as Surface['hooks'],
