@@ -114,11 +114,20 @@ async function serve(values: Record<string, string | boolean | undefined>, io: I
   io.out(`Data: ${dataDir}\nSecrets: ${secrets.reason}\n`);
   io.out(`Network: ${core.devnetUrl() ? `embedded devnet at ${core.devnetUrl()}` : network}\n`);
   io.out(`Open the dashboard: ${server.url}\n`);
+  const exposed = exposureWarning(String(values.host));
+  if (exposed) io.err(exposed);
   return async () => {
     await server.close();
     await core.stop();
     ledger.close();
   };
+}
+
+/** What binding beyond loopback exposes, said when it is asked for. */
+export function exposureWarning(host: string): string | null {
+  if (/^(127\.|localhost$|::1$|\[::1\]$)/.test(host)) return null;
+  const where = host === '0.0.0.0' || host === '::' ? 'every network this machine is on' : `the network at ${host}`;
+  return `warning: the dashboard is reachable from ${where}. Anyone who has the link with its token can see this machine's hardware, earnings and wallet, pause the worker and change its settings; traffic is plain HTTP, so the token can be read on the way. Prefer --host 127.0.0.1 and an SSH tunnel.\n`;
 }
 
 async function probe(values: Record<string, string | boolean | undefined>, io: Io): Promise<void> {
@@ -207,6 +216,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exitCode = outcome;
     return;
   }
+  // The last guard of a long-running command: a stray rejection is logged, and the worker keeps
+  // serving (going offline would cost the owner the uptime streak). Handlers catch their own first.
+  process.on('unhandledRejection', (reason) => {
+    io.err(`io-worker: unexpected error (still running): ${(reason as Error)?.stack ?? String(reason)}\n`);
+  });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

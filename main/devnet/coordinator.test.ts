@@ -204,7 +204,7 @@ describe('coordinator with in-process workers', () => {
     expect((await getJson(`${coordinator.url}/v1/devices`)).body.devices[0]).toMatchObject({ status: 'hired', hireStatus: 'hired' });
     await w.client.waitFor(() => w.sink.payouts.length > 0, 5000);
     const log = fs.readFileSync(path.join(dir, 'hires', `${hire.id}.log`), 'utf8');
-    expect(log).toContain('ray start --address 10.0.0.1:6379 --block');
+    expect(log).toContain('ray start --address=10.0.0.1:6379 --block');
     expect(log).toContain('exit code 3');
     const stored = (await getJson(`${coordinator.url}/v1/hires`)).body.hires[0];
     expect(stored.status).toBe('completed');

@@ -94,10 +94,15 @@ export class Coordinator {
       this.#keys.set(d.id, crypto.createPublicKey(d.public_key));
     }
     this.#server = http.createServer((req, res) => {
+      // A client that resets mid-request must not surface as an unhandled 'error' event.
+      req.on('error', () => {});
+      res.on('error', () => {});
       this.#http(req, res).catch((error: unknown) => this.#fail(res, error));
     });
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
     this.#server.on('upgrade', (req, socket, head) => {
+      // Node drops its own error listener from an upgraded socket: a reset must not crash us.
+      socket.on('error', () => socket.destroy());
       if (new URL(req.url ?? '/', 'http://x').pathname !== '/v1/session') {
         socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
         return;

@@ -2,6 +2,7 @@
 // connectivity tiers, eligibility and proof settings. One JSON file (`--params`) overrides any of them.
 import fs from 'node:fs';
 import { z } from 'zod';
+import { POW_MAX_SIZE, POW_MIN_SIZE } from '../worker/protocol.ts';
 
 const Positive = z.number().finite().positive();
 const NonNegative = z.number().finite().nonnegative();
@@ -38,7 +39,7 @@ export const ParamsSchema = z
       .strict(),
     pow: z
       // A 1024² uint32 answer is 5.6 MB of base64, under the 7 MiB envelope payload limit.
-      .object({ size: z.number().int().min(8).max(1024), deadlineSeconds: Positive })
+      .object({ size: z.number().int().min(POW_MIN_SIZE).max(POW_MAX_SIZE), deadlineSeconds: Positive })
       .strict(),
     heartbeat: z.object({ intervalSeconds: Positive, offlineAfterSeconds: Positive }).strict(),
     hire: z.object({ ratePerHourGPU: NonNegative, ratePerHourCPU: NonNegative }).strict(),

@@ -1,6 +1,7 @@
 // The headless transport over real sockets: token and Origin checks on HTTP and WebSocket, the
 // contract over the wire, pushed events, and a server that keeps serving after garbage.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,5 +159,109 @@ describe('headless server', () => {
     expect(tokensEqual('abd', 'abc')).toBe(false);
     expect(tokensEqual('', 'abc')).toBe(false);
     expect(tokensEqual(null, 'abc')).toBe(false);
+  });
+});
+
+/** One raw HTTP exchange, bytes as written (like `curl --path-as-is`); resolves to the status line. */
+function raw(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+    let reply = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('end', () => resolve(reply.split('\r\n')[0]));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(request.slice(0, 60))}`)));
+  });
+}
+
+describe('headless server under hostile input', () => {
+  const get = (target: string) => raw(server.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`);
+
+  it.each(['/%', '/%00', '/a%2', '/%E0%A4%A', '/assets/%ff', '/index.html%00.js', '/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/..%5c..%5cwindows', `/${'a'.repeat(5000)}`, '/assets/%c0%ae%c0%ae/'])(
+    'answers the path %s with a refusal and stays up',
+    async (target) => {
+      expect(await get(target)).toMatch(/^HTTP\/1\.1 (400|403|404) /);
+      expect((await fetch(`${base()}/`)).status).toBe(200);
+    },
+  );
+
+  it('answers HEAD without a body', async () => {
+    const res = await fetch(`${base()}/index.html`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+  });
+
+  it('survives an authenticated request body that is cut off by a reset', async () => {
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => {
+          socket.write(`POST /api/rpc/system.status HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
+          setTimeout(() => { socket.resetAndDestroy(); resolve(); }, 50);
+        });
+        socket.on('error', () => resolve());
+      });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const ok = await fetch(`${base()}/api/rpc/system.status`, { method: 'POST', headers: { authorization: `Bearer ${server.token}` }, body: '{}' });
+    expect(ok.status).toBe(200);
+  });
+
+  it('survives a WebSocket upgrade reset before the handshake, and garbage instead of HTTP', async () => {
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(server.port, '127.0.0.1', () => {
+        socket.write(`GET /ws?token=${server.token} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`);
+        setTimeout(() => { socket.resetAndDestroy(); resolve(); }, 30);
+      });
+      socket.on('error', () => resolve());
+    });
+    expect(await raw(server.port, '\u0000\u0001 not http at all\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${base()}/`)).status).toBe(200);
+  });
+});
+
+describe('a handler that fails does not end the process', () => {
+  let failing: HeadlessServer;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    let n = 0;
+    // Throws, rejects, then answers: each path of the guard in turn.
+    const dispatch = (async (channel: string) => {
+      if (channel === 'system.ping') return { ok: true, result: { nonce: 'up' } };
+      if (n++ % 2 === 0) throw new Error('boom in a handler');
+      return Promise.reject(new Error('rejected in a handler'));
+    }) as unknown as Parameters<typeof startHeadlessServer>[0]['dispatch'];
+    const syncThrow = ((channel: string) => {
+      if (channel === 'system.version') throw new Error('thrown synchronously');
+      return dispatch(channel, {});
+    }) as typeof dispatch;
+    failing = await startHeadlessServer({ host: '127.0.0.1', port: 0, rendererDir, dispatch: syncThrow, events: core.events, log: (m) => logged.push(m) });
+  });
+  afterAll(() => failing.close());
+
+  it('over HTTP: logs it, answers 500 internal, and keeps serving', async () => {
+    const post = (channel: string) => fetch(`http://127.0.0.1:${failing.port}/api/rpc/${channel}`, { method: 'POST', headers: { authorization: `Bearer ${failing.token}` }, body: '{}' });
+    for (const channel of ['system.status', 'system.status', 'system.version']) {
+      const res = await post(channel);
+      expect(res.status).toBe(500);
+      expect(await res.json()).toMatchObject({ ok: false, error: { code: 'internal' } });
+    }
+    expect(logged.filter((m) => /failed: Error: (boom|rejected|thrown)/.test(m))).toHaveLength(3);
+    expect(await (await post('system.ping')).json()).toMatchObject({ ok: true });
+  });
+
+  it('over the WebSocket: logs it and keeps serving the socket', async () => {
+    const ws = await new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${failing.port}/ws?token=${failing.token}`);
+      socket.once('open', () => resolve(socket));
+      socket.once('error', reject);
+    });
+    const before = logged.length;
+    ws.send(JSON.stringify({ id: 1, channel: 'system.status', args: {} }));
+    ws.send(JSON.stringify({ id: 2, channel: 'system.version', args: {} }));
+    expect(await call(ws, 3, 'system.ping', {})).toMatchObject({ ok: true, result: { nonce: 'up' } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(logged.length - before).toBe(2);
+    ws.close();
   });
 });

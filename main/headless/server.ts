@@ -15,7 +15,7 @@ import {
 } from '../../preload/contract.ts';
 import { fail, type Dispatch } from '../dispatch.ts';
 import type { EventBus } from '../events.ts';
-import { CONTENT_SECURITY_POLICY, contentType } from '../security-policy.ts';
+import { STATIC_HEADERS, createStaticFiles } from '../static-files.ts';
 
 export interface HeadlessOptions {
   host: string;
@@ -25,6 +25,8 @@ export interface HeadlessOptions {
   events: EventBus;
   /** Fixed token for tests; by default 32 random bytes per run. */
   token?: string;
+  /** Where a request handler's unexpected error is written (it never ends the process); default stderr. */
+  log?: (message: string) => void;
 }
 
 export interface HeadlessServer {
@@ -34,15 +36,6 @@ export interface HeadlessServer {
   close(): Promise<void>;
 }
 
-
-const SECURITY_HEADERS = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  // The token travels in the address; never let it leak to another site through Referer.
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-};
 
 export function tokensEqual(given: string | null | undefined, expected: string): boolean {
   if (typeof given !== 'string') return false;
@@ -80,12 +73,37 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     return origin === undefined || origin === `http://${req.headers.host}`;
   };
 
-  const server = http.createServer((req, res) => {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const files = createStaticFiles(rendererDir);
+  // The top-level guard: whatever a handler throws or rejects with is logged and answered with a
+  // 500; the worker stays up (a crash would take it offline and reset its uptime streak).
+  const guarded = (where: string, res: http.ServerResponse | null, run: () => unknown) => {
+    const onError = (error: unknown) => {
+      log(`io-worker serve: ${where} failed: ${(error as Error)?.stack ?? String(error)}`);
+      if (res && !res.headersSent && !res.destroyed) send(res, 500, JSON.stringify(fail('internal', 'The request failed.')), 'application/json');
+      else res?.destroy();
+    };
+    try {
+      const result = run();
+      if (result instanceof Promise) result.catch(onError);
+    } catch (error) {
+      onError(error);
+    }
+  };
+
+  const server = http.createServer((req, res) => guarded(`${req.method} request`, res, () => {
+    // A client that resets mid-request must not surface as an unhandled 'error' event.
+    req.on('error', () => {});
+    res.on('error', () => {});
     if (!hostAllowed(req)) return send(res, 421, 'Unknown host.\n');
     const url = new URL(req.url ?? '/', 'http://local');
-    if (url.pathname.startsWith('/api/')) return void handleApi(req, res, url);
+    if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.\n');
-    serveStatic(url.pathname, res);
+    return serveStatic(url.pathname, req.method === 'HEAD', res);
+  }));
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
@@ -95,20 +113,14 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     }
     const match = /^\/api\/rpc\/([\w.]+)$/.exec(url.pathname);
     if (!match || req.method !== 'POST') return send(res, 404, JSON.stringify(fail('not-found', 'POST /api/rpc/<channel>')), 'application/json');
-    let body = '';
-    let tooBig = false;
-    req.setEncoding('utf8');
-    for await (const chunk of req) {
-      body += chunk;
-      if (body.length > MAX_PAYLOAD_BYTES) {
-        tooBig = true;
-        break;
-      }
+    const read = await readBody(req, MAX_PAYLOAD_BYTES);
+    if ('failed' in read) {
+      if (read.failed === 'aborted') return res.destroy(); // the client went away: nobody to answer
+      return send(res, 413, JSON.stringify(fail('bad-request', 'Payload too large.')), 'application/json');
     }
-    if (tooBig) return send(res, 413, JSON.stringify(fail('bad-request', 'Payload too large.')), 'application/json');
     let args: unknown;
     try {
-      args = body ? JSON.parse(body) : {};
+      args = read.text ? JSON.parse(read.text) : {};
     } catch {
       return send(res, 400, JSON.stringify(fail('bad-request', 'Body is not JSON.')), 'application/json');
     }
@@ -116,22 +128,17 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     send(res, reply.ok ? 200 : 400, JSON.stringify(reply), 'application/json');
   }
 
-  function serveStatic(pathname: string, res: http.ServerResponse) {
-    const relative = decodeURIComponent(pathname).replace(/^\/+/, '') || 'index.html';
-    const file = path.resolve(rendererDir, relative);
-    if (!file.startsWith(rendererDir + path.sep)) return send(res, 404, 'Not found.\n');
-    fs.readFile(file, (error, data) => {
-      if (error) return send(res, 404, 'Not found.\n');
-      const type = contentType(file);
-      // Hashed assets are immutable; index.html must always be fresh after an update.
-      const cache = file.endsWith('index.html') ? 'no-store' : 'public, max-age=31536000, immutable';
-      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': cache });
-      res.end(data);
-    });
+  async function serveStatic(pathname: string, headOnly: boolean, res: http.ServerResponse) {
+    const answer = await files(pathname);
+    if (!answer.ok) return send(res, answer.status === 403 ? 404 : answer.status, `${answer.text}\n`);
+    res.writeHead(200, answer.headers);
+    res.end(headOnly ? undefined : answer.body);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
-  server.on('upgrade', (req, socket, head) => {
+  server.on('upgrade', (req, socket, head) => guarded('WebSocket upgrade', null, () => {
+    // Node drops its own error listener from an upgraded socket: a reset must not crash us.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://local');
     const reject = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -140,7 +147,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     if (!hostAllowed(req) || !originAllowed(req)) return reject(403, 'Forbidden');
     if (!tokensEqual(url.searchParams.get('token'), token)) return reject(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
-  });
+  }));
 
   function attach(ws: WebSocket) {
     const sendMessage = (message: WireMessage) => {
@@ -151,7 +158,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     );
     // Each request in its own turn of the event loop: a burst (a page's charts asking at once) is
     // answered one by one as each is ready, not all together once the whole burst has run.
-    ws.on('message', (data, isBinary) => setImmediate(() => void answer(data, isBinary)));
+    ws.on('message', (data, isBinary) => setImmediate(() => guarded('WebSocket request', null, () => answer(data, isBinary))));
     const answer = async (data: RawData, isBinary: boolean) => {
       let frame: unknown;
       try {
@@ -197,6 +204,21 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
 }
 
 function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-store' });
+  res.writeHead(status, { ...STATIC_HEADERS, 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
+}
+
+/** A request body as text, up to `limit` bytes; an aborted or reset upload is a value, not a throw. */
+async function readBody(req: http.IncomingMessage, limit: number): Promise<{ text: string } | { failed: 'too-big' | 'aborted' }> {
+  let text = '';
+  req.setEncoding('utf8');
+  try {
+    for await (const chunk of req) {
+      text += chunk;
+      if (text.length > limit) return { failed: 'too-big' };
+    }
+  } catch {
+    return { failed: 'aborted' };
+  }
+  return req.complete ? { text } : { failed: 'aborted' };
 }

@@ -6,7 +6,7 @@ import type { DeviceIdentity } from './identity.ts';
 import type { HireRunner } from './hires.ts';
 import { CpuPowBackend, type PowBackend } from './pow.ts';
 import {
-  ServerMessageSchema, encodeProduct, seal, type BlockResult, type Heartbeat, type HireOrder, type InventorySummary,
+  HIRE_ID_PATTERN, ServerMessageSchema, encodeProduct, seal, type BlockResult, type Heartbeat, type HireOrder, type InventorySummary,
   type ServerMessage, type ServiceState, type Signer,
 } from './protocol.ts';
 
@@ -245,14 +245,25 @@ export class WorkerClient {
     });
     ws.on('message', (data) => {
       this.#feedWatchdog();
-      let message: ServerMessage;
+      let raw: unknown;
       try {
-        message = ServerMessageSchema.parse(JSON.parse(String(data)));
-      } catch (error) {
-        this.#o.log?.(`bad message from coordinator: ${(error as Error).message}`);
+        raw = JSON.parse(String(data));
+      } catch {
+        this.#o.log?.('bad message from coordinator: not JSON');
         return;
       }
-      this.#onMessage(message);
+      const parsed = ServerMessageSchema.safeParse(raw);
+      if (!parsed.success) {
+        this.#o.log?.(`bad message from coordinator: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 500)}`);
+        this.#refuseHire(raw, parsed.error.issues.map((i) => i.message).join('; '));
+        return;
+      }
+      try {
+        this.#onMessage(parsed.data);
+      } catch (error) {
+        // A message the worker cannot act on is logged; it never ends the worker.
+        this.#o.log?.(`coordinator message ${parsed.data.type} failed: ${(error as Error).message}`);
+      }
     });
     ws.on('error', (error) => this.#o.log?.(`session: ${error.message}`));
     ws.on('close', (code, reason) => {
@@ -346,7 +357,21 @@ export class WorkerClient {
       this.#send('hire-report', { hireId: order.hireId, state: 'failed', minutesServed: 0, detail: 'This worker runs no hired workloads.' });
       return;
     }
-    await this.#o.hires.start(order);
+    const refused = await this.#o.hires.start(order).catch((error: unknown) => `could not start: ${(error as Error).message}`);
+    if (refused) this.#refuseHire({ type: 'hire', order }, refused);
+  }
+
+  /** A hire order this worker will not run (it breaks the schema): tell the network and the owner. */
+  #refuseHire(raw: unknown, why: string): void {
+    const order = (raw as { type?: unknown; order?: { hireId?: unknown } } | null);
+    if (order?.type !== 'hire') return;
+    const hireId = typeof order.order?.hireId === 'string' && HIRE_ID_PATTERN.test(order.order.hireId) ? order.order.hireId : null;
+    const detail = `Refused a hire order: ${why}`.slice(0, 512);
+    this.#o.log?.(detail);
+    if (this.#state.hire?.hireId === hireId) this.#update({ hire: null });
+    if (!hireId) return; // nothing the coordinator could match a report to
+    this.#send('hire-report', { hireId, state: 'failed', minutesServed: 0, detail });
+    this.#o.sink?.recordHire(this.deviceId, { hireId, state: 'failed', minutesServed: 0, detail, at: Date.now() });
   }
 
   async #solve(challenge: { challengeId: string; seed: string; size: number }): Promise<void> {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HireOrder, ServiceState } from './protocol.ts';
+import { HIRE_ID_PATTERN, HireOrderSchema, type HireOrder, type ServiceState } from './protocol.ts';
 
 export interface HireReport {
   hireId: string;
@@ -24,7 +24,16 @@ export interface HireRunnerOptions {
   restartDelayMs?: number;
   reportEveryMs?: number;
   stopGraceMs?: number;
+  /** What a hired container may use: the machine the hire reserved, less room for the worker itself. */
+  containerLimits?: { cpus: number; memoryBytes: number };
 }
+
+/**
+ * Options every hired container runs with, before the `--` that ends the engine's options: no
+ * added capabilities, no privilege gain, a bounded process count. The order itself can add none:
+ * its image comes after `--` and its arguments go to the container's own command.
+ */
+export const CONTAINER_CONFINEMENT = ['--cap-drop=ALL', '--security-opt=no-new-privileges', '--pids-limit=4096'];
 
 const BENCHMARK = fileURLToPath(new URL('./benchmark-workload.ts', import.meta.url));
 
@@ -59,9 +68,12 @@ export class HireRunner {
   command(order: HireOrder): { file: string; args: string[] } {
     const w = order.workload;
     if (w.kind === 'benchmark') return { file: process.execPath, args: [BENCHMARK] };
-    if (w.kind === 'ray') return { file: this.#o.rayCommand ?? process.env.IO_WORKER_RAY ?? 'ray', args: ['start', '--address', w.address, '--block'] };
+    // The address is checked against RAY_ADDRESS_PATTERN, and `--address=` keeps it a value.
+    if (w.kind === 'ray') return { file: this.#o.rayCommand ?? process.env.IO_WORKER_RAY ?? 'ray', args: ['start', `--address=${w.address}`, '--block'] };
     const engine = this.#o.containerCommand ?? process.env.IO_WORKER_CONTAINER ?? 'docker';
-    return { file: engine, args: ['run', '--rm', '--name', `io-worker-${order.hireId}`, w.image, ...w.args] };
+    const limits = this.#o.containerLimits;
+    const resources = limits ? [`--cpus=${limits.cpus}`, `--memory=${Math.floor(limits.memoryBytes)}`] : [];
+    return { file: engine, args: ['run', '--rm', `--name=io-worker-${order.hireId}`, ...CONTAINER_CONFINEMENT, ...resources, '--', w.image, ...w.args] };
   }
 
   current(): { hireId: string; kind: string; minutesServed: number; tail: string[] } | null {
@@ -76,24 +88,38 @@ export class HireRunner {
     return { name: 'Ray', state: 'failing', detail: `Ray exited (${r.lastExit}); restart ${r.restarts} of ${this.#o.maxRestarts ?? 5}.` };
   }
 
-  async start(order: HireOrder): Promise<void> {
+  /** Runs a hire; an order that breaks the protocol's schema is refused (returns why), never run. */
+  async start(untrusted: HireOrder): Promise<string | null> {
+    const checked = HireOrderSchema.safeParse(untrusted);
+    if (!checked.success) return `refused: ${checked.error.issues.map((i) => i.message).join('; ')}`;
+    // Never longer than the hours the hire reserved, whatever end time the order names.
+    const order = { ...checked.data, endsAt: Math.min(checked.data.endsAt, Date.now() + checked.data.hours * 3_600_000) };
     if (this.#current) await this.stop('replaced by a new hire');
     const logDir = this.#o.logDir;
     if (logDir) fs.mkdirSync(logDir, { recursive: true });
     const r: Running = {
       order, child: null, restarts: 0, servedMs: 0, runningSince: null, stopping: false, timers: [],
-      log: logDir ? fs.createWriteStream(path.join(logDir, `${order.hireId}.log`), { flags: 'a' }) : null, tail: [], lastExit: '',
+      log: logDir ? fs.createWriteStream(logFile(logDir, order.hireId), { flags: 'a' }) : null, tail: [], lastExit: '',
     };
     this.#current = r;
     r.timers.push(setTimeout(() => void this.stop('the hired time is over', order.hireId, 'completed'), Math.max(0, order.endsAt - Date.now())));
     r.timers.push(setInterval(() => this.#report(r, r.child ? 'running' : 'restarting', 'serving'), this.#o.reportEveryMs ?? 60_000));
     this.#spawn(r);
+    return null;
   }
 
   #spawn(r: Running): void {
     const { file, args } = this.command(r.order);
     this.#write(r, `$ ${file} ${args.join(' ')}\n`);
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      // spawn throws (not emits) for some bad input: end the hire rather than the worker.
+      this.#write(r, `[supervisor] could not start: ${(error as Error).message}\n`);
+      void this.stop(`could not start the workload: ${(error as Error).message}`, r.order.hireId, 'failed');
+      return;
+    }
     r.child = child;
     r.runningSince = Date.now();
     child.stdout!.on('data', (d: Buffer) => this.#write(r, d.toString()));
@@ -157,4 +183,12 @@ export class HireRunner {
     const report = { hireId: r.order.hireId, state, minutesServed: this.#minutes(r), detail };
     for (const listener of this.#listeners) listener(report);
   }
+}
+
+/** A hire's log file: named by its checked id only, and inside `logDir` whatever the id. */
+export function logFile(logDir: string, hireId: string): string {
+  if (!HIRE_ID_PATTERN.test(hireId)) throw new Error(`Not a hire id: ${JSON.stringify(hireId.slice(0, 80))}`);
+  const file = path.resolve(logDir, `${hireId}.log`);
+  if (path.dirname(file) !== path.resolve(logDir)) throw new Error('A hire log must stay in its folder.');
+  return file;
 }

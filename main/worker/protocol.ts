@@ -8,6 +8,10 @@ export const PROTOCOL_VERSION = 1;
 /** Envelopes older or newer than this (against the receiver's clock) are rejected. */
 export const MAX_CLOCK_SKEW_MS = 60_000;
 
+/** The range of a POW challenge's matrix size, the same for the network parameters and the worker. */
+export const POW_MIN_SIZE = 8;
+export const POW_MAX_SIZE = 1024;
+
 // ---------------------------------------------------------------- envelopes
 /** `payload` is the JSON text that was signed, so both sides hash the very same bytes. */
 export const EnvelopeSchema = z
@@ -60,6 +64,13 @@ export function idFromPublicKey(prefix: 'dev' | 'acct', publicKey: string | cryp
 }
 
 // ---------------------------------------------------------------- bodies (worker -> coordinator)
+/** Hire ids name log files and containers: letters, digits, `-` and `_`, never a path. */
+export const HIRE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** An OCI image reference: [registry[:port]/]path[:tag][@sha256:digest], lower-case path parts. */
+export const IMAGE_REFERENCE_PATTERN =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+export const HireIdSchema = z.string().regex(HIRE_ID_PATTERN, 'A hire id is letters, digits, - and _ (at most 64).');
+
 export const SpeedSchema = z.object({ downMbps: z.number().nonnegative(), upMbps: z.number().nonnegative(), latencyMs: z.number().nonnegative() });
 
 /** What a coordinator needs of the inventory: the rest stays on the machine. */
@@ -125,7 +136,7 @@ export const PowAnswerSchema = z.object({
   backend: z.string().max(32),
 });
 export const HireReportSchema = z.object({
-  hireId: z.string().max(64),
+  hireId: HireIdSchema,
   state: z.enum(['running', 'restarting', 'completed', 'failed']),
   minutesServed: z.number().nonnegative(),
   detail: z.string().max(512),
@@ -165,16 +176,34 @@ export const BlockResultSchema = z.object({
 });
 export type BlockResult = z.infer<typeof BlockResultSchema>;
 
-export const HireOrderSchema = z.object({
-  hireId: z.string(),
-  hours: z.number().positive(),
-  endsAt: z.number().int(),
-  workload: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('benchmark') }),
-    z.object({ kind: z.literal('ray'), address: z.string().min(1).max(256) }),
-    z.object({ kind: z.literal('container'), image: z.string().min(1).max(256), args: z.array(z.string().max(256)).max(32).default([]) }),
-  ]),
-});
+// A hire order reaches a command line (ray, docker): every field is checked against a strict
+// pattern so no value can be read as an option, a path or a second command.
+/** A Ray head's address: host:port, the host a name, an IPv4 address or a bracketed IPv6 one. */
+export const RAY_ADDRESS_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]):[0-9]{1,5}$/;
+/** The longest hire a worker accepts: a year. */
+export const MAX_HIRE_HOURS = 24 * 366;
+
+/** An argument handed to the workload inside its container: printable text, no NUL or control bytes. */
+const WorkloadArgSchema = z.string().max(256).refine((arg) => ![...arg].some((c) => c < ' ' || c === '\u007f'), 'Workload arguments may not hold control characters.');
+
+export const HireOrderSchema = z
+  .object({
+    hireId: HireIdSchema,
+    hours: z.number().finite().positive().max(MAX_HIRE_HOURS),
+    endsAt: z.number().int().nonnegative(),
+    workload: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('benchmark') }).strict(),
+      z.object({ kind: z.literal('ray'), address: z.string().max(256).regex(RAY_ADDRESS_PATTERN, 'A Ray address is host:port.') }).strict(),
+      z
+        .object({
+          kind: z.literal('container'),
+          image: z.string().max(256).regex(IMAGE_REFERENCE_PATTERN, 'An image is a reference such as ghcr.io/org/name:tag.'),
+          args: z.array(WorkloadArgSchema).max(32).default([]),
+        })
+        .strict(),
+    ]),
+  })
+  .strict();
 export type HireOrder = z.infer<typeof HireOrderSchema>;
 
 export const ServerMessageSchema = z.discriminatedUnion('type', [
@@ -182,11 +211,12 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ack'), nonce: z.string() }),
   z.object({ type: z.literal('error'), nonce: z.string().nullable(), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('potl'), challengeId: z.string(), nonce: z.string(), deadline: z.number() }),
-  z.object({ type: z.literal('pow'), challengeId: z.string(), seed: z.string(), size: z.number().int(), deadline: z.number() }),
+  // The size is bounded by the network parameters' range: a huge one would exhaust the worker's memory.
+  z.object({ type: z.literal('pow'), challengeId: z.string().max(64), seed: z.string().max(128), size: z.number().int().min(POW_MIN_SIZE).max(POW_MAX_SIZE), deadline: z.number() }),
   z.object({ type: z.literal('block-result'), result: BlockResultSchema }),
   z.object({ type: z.literal('hire'), order: HireOrderSchema }),
-  z.object({ type: z.literal('hire-end'), hireId: z.string(), reason: z.string() }),
-  z.object({ type: z.literal('payout'), hireId: z.string(), amount: z.number(), hours: z.number(), at: z.number() }),
+  z.object({ type: z.literal('hire-end'), hireId: HireIdSchema, reason: z.string().max(512) }),
+  z.object({ type: z.literal('payout'), hireId: HireIdSchema, amount: z.number(), hours: z.number(), at: z.number() }),
   z.object({ type: z.literal('status'), eligible: z.boolean(), checks: z.array(z.object({ id: z.string(), ok: z.boolean(), detail: z.string(), remainingSeconds: z.number().nonnegative().optional() })), tier: z.number() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

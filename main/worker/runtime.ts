@@ -85,7 +85,11 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
     telemetry: () => summarizeFrame(options.frame()),
     sink: options.sink,
     versionControl: () => versionControlService(options.updates?.() ?? null),
-    hires: new HireRunner({ logDir: options.dataDir ? path.join(options.dataDir, 'hires') : path.join(os.tmpdir(), 'io-worker-hires') }),
+    hires: new HireRunner({
+      logDir: options.dataDir ? path.join(options.dataDir, 'hires') : path.join(os.tmpdir(), 'io-worker-hires'),
+      // A hire reserves this machine; a gigabyte stays with the worker and the system.
+      containerLimits: { cpus: os.availableParallelism(), memoryBytes: Math.max(512 * 1024 ** 2, os.totalmem() - 1024 ** 3) },
+    }),
     log: options.log,
     onState: (state) => {
       const s = statusFor(state);

@@ -1,0 +1,217 @@
+// The fuzz and abuse suite: a real `io-worker serve` process on loopback, attacked the way a web
+// page, a local user and a malicious coordinator would. Every case must end with the process
+// alive, a typed refusal, and nothing written outside the data dir. Bounded: each wait has a limit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { RENDERER_DIR } from '../main/paths.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = path.join(ROOT, 'bin/io-worker.mjs');
+const built = fs.existsSync(path.join(RENDERER_DIR, 'index.html'));
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-abuse-'));
+const dataDir = path.join(root, 'data');
+// The child's own temp and home: anything it writes outside the data dir shows up here.
+const elsewhere = path.join(root, 'elsewhere');
+const engineLog = path.join(root, 'engine-argv.jsonl');
+const fakeEngine = path.join(root, 'fake-engine.cjs');
+
+/** What the hostile coordinator heard back: the worker's signed messages, by type. */
+const heard: { type: string; body: Record<string, unknown> }[] = [];
+let coordinator: http.Server;
+let coordinatorUrl = '';
+let serve: ChildProcess;
+let output = '';
+let dashboard = '';
+let token = '';
+
+/** Messages a malicious coordinator sends once the worker says hello. */
+const HOSTILE: unknown[] = [
+  // A root shell on the host, through docker's own options.
+  { type: 'hire', order: { hireId: 'hire-root', hours: 1, endsAt: Date.now() + 3_600_000, workload: { kind: 'container', image: '--privileged', args: ['--pid=host', '-v', '/:/host', 'alpine', 'chroot', '/host', 'id'] } } },
+  // A log file written outside the data dir.
+  { type: 'hire', order: { hireId: '../../../../tmp/x', hours: 1, endsAt: Date.now() + 3_600_000, workload: { kind: 'benchmark' } } },
+  { type: 'hire', order: { hireId: 'hire-nul', hours: 1, endsAt: Date.now() + 3_600_000, workload: { kind: 'container', image: 'alpine', args: ['a\u0000b'] } } },
+  { type: 'hire', order: { hireId: 'hire-ray', hours: 1, endsAt: Date.now() + 3_600_000, workload: { kind: 'ray', address: '--head' } } },
+  // Memory exhaustion through a POW challenge far past the network's range.
+  { type: 'pow', challengeId: 'c1', seed: 'ab', size: 2 ** 20, deadline: Date.now() + 60_000 },
+  { type: 'pow', challengeId: 'c2', seed: 'ab', size: -1, deadline: Date.now() + 60_000 },
+  'not json at all',
+  { type: 'no-such-type' },
+  { type: 'hire', order: null },
+  // Last, a well-formed hire whose arguments try to become docker's options: it runs, confined.
+  { type: 'hire', order: { hireId: 'hire-ok', hours: 1, endsAt: Date.now() + 3_600_000, workload: { kind: 'container', image: 'alpine', args: ['--privileged', '-v', '/:/host'] } } },
+];
+
+function waitFor<T>(what: string, probe: () => T | undefined | null | false, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const value = probe();
+      if (value) { clearInterval(poll); resolve(value); } else if (Date.now() - started > ms || serve?.exitCode !== null) {
+        clearInterval(poll);
+        reject(new Error(`${what}: not within ${ms} ms (serve exit ${serve?.exitCode}); output:\n${output}`));
+      }
+    }, 50);
+  });
+}
+
+beforeAll(async () => {
+  if (!built) return;
+  fs.mkdirSync(elsewhere, { recursive: true });
+  // A container engine that records how it was called, then runs "the container" for a while.
+  fs.writeFileSync(fakeEngine, `#!${process.execPath}\nrequire('node:fs').appendFileSync(${JSON.stringify(engineLog)}, JSON.stringify(process.argv.slice(2)) + '\\n');\nsetTimeout(() => {}, 20000);\n`, { mode: 0o755 });
+
+  coordinator = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(req.url === '/v1/devices' ? 201 : 404, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  const wss = new WebSocketServer({ server: coordinator, path: '/v1/session' });
+  wss.on('connection', (ws) => {
+    ws.on('message', (data) => {
+      const envelope = JSON.parse(String(data)) as { type: string; payload: string };
+      heard.push({ type: envelope.type, body: JSON.parse(envelope.payload) });
+      if (envelope.type !== 'hello') return;
+      ws.send(JSON.stringify({ type: 'welcome', deviceId: 'dev-x', heartbeatSeconds: 30, blockSeconds: 3600, serverTime: Date.now() }));
+      for (const message of HOSTILE) ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+    });
+  });
+  await new Promise<void>((resolve) => coordinator.listen(0, '127.0.0.1', resolve));
+  coordinatorUrl = `http://127.0.0.1:${(coordinator.address() as AddressInfo).port}`;
+
+  serve = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--secrets-file', '--network', coordinatorUrl], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env, TMPDIR: elsewhere, HOME: elsewhere, XDG_CONFIG_HOME: elsewhere, XDG_DATA_HOME: elsewhere,
+      IO_WORKER_NVIDIA_SMI: '/nonexistent', IO_WORKER_CONTAINER: fakeEngine, IO_WORKER_RAY: fakeEngine,
+    },
+  });
+  serve.stdout!.on('data', (d) => (output += d));
+  serve.stderr!.on('data', (d) => (output += d));
+  const link = await waitFor('the dashboard link', () => /Open the dashboard: (http:\/\/\S+)\/\?token=(\S+)/.exec(output), 30_000);
+  dashboard = link[1];
+  token = link[2];
+}, 40_000);
+
+afterAll(async () => {
+  if (serve && serve.exitCode === null) {
+    const exited = new Promise((resolve) => serve.once('exit', resolve));
+    serve.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (serve.exitCode === null) serve.kill('SIGKILL');
+  }
+  coordinator?.closeAllConnections();
+  coordinator?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+const port = () => Number(new URL(dashboard).port);
+const alive = async () => {
+  expect(serve.exitCode).toBeNull();
+  expect((await fetch(`${dashboard}/`)).status).toBe(200);
+};
+
+/** One raw HTTP exchange, the bytes as written (like `curl --path-as-is`); the status line back. */
+function raw(request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port(), '127.0.0.1', () => socket.write(request));
+    let reply = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('end', () => resolve(reply.split('\r\n')[0]));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(request.slice(0, 60))}`)));
+  });
+}
+
+/** Sends part of a request, then resets the connection. */
+function cutOff(request: string, afterMs = 30): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port(), '127.0.0.1', () => {
+      socket.write(request);
+      setTimeout(() => { socket.resetAndDestroy(); resolve(); }, afterMs);
+    });
+    socket.on('error', () => resolve());
+  });
+}
+
+const PATHS = [
+  '/%', '/%00', '/a%2', '/%E0%A4%A', '/assets/%ff', '/index.html%00.js', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd',
+  '/assets/..%5c..%5c..%5cwindows%5cwin.ini', '/%c0%ae%c0%ae/', '/%%%', '/%u0000', '/\u00ff', `/${'%41'.repeat(3000)}`, '/assets/%2f%2f%2f',
+  '/api/%', '/api/rpc/%00', '/ws%00',
+];
+
+describe.skipIf(!built)('io-worker serve attacked on loopback', () => {
+  it.each(PATHS)('refuses the path %s and stays up', async (target) => {
+    const status = await raw(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port()}\r\nConnection: close\r\n\r\n`);
+    expect(status).toMatch(/^HTTP\/1\.1 (400|401|403|404) /);
+    await alive();
+  });
+
+  it('survives bodies cut off by a reset, slow bodies and broken requests', async () => {
+    const post = (length: number) =>
+      `POST /api/rpc/system.status HTTP/1.1\r\nHost: 127.0.0.1:${port()}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n{`;
+    for (let i = 0; i < 5; i++) await cutOff(post(100));
+    await cutOff(post(10_000_000), 200); // a slow upload that never finishes
+    await cutOff(`GET /ws?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${port()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`);
+    expect(await raw('\u0000\u0001\u0002 garbage\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await raw(`POST /api/rpc/system.status HTTP/1.1\r\nHost: 127.0.0.1:${port()}\r\nAuthorization: Bearer ${token}\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"a":`)).toMatch(/^HTTP\/1\.1 400 /);
+    await alive();
+    const reply = await fetch(`${dashboard}/api/rpc/system.status`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+    expect(await reply.json()).toMatchObject({ ok: true });
+  });
+
+  it('answers a WebSocket flood of malformed frames with typed errors and stays up', async () => {
+    const ws = await new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${port()}/ws?token=${token}`);
+      socket.once('open', () => resolve(socket));
+      socket.once('error', reject);
+    });
+    const codes: string[] = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d));
+      if (m.kind === 'error') codes.push(m.error.code);
+      if (m.kind === 'reply' && !m.reply.ok) codes.push(m.reply.error.code);
+    });
+    const garbage = ['', '{', 'null', '[]', '{"id":1}', '{"id":1,"channel":"__proto__","args":{}}', '{"id":1,"channel":"system.status","args":{"__proto__":{"x":1}}}', '{"id":1,"channel":"no.such","args":{}}'];
+    for (let i = 0; i < 25; i++) for (const g of garbage) ws.send(g);
+    await waitFor('typed refusals', () => codes.length >= 25 * garbage.length, 10_000);
+    expect([...new Set(codes)].sort()).toEqual(['bad-request', 'unknown-channel']);
+    ws.close();
+    await alive();
+  });
+
+  it('refuses every hostile order of a malicious coordinator, and runs nothing it should not', async () => {
+    const reports = () => heard.filter((h) => h.type === 'hire-report').map((h) => h.body as { hireId: string; state: string; detail: string });
+    await waitFor('reports on the hostile hires', () => reports().some((r) => r.hireId === 'hire-ok' && r.state === 'running'), 15_000);
+    const refused = (id: string) => reports().find((r) => r.hireId === id && r.state === 'failed');
+    for (const id of ['hire-root', 'hire-nul', 'hire-ray']) expect(refused(id)?.detail, id).toMatch(/^Refused a hire order: /);
+    // The one well-formed order ran confined, its words after `--` and the image.
+    const runs = fs.readFileSync(engineLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[]);
+    expect(runs).toHaveLength(1);
+    const argv = runs[0];
+    expect(argv.slice(argv.indexOf('--'))).toEqual(['--', 'alpine', '--privileged', '-v', '/:/host']);
+    expect(argv.slice(0, argv.indexOf('--'))).toEqual(expect.arrayContaining(['--cap-drop=ALL', '--security-opt=no-new-privileges']));
+    expect(argv.slice(0, argv.indexOf('--'))).not.toContain('--privileged');
+    await alive();
+  });
+
+  it('wrote nothing outside its data dir', () => {
+    expect(fs.existsSync('/tmp/x.log')).toBe(false);
+    // (System tools it runs may leave an empty ~/.cache; no file may appear.)
+    expect(fs.readdirSync(elsewhere, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => path.join(e.parentPath, e.name))).toEqual([]);
+    expect(fs.readdirSync(path.join(dataDir, 'hires'))).toEqual(['hire-ok.log']);
+  });
+});
