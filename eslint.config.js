@@ -48,7 +48,7 @@ export default tseslint.config(
         'error',
         {
           ...electronOnlyInShell,
-          patterns: [{ regex: '^(\\.\\./)+main(/|$)', message: 'The renderer talks to the worker through preload/contract.ts, never main/.' }],
+          patterns: [{ regex: '^(\\.\\./)+main(/|$)', message: 'The renderer talks to the worker through preload/contract/, never main/.' }],
         },
       ],
     },

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InventorySchema, TelemetryFrameSchema } from '../preload/contract.ts';
+import { InventorySchema, TelemetryFrameSchema } from '../preload/contract/index.ts';
 import { parseCommand, UsageError } from './cli.ts';
 
 const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'io-worker.mjs');

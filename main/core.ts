@@ -1,6 +1,6 @@
 // Composition root: builds the worker core from its parts. No electron here: the app's shell and
 // the headless server both wrap this same core, and bind its handlers to their transport.
-import { ContractFailure, type Handlers, type Inventory, type Status, type TelemetryFrame, type UpdateStatus, type WorkerState } from '../preload/contract.ts';
+import { ContractFailure, type Handlers, type Inventory, type Status, type TelemetryFrame, type UpdateStatus, type WorkerState } from '../preload/contract/index.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { EventBus } from './events.ts';
 import { attachLedger, ledgerHandlers } from './ledger/handlers.ts';

@@ -1,7 +1,7 @@
 // Contract tests through the transport-agnostic dispatcher: every channel refuses malformed
 // payloads with a typed error, and keeps answering good ones afterwards.
 import { describe, expect, it } from 'vitest';
-import { MAX_PAYLOAD_BYTES, MAX_STRING, requestChannels, requests, type RequestChannel } from '../preload/contract.ts';
+import { MAX_PAYLOAD_BYTES, MAX_STRING, requestChannels, requests, type RequestChannel } from '../preload/contract/index.ts';
 import { expectedWithoutNetwork, validArgs } from '../test/contract-cases.ts';
 import { testCore } from '../test/core-fixture.ts';
 import { createDispatcher, findUnsafeKey } from './dispatch.ts';

@@ -10,7 +10,7 @@ import {
   type ContractError,
   type Handlers,
   type Reply,
-} from '../preload/contract.ts';
+} from '../preload/contract/index.ts';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 16;

@@ -1,6 +1,6 @@
 // The core's event bus: typed by the contract's event channels, so a transport can forward every
 // event without knowing what is in it.
-import type { EventChannel, EventPayload } from '../preload/contract.ts';
+import type { EventChannel, EventPayload } from '../preload/contract/index.ts';
 
 type Listener<E extends EventChannel> = (payload: EventPayload<E>) => void;
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 
 // The real 'electron' module only exists inside Electron; the preload's top level needs these two.
@@ -67,5 +68,16 @@ describe('preload bridge', () => {
     expect(seen).toEqual([[{ id: 'n' }]]);
     off();
     expect(ipc.listeners.get(`${EVENT_PREFIX}notice`)).toEqual([]);
+  });
+});
+
+describe('the built preload bundle', () => {
+  const bundle = new URL('../out/preload/index.cjs', import.meta.url);
+  // npm test builds before the unit tests; a bare `vitest run` without a build skips this.
+  it.skipIf(!fs.existsSync(bundle))('stays small: channel names only, no zod and no schemas', () => {
+    const text = fs.readFileSync(bundle, 'utf8');
+    expect(text.length).toBeLessThan(10 * 1024);
+    expect(text).not.toMatch(/ZodError|safeParse/);
+    expect(text).toContain('system.status');
   });
 });

@@ -1,17 +1,9 @@
 // The preload: exposes `window.ioWorker` with exactly two functions, invoke and subscribe, over the
 // contract's channels. Never ipcRenderer itself; unknown channels are refused here before any IPC.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  IPC_EVENT_PREFIX,
-  IPC_REQUEST_PREFIX,
-  isEventChannel,
-  isRequestChannel,
-  type ContractError,
-  type EventChannel,
-  type EventPayload,
-  type IoWorkerBridge,
-  type Reply,
-} from './contract.ts';
+// Only the zod-free channel names at run time; the rest are types, erased from the bundle.
+import { IPC_EVENT_PREFIX, IPC_REQUEST_PREFIX, isEventChannel, isRequestChannel } from './contract/channel-names.ts';
+import type { ContractError, EventChannel, EventPayload, IoWorkerBridge, Reply } from './contract/index.ts';
 
 /** IPC channel names on the wire, kept here for callers of the preload; the contract owns them. */
 export const REQUEST_PREFIX = IPC_REQUEST_PREFIX;

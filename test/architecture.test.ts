@@ -17,7 +17,7 @@ describe('architecture lint rules', () => {
     expect(await ruleIds("import { createCore } from '../main/core.ts';\nexport const c = createCore;\n", 'renderer/x.ts')).toContain(
       'no-restricted-imports',
     );
-    expect(await ruleIds("import type { Status } from '../preload/contract';\nexport type S = Status;\n", 'renderer/x.ts')).not.toContain(
+    expect(await ruleIds("import type { Status } from '../preload/contract/index.ts';\nexport type S = Status;\n", 'renderer/x.ts')).not.toContain(
       'no-restricted-imports',
     );
   });

@@ -1,6 +1,6 @@
 // One valid call per request channel, so contract tests can derive every malformed variant from it.
 // The type makes a channel without an example a compile error; the tests also check at run time.
-import type { RequestArgs, RequestChannel } from '../preload/contract.ts';
+import type { RequestArgs, RequestChannel } from '../preload/contract/index.ts';
 
 export const validArgs: { [C in RequestChannel]: RequestArgs<C> } = {
   'system.inventory': { refresh: false },

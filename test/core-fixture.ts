@@ -1,6 +1,6 @@
 // A real core for tests: real dispatcher, sampler and settings, with in-memory storage and a fixed
 // inventory so tests do not wait on systeminformation.
-import type { Inventory } from '../preload/contract.ts';
+import type { Inventory } from '../preload/contract/index.ts';
 import { createCore, type CoreOptions } from '../main/core.ts';
 import { Ledger } from '../main/ledger/ledger.ts';
 import { memoryStore } from '../main/settings/secrets.ts';

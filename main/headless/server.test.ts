@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { UpdateStatusSchema, requestChannels } from '../../preload/contract.ts';
+import { UpdateStatusSchema, requestChannels } from '../../preload/contract/index.ts';
 import { expectedWithoutNetwork, validArgs } from '../../test/contract-cases.ts';
 import { testCore } from '../../test/core-fixture.ts';
 import type { Core } from '../core.ts';

@@ -12,7 +12,7 @@ import {
   WireRequestSchema,
   eventChannels,
   type WireMessage,
-} from '../../preload/contract.ts';
+} from '../../preload/contract/index.ts';
 import { fail, type Dispatch } from '../dispatch.ts';
 import type { EventBus } from '../events.ts';
 import { STATIC_HEADERS, createStaticFiles } from '../static-files.ts';

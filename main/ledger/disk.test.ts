@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Notice } from '../../preload/contract.ts';
+import type { Notice } from '../../preload/contract/index.ts';
 import { Ledger, LedgerUnavailableError } from './ledger.ts';
 import { frameAt } from './testing/frames.ts';
 

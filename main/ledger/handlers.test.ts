@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testCore } from '../../test/core-fixture.ts';
-import type { Notice } from '../../preload/contract.ts';
+import type { Notice } from '../../preload/contract/index.ts';
 import { runCli } from '../cli.ts';
 import { Ledger } from './ledger.ts';
 import { frameAt } from './testing/frames.ts';

@@ -1,6 +1,6 @@
 // The ledger's contract handlers and its wiring into the core's frame and notice flow. Without an
 // open ledger every handler answers 'unavailable' with a sentence saying why.
-import { ContractFailure, type Handlers, type TelemetryFrame } from '../../preload/contract.ts';
+import { ContractFailure, type Handlers, type TelemetryFrame } from '../../preload/contract/index.ts';
 import type { EventBus } from '../events.ts';
 import { exportCsvText } from './csv.ts';
 import { earningsSummary } from './earnings.ts';

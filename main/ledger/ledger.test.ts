@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TelemetryMetricSchema } from '../../preload/contract.ts';
+import { TelemetryMetricSchema } from '../../preload/contract/index.ts';
 import { exportCsv } from './csv.ts';
 import { Ledger } from './ledger.ts';
 import { METRIC_NAMES } from './metrics.ts';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Notice, TelemetryFrame } from '../../preload/contract.ts';
+import type { Notice, TelemetryFrame } from '../../preload/contract/index.ts';
 import { DEVICE_PATTERN, METRIC_NAMES, SCALE, forEachReading, type Metric } from './metrics.ts';
 import { SchemaTooNewError, migrate } from './schema.ts';
 import {

@@ -1,7 +1,7 @@
 // Which numbers of a telemetry frame the ledger keeps, under which device and metric names.
 // Devices: 'host' (CPU, memory, network) and 'gpu<index>'. The contract's metric enum must list
 // exactly these names (a test checks it).
-import type { GpuSample, TelemetryFrame } from '../../preload/contract.ts';
+import type { GpuSample, TelemetryFrame } from '../../preload/contract/index.ts';
 
 export const HOST_METRICS = {
   cpuUtilizationPct: (f: TelemetryFrame) => f.cpu.utilizationPct,

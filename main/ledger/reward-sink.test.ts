@@ -5,7 +5,7 @@ import { attachLedger } from './handlers.ts';
 import { Ledger } from './ledger.ts';
 import { ledgerRewardSink, presenceGap, type NetworkPresence } from './reward-sink.ts';
 import { frameAt } from './testing/frames.ts';
-import type { TelemetryFrame } from '../../preload/contract.ts';
+import type { TelemetryFrame } from '../../preload/contract/index.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 

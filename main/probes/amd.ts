@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GpuInventory, GpuSample, ProbeHealth } from '../../preload/contract.ts';
+import type { GpuInventory, GpuSample, ProbeHealth } from '../../preload/contract/index.ts';
 import type { GpuInventorySource } from './inventory.ts';
 import type { GpuSampler } from './sampler.ts';
 

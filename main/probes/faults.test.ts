@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GpuSample, Notice, TelemetryFrame } from '../../preload/contract.ts';
+import type { GpuSample, Notice, TelemetryFrame } from '../../preload/contract/index.ts';
 import { FaultMonitor, type FaultLimits } from './faults.ts';
 import { HostProbe } from './host.ts';
 import { NvidiaSmiSampler } from './nvidia-smi.ts';

@@ -1,7 +1,7 @@
 // The fault monitor: watches telemetry frames against the user's limits and raises contract notices
 // for sustained over-limit readings (never a single spike), thermal or hardware throttling, GPUs that
 // stop reporting, and GPU telemetry that goes silent. Pure logic over frames; imports contract types only.
-import type { GpuSample, Notice, Settings, TelemetryFrame } from '../../preload/contract.ts';
+import type { GpuSample, Notice, Settings, TelemetryFrame } from '../../preload/contract/index.ts';
 import { THROTTLE_LABELS } from './nvidia-smi-csv.ts';
 
 export type FaultLimits = Settings['limits'];

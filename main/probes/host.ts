@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TelemetryFrame } from '../../preload/contract.ts';
+import type { TelemetryFrame } from '../../preload/contract/index.ts';
 
 interface CpuTicks {
   idle: number;

@@ -2,7 +2,7 @@
 // GPU vendors' own tools, when present, replace its generic GPU view.
 import os from 'node:os';
 import si from 'systeminformation';
-import type { GpuInventory, Inventory } from '../../preload/contract.ts';
+import type { GpuInventory, Inventory } from '../../preload/contract/index.ts';
 
 export interface GpuInventorySource {
   /** GPUs as the vendor tool reports them, or null when the tool is absent (then systeminformation's view is used). */

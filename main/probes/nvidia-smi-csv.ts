@@ -1,6 +1,6 @@
 // Pure parsing of nvidia-smi output: --help-query-gpu (which fields this driver knows), CSV rows of
 // --query-gpu (with or without header and units), `-L` (MIG instances). No I/O; imports only types.
-import type { GpuInventory, GpuSample } from '../../preload/contract.ts';
+import type { GpuInventory, GpuSample } from '../../preload/contract/index.ts';
 
 /** A value nvidia-smi could not give is null with the reason in the user's words, never NaN or 0. */
 export type Cell = { value: number; text: string } | { value: null; text: string | null; reason: string };

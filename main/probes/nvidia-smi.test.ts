@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProbeHealth } from '../../preload/contract.ts';
+import type { ProbeHealth } from '../../preload/contract/index.ts';
 import { NvidiaSmiInventory, NvidiaSmiSampler, findNvidiaSmi } from './nvidia-smi.ts';
 import { findSection, loadCapture, queryGpuTable } from './testing/capture-file.mjs';
 import { FAKE_NVIDIA_SMI, REPO_ROOT, captureFiles, capturePath, fakeEnv, writeEightGpuCapture, type FakeSettings } from './testing/captures.ts';

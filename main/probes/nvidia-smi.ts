@@ -4,7 +4,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GpuSample, ProbeHealth } from '../../preload/contract.ts';
+import type { GpuSample, ProbeHealth } from '../../preload/contract/index.ts';
 import type { GpuInventorySource } from './inventory.ts';
 import {
   INVENTORY_FIELDS,

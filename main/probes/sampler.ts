@@ -1,6 +1,6 @@
 // The 1 Hz telemetry loop: one batched frame per tick for all devices, kept in a 15-minute ring
 // and handed to subscribers (ledger, fault monitor, transports).
-import type { GpuSample, ProbeHealth, TelemetryFrame } from '../../preload/contract.ts';
+import type { GpuSample, ProbeHealth, TelemetryFrame } from '../../preload/contract/index.ts';
 import { HostProbe } from './host.ts';
 
 /** A GPU sampler runs on its own clock (e.g. one long-lived nvidia-smi) and is read on each tick. */

@@ -1,7 +1,7 @@
 // One settings schema for the app (electron-store) and headless (conf): defaults, and the project's
 // own versioned migrations, run on whatever the backend read from disk.
 import os from 'node:os';
-import { SettingsSchema, type Settings } from '../../preload/contract.ts';
+import { SettingsSchema, type Settings } from '../../preload/contract/index.ts';
 
 export const SETTINGS_VERSION = 3;
 

@@ -1,6 +1,6 @@
 // Settings as the core sees them: validated reads and patches over a small key-value backend,
 // which is electron-store in the app and conf when headless (both atomic JSON files).
-import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from '../../preload/contract.ts';
+import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from '../../preload/contract/index.ts';
 import { SETTINGS_VERSION, migrateSettings } from './schema.ts';
 
 export interface SettingsBackend {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { requestChannels } from '../../preload/contract.ts';
+import { requestChannels } from '../../preload/contract/index.ts';
 import { validArgs } from '../../test/contract-cases.ts';
 import { createCore } from '../core.ts';
 import { SettingsStore, memoryBackend } from '../settings/store.ts';

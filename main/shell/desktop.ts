@@ -3,7 +3,7 @@
 // notices and state changes, and the dock badge. Each over a small seam of the Electron API.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Notice, Status, WorkerState } from '../../preload/contract.ts';
+import type { Notice, Status, WorkerState } from '../../preload/contract/index.ts';
 
 // ---------------------------------------------------------------- start at login
 export interface LoginItems {

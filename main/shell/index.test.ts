@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IPC_REQUEST_PREFIX, UpdateStatusSchema, requestChannels, type Reply } from '../../preload/contract.ts';
+import { IPC_REQUEST_PREFIX, UpdateStatusSchema, requestChannels, type Reply } from '../../preload/contract/index.ts';
 
 const fake = await vi.hoisted(async () => {
   const { EventEmitter } = await import('node:events');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IPC_EVENT_PREFIX, IPC_REQUEST_PREFIX, requestChannels, type Inventory, type Reply } from '../../preload/contract.ts';
+import { IPC_EVENT_PREFIX, IPC_REQUEST_PREFIX, requestChannels, type Inventory, type Reply } from '../../preload/contract/index.ts';
 import { createCore, type Core } from '../core.ts';
 import { memoryStore } from '../settings/secrets.ts';
 import { SettingsStore, memoryBackend } from '../settings/store.ts';

@@ -7,7 +7,7 @@ import {
   eventChannels,
   requestChannels,
   type Reply,
-} from '../../preload/contract.ts';
+} from '../../preload/contract/index.ts';
 import { fail, type Dispatch } from '../dispatch.ts';
 import type { EventBus } from '../events.ts';
 import { isAppUrl } from './security.ts';

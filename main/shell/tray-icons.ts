@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkerState } from '../../preload/contract.ts';
+import type { WorkerState } from '../../preload/contract/index.ts';
 import { encodePng } from './png.ts';
 import { TRAY_STATES, TRAY_VARIANTS, trayIconName, type TrayVariant } from './tray.ts';
 

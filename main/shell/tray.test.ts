@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import type { TelemetryFrame, WorkerState } from '../../preload/contract.ts';
+import type { TelemetryFrame, WorkerState } from '../../preload/contract/index.ts';
 import { decodePng, encodePng } from './png.ts';
 import { TRAY_STATES, TRAY_VARIANTS, generatedIcons, trayIconName } from './tray-icons.ts';
 import { TrayService, hottestGpu, trayMenu, trayTooltip, type TrayActions, type TrayLike, type TrayMenuItem } from './tray.ts';

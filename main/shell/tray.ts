@@ -1,7 +1,7 @@
 // The tray: one icon per worker state (light or dark to match the menu bar), a tooltip with the
 // state, the hottest GPU and today's earnings, and the menu. One render() reconciles the view
 // into the tray, so tests drive it through a fake tray factory and read back what it shows.
-import type { TelemetryFrame, WorkerState } from '../../preload/contract.ts';
+import type { TelemetryFrame, WorkerState } from '../../preload/contract/index.ts';
 
 export const TRAY_STATES = ['starting', 'earning', 'hired', 'idle', 'paused', 'offline', 'error'] as const satisfies readonly WorkerState[];
 export type TrayVariant = 'light' | 'dark';

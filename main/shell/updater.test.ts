@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SETTLE_MS } from './update-schedule.ts';
-import { UpdateStatusSchema } from '../../preload/contract.ts';
+import { UpdateStatusSchema } from '../../preload/contract/index.ts';
 import { testCore } from '../../test/core-fixture.ts';
 import { UpdateService, updatesProvider, type Clock, type UpdateServiceOptions, type UpdaterLike } from './updater.ts';
 

@@ -3,7 +3,7 @@
 // by electron-updater, and installed on quit or at the planned restart right after a block closes.
 // The updater is handed in (a seam over electron-updater's AppUpdater), so tests run it for real
 // against a local feed, or as a fake.
-import { ContractFailure, type Notice, type Settings, type UpdateStatus } from '../../preload/contract.ts';
+import { ContractFailure, type Notice, type Settings, type UpdateStatus } from '../../preload/contract/index.ts';
 import type { UpdatesProvider } from '../core.ts';
 import { planRestart } from './update-schedule.ts';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Status, TelemetryFrame } from '../../preload/contract.ts';
+import type { Status, TelemetryFrame } from '../../preload/contract/index.ts';
 import { testCore } from '../../test/core-fixture.ts';
 import { FaultMonitor } from '../probes/faults.ts';
 import { statusFor, versionControlService } from './runtime.ts';

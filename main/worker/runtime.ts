@@ -2,7 +2,7 @@
 // (identity, inventory, telemetry frames, secrets) and turns its session into a status sentence.
 import os from 'node:os';
 import path from 'node:path';
-import { ContractFailure, NetworkDevicesSchema, type Inventory, type NetworkDevices, type NetworkStatus, type TelemetryFrame, type WorkerState } from '../../preload/contract.ts';
+import { ContractFailure, NetworkDevicesSchema, type Inventory, type NetworkDevices, type NetworkStatus, type TelemetryFrame, type WorkerState } from '../../preload/contract/index.ts';
 import type { SecretStore } from '../settings/secrets.ts';
 import { WorkerClient, type ClientState, type RewardSink, type TelemetrySummary } from './client.ts';
 import { HireRunner } from './hires.ts';

@@ -8,7 +8,7 @@ import type {
   RequestArgs,
   RequestChannel,
   RequestResult,
-} from '../../preload/contract';
+} from '../../preload/contract/index.ts';
 
 export class ApiError extends Error {
   readonly code: ContractError['code'];

@@ -1,5 +1,5 @@
 // Picks the transport once at start: the preload's bridge in the app, the WebSocket headless.
-import type { IoWorkerBridge } from '../../preload/contract';
+import type { IoWorkerBridge } from '../../preload/contract/index.ts';
 import { createApi, type Api, type Transport } from './client';
 import { ipcTransport } from './ipc-transport';
 import { takeToken, wsTransport } from './ws-transport';

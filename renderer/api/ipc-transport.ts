@@ -1,5 +1,5 @@
 // In the app: the preload's window.ioWorker. Always open; main validates every call.
-import type { IoWorkerBridge } from '../../preload/contract';
+import type { IoWorkerBridge } from '../../preload/contract/index.ts';
 import type { Transport } from './client';
 
 export function ipcTransport(bridge: IoWorkerBridge): Transport {

@@ -1,6 +1,6 @@
 // Headless: one WebSocket to `io-worker serve`, carrying request ids, replies and pushed events.
 // Reconnects with backoff; requests made while disconnected fail fast with 'unavailable'.
-import type { EventChannel, Reply, WireMessage } from '../../preload/contract';
+import type { EventChannel, Reply, WireMessage } from '../../preload/contract/index.ts';
 import type { ConnectionState, Transport } from './client';
 
 type Listener = (payload: unknown) => void;

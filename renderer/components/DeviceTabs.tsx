@@ -2,7 +2,7 @@
 // updater), Jobs history, Notifications history, Block Rewards. WAI-ARIA tabs: arrow keys, Home and
 // End move between tabs; only the active tab is in the Tab order; a panel loads when first shown.
 import { useRef, useState, type KeyboardEvent } from 'react';
-import type { JobsHistory, NetworkStatus, NoticeHistory, UpdateStatus } from '../../preload/contract';
+import type { JobsHistory, NetworkStatus, NoticeHistory, UpdateStatus } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { usePoll } from './usePoll';
 import { useApp } from '../store/app';

@@ -1,7 +1,7 @@
 // A live figure written straight into the page on each tick, like the charts: no React render per
 // second, and no layout at all when the text reads the same as before.
 import { useEffect, useRef } from 'react';
-import type { TelemetryFrame } from '../../preload/contract';
+import type { TelemetryFrame } from '../../preload/contract/index.ts';
 import { telemetry } from '../store/telemetry';
 
 interface Props {

@@ -2,7 +2,7 @@
 // (rewards.page), with the columns the network publishes per block. Shared by Earnings and the
 // device's tabs; the CSV export uses the ledger's own export (what: 'rewards').
 import { useCallback, useEffect, useState } from 'react';
-import type { BlockRewardRow, RewardsPage } from '../../preload/contract';
+import type { BlockRewardRow, RewardsPage } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { coins, localTimeZone, score } from '../format';
 import { Time } from './Time';

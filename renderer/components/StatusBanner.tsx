@@ -1,5 +1,5 @@
 // The banner at the top of every page: the same state the tray icon shows, in words.
-import type { WorkerState } from '../../preload/contract';
+import type { WorkerState } from '../../preload/contract/index.ts';
 import { useApp } from '../store/app';
 import { Time } from './Time';
 

@@ -5,7 +5,7 @@
 // on Device details used to tear down and build five of them.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { Chart, Decimation, Filler, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
-import type { HistorySeries, TelemetryMetric } from '../../preload/contract';
+import type { HistorySeries, TelemetryMetric } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { MAX_SUFFIX, timeSeriesOptions, type TimeAxis, type ValueAxis } from './chart-options';
 import { feedLive, type Line, type LineChart, type Series, type Surface } from './live-feed';

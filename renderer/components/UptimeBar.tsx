@@ -1,6 +1,6 @@
 // The 30-day uptime bar: one cell per local day, coloured by uptime, with the day's uptime and its
 // downtime by reason on hover (and on keyboard focus).
-import type { UptimeBar as UptimeBarData } from '../../preload/contract';
+import type { UptimeBar as UptimeBarData } from '../../preload/contract/index.ts';
 
 const REASON: Record<string, string> = {
   'app-closed': 'app closed',

@@ -3,7 +3,7 @@
 // onto the chart as laid out, and a full chart.js update runs only on a step, a value outside the y
 // axis, a hover or a resize.
 import type { Chart, ChartDataset } from 'chart.js';
-import type { TelemetryFrame } from '../../preload/contract';
+import type { TelemetryFrame } from '../../preload/contract/index.ts';
 import { telemetry } from '../store/telemetry';
 import type { TimeAxis } from './chart-options';
 import { LiveWindow, insideScale, type Edges } from './live-window';

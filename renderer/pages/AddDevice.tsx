@@ -1,7 +1,7 @@
 // Add New Device: a few steps that get this machine earning. Each step checks something real
 // (the hardware, the name, the network, the wallet, the connection, the proofs) and says what to fix.
 import { useEffect, useState } from 'react';
-import type { Inventory, NetworkStatus } from '../../preload/contract';
+import type { Inventory, NetworkStatus } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { usePoll } from '../components/usePoll';
 import { bytes, mib } from '../format';

@@ -1,7 +1,7 @@
 // Device details: specs, live and stored charts (15 min, 24 h, 7 d), the 30-day uptime bar and the
 // figures a supplier checks: uptime, streak, traffic, connectivity, security.
 import { useMemo, useState } from 'react';
-import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData, UptimeStreak } from '../../preload/contract';
+import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData, UptimeStreak } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { DeviceTabs } from '../components/DeviceTabs';
 import { TimeChart, type HistoryLine, type Series } from '../components/TimeChart';

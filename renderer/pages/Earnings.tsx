@@ -1,7 +1,7 @@
 // Earnings & Rewards: what this machine has earned (block rewards, hire payments, hours served),
 // the last 30 days per day, the Block Rewards history, where payouts go and what was paid.
 import { useMemo } from 'react';
-import type { Payout, RewardsSummary } from '../../preload/contract';
+import type { Payout, RewardsSummary } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { BarChart, type BarSeries } from '../components/BarChart';
 import { RewardsTable } from '../components/RewardsTable';

@@ -1,6 +1,6 @@
 // Home: is this machine healthy and earning, and if not, why and what to do.
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
-import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract';
+import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { duration } from '../components/UptimeBar';
 import type { ChartSource } from '../components/TimeChart';

@@ -1,7 +1,7 @@
 // Profitability: the machine's measured power times your electricity price, against what it earns
 // (measured from the ledger, and the network's last block as an estimate) at the coin price you enter.
 import { useEffect, useMemo, useState } from 'react';
-import type { HistorySeries, NetworkStatus, RewardsSummary, UptimeBar } from '../../preload/contract';
+import type { HistorySeries, NetworkStatus, RewardsSummary, UptimeBar } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { BarChart } from '../components/BarChart';
 import { useApp } from '../store/app';

@@ -1,7 +1,7 @@
 // Settings: what the core stores for this machine. The worker validates every change; a refused
 // value comes back with the field and the reason.
 import { useEffect, useState } from 'react';
-import type { Settings as SettingsShape, UpdateStatus } from '../../preload/contract';
+import type { Settings as SettingsShape, UpdateStatus } from '../../preload/contract/index.ts';
 import { api, ApiError } from '../api';
 import { useApp } from '../store/app';
 import { localTimeZone } from '../format';

@@ -1,7 +1,7 @@
 // Workers: the network's public explorer. Every device with its status, hire status, up-for time,
 // type and quantity; filter, sort, search, and a details panel for the one you pick.
 import { useMemo, useState } from 'react';
-import type { NetworkDevices } from '../../preload/contract';
+import type { NetworkDevices } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { Time } from '../components/Time';
 import { duration } from '../components/UptimeBar';

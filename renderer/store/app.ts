@@ -1,7 +1,7 @@
 // Low-rate app state in zustand: connection, worker status, inventory, settings. Components select
 // primitives or small slices so a status change does not re-render the whole page.
 import { create } from 'zustand';
-import type { Inventory, Notice, Settings, Status } from '../../preload/contract';
+import type { Inventory, Notice, Settings, Status } from '../../preload/contract/index.ts';
 import { api, ApiError } from '../api';
 import type { ConnectionState } from '../api/client';
 import { telemetry } from './telemetry';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TelemetryFrame } from '../../preload/contract';
+import type { TelemetryFrame } from '../../preload/contract/index.ts';
 import { TelemetryRing } from './telemetry';
 
 const frame = (t: number): TelemetryFrame => ({

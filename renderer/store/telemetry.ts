@@ -1,6 +1,6 @@
 // High-rate data lives here, outside React state: a ring of recent frames that charts read and
 // subscribe to directly. Only the widgets that show a live number re-render on a tick.
-import type { TelemetryFrame } from '../../preload/contract';
+import type { TelemetryFrame } from '../../preload/contract/index.ts';
 
 const CAPACITY = 15 * 60 * 4; // 15 minutes at the fastest rate (4 Hz)
 

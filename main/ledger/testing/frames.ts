@@ -1,5 +1,5 @@
 // Test and benchmark helper: synthetic telemetry frames shaped exactly like the sampler's.
-import type { GpuSample, TelemetryFrame } from '../../../preload/contract.ts';
+import type { GpuSample, TelemetryFrame } from '../../../preload/contract/index.ts';
 
 export function gpuSample(index: number, temperatureC: number | null, extra: Partial<GpuSample> = {}): GpuSample {
   return {

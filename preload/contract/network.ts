@@ -1,0 +1,56 @@
+// The network session and the network's Workers list, as the worker reports them.
+import { z } from 'zod';
+
+export const NetworkStatusSchema = z.object({
+  /** The coordinator this worker talks to; null when the core runs without a network. */
+  network: z.string().nullable(),
+  connection: z.enum(['connecting', 'online', 'offline', 'none']),
+  detail: z.string(),
+  /** null until the coordinator has judged this device. */
+  eligible: z.boolean().nullable(),
+  tier: z.number().int().min(0).max(4).nullable(),
+  /** The live checklist: wallet, processor, tier, uptime, proofs, running; each with what to do. */
+  checks: z.array(
+    z.object({
+      id: z.string(),
+      ok: z.boolean(),
+      detail: z.string(),
+      /** Seconds until a rule passes with time alone (continuous uptime); the Home countdown. */
+      remainingSeconds: z.number().nonnegative().optional(),
+    }),
+  ),
+  paused: z.string().nullable(),
+  bufferedHeartbeats: z.number().int().nonnegative(),
+  services: z.array(z.object({ name: z.string(), state: z.enum(['running', 'stopped', 'failing']), detail: z.string() })),
+  lastBlock: z
+    .object({ block: z.number().int(), status: z.enum(['Completed', 'Failed']), reason: z.string().nullable(), reward: z.number(), closedAt: z.number() })
+    .nullable(),
+});
+export type NetworkStatus = z.infer<typeof NetworkStatusSchema>;
+
+export const NetworkDeviceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  account: z.string(),
+  status: z.enum(['active', 'idle', 'hired', 'offline', 'blocked']),
+  hireStatus: z.enum(['hired', 'available', 'unavailable']),
+  upForSeconds: z.number().nonnegative(),
+  processorType: z.enum(['GPU', 'CPU']),
+  model: z.string(),
+  quantity: z.number().int().nonnegative(),
+  tier: z.number().int(),
+  lastSeen: z.number().nullable(),
+});
+export const NetworkDevicesSchema = z.object({
+  devices: z.array(NetworkDeviceSchema),
+  totals: z.object({
+    gpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
+    cpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
+    devices: z.number(),
+    online: z.number(),
+    coinsDistributed: z.number(),
+    hirePayments: z.number(),
+    blocks: z.number(),
+  }),
+});
+export type NetworkDevices = z.infer<typeof NetworkDevicesSchema>;

@@ -1,0 +1,28 @@
+// The worker's state and the notices it raises: what the tray, the banner and the pages show.
+import { z } from 'zod';
+
+export const WorkerStateSchema = z.enum(['starting', 'earning', 'hired', 'idle', 'paused', 'offline', 'error']);
+export type WorkerState = z.infer<typeof WorkerStateSchema>;
+
+export const StatusSchema = z.object({
+  state: WorkerStateSchema,
+  /** One sentence a person can act on: what the state means right now. */
+  detail: z.string(),
+  since: z.number().int(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  version: z.string(),
+  secretsBackend: z.enum(['keytar', 'safe-storage', 'file', 'memory']),
+  /** Which transport this UI is attached through; reported by the core for the About line. */
+  runtime: z.enum(['electron', 'headless']),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+export const NoticeSchema = z.object({
+  id: z.string(),
+  t: z.number().int(),
+  level: z.enum(['info', 'warning', 'error']),
+  title: z.string(),
+  body: z.string(),
+});
+export type Notice = z.infer<typeof NoticeSchema>;
