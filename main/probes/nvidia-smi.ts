@@ -18,6 +18,7 @@ import {
   type TelemetryKey,
 } from './nvidia-smi-csv.ts';
 import type { GpuSampler } from './sampler.ts';
+import { backoffDelay } from '../lib/backoff.ts';
 
 /** nvidia-smi from IO_WORKER_NVIDIA_SMI, else the first one on PATH (and the driver's folder on Windows). */
 export function findNvidiaSmi(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string | null {
@@ -255,7 +256,7 @@ export class NvidiaSmiSampler implements GpuSampler {
 
   #scheduleRestart(generation: number): void {
     if (!this.#running || generation !== this.#generation) return;
-    const delay = Math.min(this.#options.maxBackoffMs, this.#options.backoffMs * 2 ** this.#failures);
+    const delay = backoffDelay(this.#failures, this.#options.backoffMs, this.#options.maxBackoffMs);
     this.#failures++;
     if (this.#problem?.state === 'degraded') {
       const said = this.#problem.detail.replace(/ Retrying in .*$/, '');

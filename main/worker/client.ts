@@ -2,6 +2,7 @@
 // coordinator, heartbeats (buffered while offline), answers POTL and POW, runs hires, measures the
 // connectivity tier, and hands rewards, payouts and hires to an injected sink (the ledger, later).
 import { WebSocket } from 'ws';
+import { backoffDelay } from '../lib/backoff.ts';
 import type { DeviceIdentity } from './identity.ts';
 import type { HireRunner } from './hires.ts';
 import { CpuPowBackend, type PowBackend } from './pow.ts';
@@ -70,15 +71,6 @@ export interface WorkerClientOptions {
   speedTestBytes?: number;
   onState?: (state: ClientState) => void;
   log?: (message: string) => void;
-}
-
-/**
- * Exponential backoff with jitter: try `attempt` waits a random time in [initial/2, min(max, initial·2^attempt)],
- * so a fleet that lost the coordinator together does not come back together.
- */
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(initialMs / 2 + random() * Math.max(0, ceiling - initialMs / 2));
 }
 
 export class WorkerClient {

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backoffDelay } from '../lib/backoff.ts';
 import { HIRE_ID_PATTERN, HireOrderSchema, type HireOrder, type ServiceState } from './protocol.ts';
 
 export interface HireReport {
@@ -138,7 +139,7 @@ export class HireRunner {
         void this.stop(`the workload failed ${r.restarts + 1} times, last: ${r.lastExit}`, r.order.hireId, 'failed');
         return;
       }
-      const delay = Math.min(30_000, (this.#o.restartDelayMs ?? 1000) * 2 ** r.restarts);
+      const delay = backoffDelay(r.restarts, this.#o.restartDelayMs ?? 1000, 30_000);
       r.restarts++;
       this.#report(r, 'restarting', `${r.lastExit}; restart ${r.restarts} in ${(delay / 1000).toFixed(1)} s`);
       r.timers.push(setTimeout(() => { if (!r.stopping) this.#spawn(r); }, delay));

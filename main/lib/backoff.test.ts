@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './client.ts';
+import { backoffDelay } from './backoff.ts';
 
 describe('reconnect backoff', () => {
   it('doubles its ceiling per attempt up to the maximum, and spreads tries across the window', () => {
