@@ -22,7 +22,7 @@ export default defineConfig({
         input: { index: resolve('preload/index.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
-      // The sandboxed preload cannot require npm modules at run time: bundle zod into it.
+      // The sandboxed preload cannot require npm modules at run time: bundle what it imports (no zod).
       externalizeDeps: false,
     },
   },

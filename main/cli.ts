@@ -1,16 +1,17 @@
 // `io-worker`: the command line of the worker runtime, under plain Node (no Electron needed).
 import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { VERSION, createCore } from './core.ts';
+import { bootWorker, NetworkChoiceError, type BootedWorker } from './boot.ts';
+import { createCore } from './core.ts';
 import { startHeadlessServer } from './headless/server.ts';
 import { COORDINATOR_OPTIONS, DEVNET_USAGE, DevnetUsageError, HIRE_OPTIONS, runCoordinator, runHire } from './devnet/command.ts';
 import { EXPORT_OPTIONS, EXPORT_USAGE, ExportUsageError, runExport } from './ledger/export-command.ts';
-import { Ledger } from './ledger/ledger.ts';
 import { createProbes } from './probes/index.ts';
 import { RENDERER_DIR, defaultDataDir } from './paths.ts';
 import { confBackend } from './settings/conf-backend.ts';
 import { openSecretStore, memoryStore } from './settings/secrets.ts';
 import { SettingsStore, memoryBackend } from './settings/store.ts';
+import { VERSION } from './version.ts';
 
 export const USAGE = `io-worker ${VERSION}: lend this machine's GPU/CPU to a compute network, and watch it.
 
@@ -81,20 +82,21 @@ async function serve(values: Record<string, string | boolean | undefined>, io: I
   const port = parsePort(String(values.port));
   const dataDir = String(values['data-dir'] ?? defaultDataDir());
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const secrets = await openSecretStore({
-    service: 'io-worker',
-    dataDir,
-    allowPlaintextFile: values['secrets-file'] === true,
-  });
-  const settings = new SettingsStore(confBackend(dataDir));
-  const probes = createProbes();
-  // A full or read-only disk does not stop the worker: the ledger says so and retries on its own.
-  const ledger = Ledger.open({ dataDir });
-  if (ledger.problem) io.err(`warning: history is not being saved: ${ledger.problem}\n`);
-  // --network wins for this run; otherwise the network chosen in Settings (default: embedded devnet).
-  const network = values.network === undefined ? settings.get().network : String(values.network);
-  if (network !== 'embedded' && !/^https?:\/\/[^/]+/.test(network)) throw new UsageError(`--network must be an http(s):// URL, not ${network}`);
-  const core = await createCore({ dataDir, runtime: 'headless', settings, secrets, ledger, network, ...probes });
+  let worker: BootedWorker;
+  try {
+    worker = await bootWorker({
+      runtime: 'headless',
+      dataDir,
+      settingsBackend: confBackend(dataDir),
+      openSecrets: () => openSecretStore({ service: 'io-worker', dataDir, allowPlaintextFile: values['secrets-file'] === true }),
+      network: values.network === undefined ? undefined : String(values.network),
+      warn: (message) => io.err(`warning: ${message}\n`),
+    });
+  } catch (error) {
+    if (error instanceof NetworkChoiceError) throw new UsageError(`--network: ${error.message}`);
+    throw error;
+  }
+  const { core, secrets, network } = worker;
   const server = await startHeadlessServer({
     host: String(values.host),
     port,
@@ -102,8 +104,7 @@ async function serve(values: Record<string, string | boolean | undefined>, io: I
     dispatch: core.dispatch,
     events: core.events,
   }).catch(async (error: NodeJS.ErrnoException) => {
-    await core.stop();
-    ledger.close();
+    await worker.close();
     if (error.code === 'EADDRINUSE') {
       throw new Error(`Port ${port} is in use: is another io-worker running? Pick another with --port (0 = any free port).`);
     }
@@ -118,8 +119,7 @@ async function serve(values: Record<string, string | boolean | undefined>, io: I
   if (exposed) io.err(exposed);
   return async () => {
     await server.close();
-    await core.stop();
-    ledger.close();
+    await worker.close();
   };
 }
 

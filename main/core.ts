@@ -17,8 +17,9 @@ import { startEmbeddedDevnet } from './devnet/embedded.ts';
 import type { Coordinator } from './devnet/coordinator.ts';
 import type { RewardSink, WorkerClient } from './worker/client.ts';
 import { createWorkerRuntime, networkHandlers } from './worker/runtime.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.ts';
 
 export interface CoreOptions {
   dataDir: string;
@@ -32,8 +33,8 @@ export interface CoreOptions {
   /** The history store; opened and closed by whoever creates the core (absent: history answers 'unavailable'). */
   ledger?: Ledger;
   log?: (message: string, error?: unknown) => void;
-  /** A coordinator URL, 'embedded' (a devnet on 127.0.0.1), or null for none; default: embedded when there is a data dir. */
-  network?: string | null;
+  /** A coordinator URL, 'embedded' (a devnet on 127.0.0.1), or null for none; bootWorker chooses it. */
+  network: string | null;
   /** Where block rewards, payouts and hires go (the ledger); absent: they are only shown. */
   rewardSink?: RewardSink;
   /** The updater (the app's Version Control service); absent headless, where the core says how to update. */
@@ -200,7 +201,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         setState('error', 'The hardware inventory could not be read; see the log.');
         return;
       }
-      const network = options.network === undefined ? (options.dataDir ? 'embedded' : null) : options.network;
+      const network = options.network;
       if (network) {
         if (network === 'embedded') devnet = await startEmbeddedDevnet(options.dataDir, undefined, (m) => log(`devnet: ${m}`));
         let lastFrame: TelemetryFrame | null = null;

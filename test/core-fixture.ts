@@ -26,6 +26,7 @@ export async function testCore(overrides: Partial<CoreOptions> = {}) {
     secrets: memoryStore('test'),
     inventory: async () => TEST_INVENTORY,
     log: () => {},
+    network: null,
     ledger: Ledger.open({ dataDir: '', memory: true, log: () => {} }),
     ...overrides,
   });

@@ -81,6 +81,7 @@ describe('app secrets', () => {
     const secrets = await openAppSecrets({ dataDir: dir, safeStorage: fakeSafeStorage(), keytar: null });
     const core = await createCore({
       dataDir: dir,
+      network: null,
       runtime: 'electron',
       settings: new SettingsStore(memoryBackend()),
       secrets,

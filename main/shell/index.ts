@@ -7,10 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, app, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import Store from 'electron-store';
-import { createCore, type Core } from '../core.ts';
-import { Ledger } from '../ledger/ledger.ts';
-import { createProbes } from '../probes/index.ts';
-import { SettingsStore } from '../settings/store.ts';
+import { bootWorker, type BootedWorker } from '../boot.ts';
 import { openAppSecrets } from './app-secrets.ts';
 import { HIDDEN_FLAG } from './desktop.ts';
 import { startDesktopServices, type DesktopServices } from './desktop-services.ts';
@@ -52,17 +49,20 @@ async function start(): Promise<void> {
     guardSession(session.defaultSession);
     serveAppScheme(protocol, RENDERER_DIR);
     const dataDir = app.getPath('userData');
-    const settings = new SettingsStore(electronStoreBackend(new Store({ name: 'settings' })));
-    const secrets = await openAppSecrets({ dataDir, safeStorage });
-    log(`secrets are kept in ${secrets.reason}`);
-    // As `io-worker serve` does: a full or read-only disk does not stop the worker, the ledger says so.
-    const ledger = Ledger.open({ dataDir });
-    if (ledger.problem) log(`history is not being saved: ${ledger.problem}`);
-    const network = process.env.IO_WORKER_NETWORK || settings.get().network;
     // The updater starts with the desktop services, after the core: the provider reads it late.
     let services: DesktopServices | null = null;
-    const updates = updatesProvider(() => services?.updater ?? null);
-    const core = await createCore({ dataDir, runtime: 'electron', settings, secrets, ledger, network, updates, ...createProbes(), log });
+    const worker = await bootWorker({
+      runtime: 'electron',
+      dataDir,
+      settingsBackend: electronStoreBackend(new Store({ name: 'settings' })),
+      openSecrets: () => openAppSecrets({ dataDir, safeStorage }),
+      network: process.env.IO_WORKER_NETWORK,
+      updates: updatesProvider(() => services?.updater ?? null),
+      warn: (message) => log(message),
+      log,
+    });
+    const { core, settings } = worker;
+    log(`secrets are kept in ${worker.secrets.reason}`);
 
     let trayShown = false;
     const window = new MainWindow({
@@ -82,10 +82,9 @@ async function start(): Promise<void> {
     const started = startDesktopServices({ core, window, settings, resourcesDir: RESOURCES_DIR, log });
     services = started;
     trayShown = started.trayShown;
-    stopCleanlyOnQuit(core, window, () => {
+    stopCleanlyOnQuit(worker, window, () => {
       started.stop();
       unbind();
-      ledger.close();
     });
 
     // Launched at login: the worker runs in the tray; the window opens from there.
@@ -97,14 +96,14 @@ async function start(): Promise<void> {
 }
 
 /** Quitting waits for the worker to stop (sampler, sockets, ledger) before the process exits. */
-function stopCleanlyOnQuit(core: Core, window: MainWindow, release: () => void): void {
+function stopCleanlyOnQuit(worker: BootedWorker, window: MainWindow, release: () => void): void {
   let stopping: Promise<void> | null = null;
   app.on('before-quit', (event) => {
     window.markQuitting();
     if (stopping) return;
     event.preventDefault();
-    stopping = core
-      .stop()
+    stopping = worker
+      .close()
       .catch((error: unknown) => log('the worker did not stop cleanly', error))
       .finally(() => {
         release();

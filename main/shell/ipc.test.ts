@@ -45,6 +45,7 @@ const fromWindow = (frame: SenderFrame | null = mainFrame()): InvokeEvent => ({ 
 beforeEach(async () => {
   core = await createCore({
     dataDir: '',
+    network: null,
     runtime: 'electron',
     settings: new SettingsStore(memoryBackend()),
     secrets: memoryStore('test'),
