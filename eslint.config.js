@@ -1,6 +1,7 @@
 // Lint: typescript-eslint on strict settings, plus the architecture's two boundaries:
 // only main/shell (and the preload) may import 'electron'; the renderer never imports main/.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const electronOnlyInShell = {
@@ -13,18 +14,8 @@ export default tseslint.config(
   ...tseslint.configs.strict,
   {
     languageOptions: {
-      globals: {
-        console: 'readonly', process: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
-        setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', URLSearchParams: 'readonly',
-        window: 'readonly', document: 'readonly', WebSocket: 'readonly', getComputedStyle: 'readonly',
-        performance: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', TextEncoder: 'readonly',
-        TextDecoder: 'readonly', AbortController: 'readonly', fetch: 'readonly', Response: 'readonly', Request: 'readonly',
-        Headers: 'readonly', crypto: 'readonly', setImmediate: 'readonly', navigator: 'readonly', location: 'readonly',
-        history: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly', HTMLElement: 'readonly',
-        HTMLCanvasElement: 'readonly', Blob: 'readonly', requestAnimationFrame: 'readonly', cancelAnimationFrame: 'readonly',
-        __dirname: 'readonly', NodeJS: 'readonly', React: 'readonly', Event: 'readonly', MessageEvent: 'readonly',
-        CloseEvent: 'readonly', Storage: 'readonly', Location: 'readonly', History: 'readonly', Window: 'readonly',
-      },
+      // Node for main/, scripts and tests; the browser for the renderer (which the lint rules keep apart).
+      globals: { ...globals.node, ...globals.browser, NodeJS: 'readonly', React: 'readonly' },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
@@ -35,7 +26,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: globals.commonjs },
   },
   {
     files: ['main/shell/**', 'preload/index.ts', 'e2e/**'],
