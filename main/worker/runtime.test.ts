@@ -74,7 +74,7 @@ describe('the core with its embedded devnet', () => {
 
   it('starts a devnet on loopback, joins it, and answers the network channels', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-net-'));
-    const core = await testCore({ dataDir: dir });
+    const core = await testCore({ dataDir: dir, network: 'embedded' });
     const statuses: Status[] = [];
     core.events.on('status', (s) => statuses.push(s));
     try {
