@@ -1,10 +1,11 @@
 // CSV export of the ledger: telemetry rollups, uptime per day, block rewards. Lines are produced
 // lazily so the CLI can stream months of rollups without holding them in memory.
+import type { ExportResult } from '../../preload/contract/index.ts';
 import type { Ledger } from './ledger.ts';
 import { GAP_REASONS } from './uptime.ts';
 
-export const EXPORT_KINDS = ['telemetry', 'uptime', 'rewards'] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
+export type ExportKind = ExportResult['what'];
+export const EXPORT_KINDS = ['telemetry', 'uptime', 'rewards'] as const satisfies readonly ExportKind[];
 
 export interface ExportOptions {
   from: number;

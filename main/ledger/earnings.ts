@@ -1,50 +1,12 @@
 // The Earnings page's figures from the ledger: totals as of now, and per local day (the user's time
 // zone) what block rewards and hire payments came in, how many blocks passed and failed, and what
 // the failed ones would have paid. Sums are taken in nano-tokens so they stay exact.
+import type { RewardsSummary } from '../../preload/contract/index.ts';
+import { nano, tokens } from './earnings-record.ts';
 import type { Ledger } from './ledger.ts';
 import { checkTimeZone, dayBuckets } from './uptime.ts';
 
-const NANO = 1_000_000_000;
-const nano = (amount: number) => Math.round(amount * NANO);
-const tokens = (n: number) => n / NANO;
-
-export interface EarningsDay {
-  /** Local date YYYY-MM-DD in the summary's time zone. */
-  date: string;
-  start: number;
-  end: number;
-  /** Block rewards earned in blocks that started this day. */
-  earned: number;
-  /** Hire payments received this day. */
-  jobEarned: number;
-  blocksPassed: number;
-  blocksFailed: number;
-  /**
-   * What this day's failed blocks would have paid, estimated per device from its average passed-block
-   * reward over the summary's days; null when a day had failed blocks and no passed block to go by.
-   */
-  missed: number | null;
-}
-
-export interface EarningsSummary {
-  timeZone: string;
-  days: number;
-  generatedAt: number;
-  totals: {
-    blockRewards: number;
-    jobEarnings: number;
-    computeHours: number;
-    blocksPassed: number;
-    blocksFailed: number;
-    /** Block rewards and hire payments of today (local day). */
-    today: number;
-  };
-  /** The same sums over the summary's days. */
-  window: { blockRewards: number; jobEarnings: number; blocksPassed: number; blocksFailed: number; missed: number | null };
-  daily: EarningsDay[];
-}
-
-export function earningsSummary(ledger: Ledger, options: { days: number; timeZone: string; now?: number }): EarningsSummary {
+export function earningsSummary(ledger: Ledger, options: { days: number; timeZone: string; now?: number }): RewardsSummary {
   const { days } = options;
   if (!Number.isInteger(days) || days < 1 || days > 400) throw new RangeError('days must be an integer from 1 to 400.');
   const timeZone = checkTimeZone(options.timeZone);
@@ -87,7 +49,7 @@ export function earningsSummary(ledger: Ledger, options: { days: number; timeZon
     rows[i]!.jobEarned += nano(p.amount);
   }
 
-  const daily: EarningsDay[] = rows.map((r) => ({
+  const daily: RewardsSummary['daily'] = rows.map((r) => ({
     date: r.label,
     start: r.start,
     end: r.end,

@@ -50,7 +50,7 @@ export function ledgerHandlers(ledger: Ledger | undefined, deviceId: string): Pi
       }),
     'rewards.summary': async ({ days, timeZone }) => use(ledger, (l) => earningsSummary(l, { days, timeZone: timeZone ?? systemTimeZone() })),
     'rewards.page': async ({ page, pageSize, device }) => use(ledger, (l) => ({ page, pageSize, ...l.rewardsPage(page, pageSize, device) })),
-    'payouts.list': async ({ limit }) => use(ledger, (l) => l.payouts(limit).map((p) => ({ ...p, wallet: p.wallet ?? null, tx: p.tx ?? null, detail: p.detail ?? null }))),
+    'payouts.list': async ({ limit }) => use(ledger, (l) => l.payouts(limit)),
     'jobs.list': async ({ limit }) => use(ledger, (l) => ({ hires: l.hires(limit), jobs: l.jobs(limit) })),
     'notices.list': async ({ limit }) => use(ledger, (l) => l.notices(limit)),
   };

@@ -1,11 +1,14 @@
 // Uptime arithmetic, pure (no database): local-day and UTC-hour buckets, and the sweep that turns
 // online spans and reasoned gaps into per-bucket online and downtime seconds without ever counting
 // an instant twice or producing a negative duration, whatever the clock did.
+import type { UptimeBar } from '../../preload/contract/index.ts';
 
-export const GAP_REASONS = ['app-closed', 'asleep', 'network-down', 'paused', 'over-temperature'] as const;
-export type GapReason = (typeof GAP_REASONS)[number];
-/** Downtime with no recorded reason inside the recorded period (never expected; shown honestly). */
-export type DowntimeReason = GapReason | 'unknown';
+export type UptimeBucket = UptimeBar['buckets'][number];
+/** The contract's downtime reasons; 'unknown': downtime with no recorded reason (never expected; shown honestly). */
+type DowntimeReason = keyof UptimeBucket['downtime'];
+/** Why a device was offline, as the user would name it: every downtime reason but 'unknown'. */
+export type GapReason = Exclude<DowntimeReason, 'unknown'>;
+export const GAP_REASONS = ['app-closed', 'asleep', 'network-down', 'paused', 'over-temperature'] as const satisfies readonly GapReason[];
 
 export interface Interval {
   start: number;
@@ -13,18 +16,6 @@ export interface Interval {
 }
 export interface ReasonedGap extends Interval {
   reason: GapReason;
-}
-
-export interface UptimeBucket {
-  /** Local date (YYYY-MM-DD) for day buckets, UTC ISO hour for hour buckets. */
-  label: string;
-  start: number;
-  end: number;
-  onlineSeconds: number;
-  downtimeSeconds: number;
-  /** null where nothing was recorded in this bucket (before the first run, or in the future). */
-  uptimePct: number | null;
-  downtime: Partial<Record<DowntimeReason, number>>;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
