@@ -16,6 +16,7 @@ import { loadOrCreateIdentity, type DeviceIdentity } from './worker/identity.ts'
 import { startEmbeddedDevnet } from './devnet/embedded.ts';
 import type { Coordinator } from './devnet/coordinator.ts';
 import type { RewardSink, WorkerClient } from './worker/client.ts';
+import { PauseArbiter } from './worker/pause.ts';
 import { createWorkerRuntime, networkHandlers } from './worker/runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -120,6 +121,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events.emit('status', status());
   };
 
+  const pauses = new PauseArbiter();
   const handlers = {
     'system.inventory': async ({ refresh }) => getInventory(refresh ?? false),
     'system.status': async () => status(),
@@ -141,27 +143,24 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...ledgerHandlers(options.ledger, identity.deviceId),
     'updates.status': async () => options.updates?.status() ?? selfUpdateUnsupported(options.runtime, options.settings.get().desktop.updateChannel),
     'updates.check': async () => (await options.updates?.check()) ?? selfUpdateUnsupported(options.runtime, options.settings.get().desktop.updateChannel),
-    ...networkHandlers(() => (client && networkUrl ? { client, network: networkUrl } : null), (reason) => {
-      userPause = reason;
-      applyPause();
-    }, () => userPause),
+    ...networkHandlers(() => (client && networkUrl ? { client, network: networkUrl } : null), pauses),
   } satisfies Handlers;
 
   const unsubscribers: (() => void)[] = [];
   let devnet: Coordinator | null = null;
   let client: WorkerClient | null = null;
   let networkUrl: string | null = null;
-  // The user's pause wins over the fault monitor's; either stops earning until lifted.
-  let userPause: string | null = null;
-  // One watcher over the limits: it raises the notices and, while a limit stays exceeded, pauses.
-  // Limits are read per frame, so a change in settings applies at the next tick.
+  // One watcher over the limits: it raises the notices and, while a limit stays exceeded, holds
+  // the 'limits' pause. Limits are read per frame, so a change in settings applies at the next tick.
   const faults = new FaultMonitor({ limits: () => options.settings.get().limits });
   const applyPause = () => {
-    const reason = userPause ?? faults.pauseReason();
-    if ((client?.state().paused ?? null) === reason) return;
-    if (reason) client?.pause(reason);
+    const pause = pauses.current();
+    const now = client?.state().paused ?? null;
+    if (now?.source === pause?.source && now?.detail === pause?.detail) return;
+    if (pause) client?.pause(pause);
     else client?.resume();
   };
+  pauses.onChange(applyPause);
   return {
     worker: () => client,
     devnetUrl: () => devnet?.url ?? null,
@@ -180,9 +179,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       unsubscribers.push(faults.onNotice((notice) => events.emit('notice', notice)));
       unsubscribers.push(
         sampler.onFrame((frame) => {
-          const before = faults.pauseReason();
           faults.observe(frame);
-          if (faults.pauseReason() !== before) applyPause();
+          pauses.set('limits', faults.pauseReason());
         }),
       );
       for (const gpu of options.gpuSamplers ?? []) {

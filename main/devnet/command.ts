@@ -2,6 +2,7 @@
 // `io-worker hire` (reserve a device on a devnet). main/cli.ts parses, these run.
 import fs from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
+import { ErrorResponseSchema, HireSchema, HiresResponseSchema } from '../worker/explorer-api.ts';
 import { Coordinator } from './coordinator.ts';
 import { loadParamsFile, resolveParams } from './params.ts';
 
@@ -86,8 +87,8 @@ export async function runHire(values: Values, io: Io): Promise<number> {
   const base = String(values.network);
   if (values.list) {
     const res = await fetch(new URL('/v1/hires', base), { signal: AbortSignal.timeout(10_000) });
-    const { hires } = (await res.json()) as { hires: { id: string; device_id: string; status: string; hours: number; minutes_served: number; paid_amount: number }[] };
-    for (const h of hires) io.out(`${h.id}  ${h.device_id}  ${h.status}  ${h.hours} h  served ${h.minutes_served.toFixed(1)} min  paid ${h.paid_amount.toFixed(4)}\n`);
+    const { hires } = HiresResponseSchema.parse(await res.json());
+    for (const h of hires) io.out(`${h.id}  ${h.deviceId}  ${h.status}  ${h.hours} h  served ${h.minutesServed.toFixed(1)} min  paid ${h.paidAmount.toFixed(4)}\n`);
     if (hires.length === 0) io.out('No hires yet.\n');
     return 0;
   }
@@ -108,11 +109,12 @@ export async function runHire(values: Values, io: Io): Promise<number> {
     body: JSON.stringify({ deviceId: values.device, hours, workload }),
     signal: AbortSignal.timeout(10_000),
   });
-  const body = (await res.json()) as { id?: string; ends_at?: number; error?: { message: string } };
+  const body: unknown = await res.json();
   if (!res.ok) {
-    io.err(`io-worker: the coordinator refused the hire: ${body.error?.message ?? res.status}\n`);
+    io.err(`io-worker: the coordinator refused the hire: ${ErrorResponseSchema.safeParse(body).data?.error.message ?? res.status}\n`);
     return 1;
   }
-  io.out(`Hired ${values.device} for ${hours} h as ${body.id} (until ${new Date(body.ends_at!).toISOString()}).\n`);
+  const hire = HireSchema.parse(body);
+  io.out(`Hired ${values.device} for ${hours} h as ${hire.id} (until ${new Date(hire.endsAt).toISOString()}).\n`);
   return 0;
 }

@@ -1,17 +1,21 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { memoryStore } from '../settings/secrets.ts';
 import { WorkerClient, type RewardSink } from '../worker/client.ts';
 import { HireRunner } from '../worker/hires.ts';
 import { loadOrCreateAccount, loadOrCreateIdentity } from '../worker/identity.ts';
 import type { PowBackend } from '../worker/pow.ts';
+import {
+  AccountResponseSchema, BlockDetailSchema, BlocksResponseSchema, DeviceDetailSchema, DeviceViewSchema, DevicesResponseSchema, ErrorResponseSchema,
+  HeartbeatsResponseSchema, HireSchema, HiresResponseSchema, InfoResponseSchema, TotalsSchema,
+} from '../worker/explorer-api.ts';
 import { seal, type BlockResult } from '../worker/protocol.ts';
 import { Coordinator } from './coordinator.ts';
 import { resolveParams } from './params.ts';
-import type { HireRow } from './store.ts';
-import type { Api, BlockDetail } from './testing/explorer-api.ts';
 
 
 const params = resolveParams({
@@ -50,9 +54,19 @@ async function makeWorker(network: string, gpus: string[], extra: Partial<Constr
   return { client, sink, identity, account };
 }
 
-async function getJson<T = Api>(url: string): Promise<{ status: number; body: T }> {
+/** Every key of a JSON value, at any depth, that is not camelCase. */
+function snakeKeys(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(snakeKeys);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => [...(k.includes('_') ? [k] : []), ...snakeKeys(v)]);
+}
+
+/** An explorer answer, read through its schema; it must be camelCase throughout. */
+async function getJson<T>(url: string, schema: z.ZodType<T>): Promise<{ status: number; body: T }> {
   const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as T };
+  const json: unknown = await res.json();
+  expect(snakeKeys(json)).toEqual([]);
+  return { status: res.status, body: schema.parse(json) };
 }
 
 describe('coordinator with in-process workers', () => {
@@ -69,6 +83,33 @@ describe('coordinator with in-process workers', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('follows the pause rule: a paused device keeps its streak, is not nominated, and says who paused it', async () => {
+    const w = await makeWorker(coordinator.url, ['NVIDIA H100 80GB HBM3']);
+    clients.push(w.client);
+    w.client.start();
+    await w.client.waitFor((s) => s.connection === 'online', 5000);
+    const url = `${coordinator.url}/v1/devices/${w.identity.deviceId}`;
+    const before = (await getJson(url, DeviceDetailSchema)).body;
+    w.client.pause({ source: 'gaming', detail: 'a game is running' });
+    await w.client.waitFor((s) => s.checks.some((c) => c.id === 'running' && !c.ok), 5000);
+    const paused = (await getJson(url, DeviceDetailSchema)).body;
+    expect(paused.paused).toEqual({ source: 'gaming', detail: 'a game is running' });
+    expect(paused.eligibility.checks.find((c) => c.id === 'running')!.detail).toBe('Paused while you play: a game is running. A paused device earns nothing until the pause ends.');
+    // Two blocks open and close while paused: neither nominates it, and no failure is recorded.
+    const pausedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 2 * params.blockSeconds * 1000 + 500));
+    const blocks = (await getJson(`${coordinator.url}/v1/blocks`, BlocksResponseSchema)).body.blocks.filter((b) => b.startedAt > pausedAt + 200);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const b of blocks) expect(b.nominated, `block ${b.id}`).toBe(0);
+    expect((await getJson(url, DeviceDetailSchema)).body.blocks.filter((b) => blocks.some((x) => x.id === b.blockId))).toEqual([]);
+    // The streak went on: a pause is not an outage.
+    w.client.resume();
+    await w.client.waitFor((s) => s.checks.some((c) => c.id === 'running' && c.ok), 5000);
+    const resumed = (await getJson(url, DeviceDetailSchema)).body;
+    expect(resumed.paused).toBeNull();
+    expect(resumed.upForSeconds).toBeGreaterThanOrEqual(before.upForSeconds + 4);
+  });
+
   it('registers devices, closes blocks, shares the emission, detects a forged POW and rejects a replay', async () => {
     const forger: PowBackend = {
       name: 'forger',
@@ -81,19 +122,19 @@ describe('coordinator with in-process workers', () => {
     for (const w of [honest, cpu, cheat]) { clients.push(w.client); w.client.start(); }
     await Promise.all([honest, cpu, cheat].map((w) => w.client.waitFor((s) => s.connection === 'online' && (s.tier ?? 0) > 0, 8000)));
 
-    const devices = await getJson(`${coordinator.url}/v1/devices`);
+    const devices = await getJson(`${coordinator.url}/v1/devices`, DevicesResponseSchema);
     expect(devices.body.devices).toHaveLength(3);
     expect(devices.body.totals.gpus.total).toBe(2);
     expect(devices.body.totals.cpus.total).toBe(1);
 
     // The first block nominated nobody (devices joined during it); wait for one that nominated all three.
     await honest.client.waitFor(() => honest.sink.results.length >= 2, 9000);
-    const blocks = (await getJson(`${coordinator.url}/v1/blocks`)).body.blocks;
+    const blocks = (await getJson(`${coordinator.url}/v1/blocks`, BlocksResponseSchema)).body.blocks;
     const full = blocks.find((b) => b.status === 'Completed' && b.nominated === 3)!;
     expect(full).toBeDefined();
-    const detail = (await getJson<BlockDetail>(`${coordinator.url}/v1/blocks/${full.id}`)).body;
-    const byId = Object.fromEntries(detail.devices.map((d) => [d.device_id, d]));
-    expect(byId[honest.identity.deviceId]).toMatchObject({ status: 'Completed', pow: 'passed', potl_issued: 2, potl_answered: 2 });
+    const detail = (await getJson(`${coordinator.url}/v1/blocks/${full.id}`, BlockDetailSchema)).body;
+    const byId = Object.fromEntries(detail.devices.map((d) => [d.deviceId, d]));
+    expect(byId[honest.identity.deviceId]).toMatchObject({ status: 'Completed', pow: 'passed', potlIssued: 2, potlAnswered: 2 });
     expect(byId[cpu.identity.deviceId].status).toBe('Completed');
     expect(byId[cheat.identity.deviceId]).toMatchObject({ status: 'Failed', pow: 'failed', reward: 0 });
     expect(byId[cheat.identity.deviceId].reason).toMatch(/not the product/);
@@ -102,7 +143,7 @@ describe('coordinator with in-process workers', () => {
     expect(full.distributed).toBeCloseTo(1000, 6);
     // GPU allocation 8M vs CPU 2M: the GPU device earns four times the CPU device.
     expect(byId[honest.identity.deviceId].reward / byId[cpu.identity.deviceId].reward).toBeCloseTo(4, 6);
-    expect(byId[honest.identity.deviceId].pow_ops_per_sec).toBeGreaterThan(0);
+    expect(byId[honest.identity.deviceId].powOpsPerSec).toBeGreaterThan(0);
     const mine = honest.sink.results.find((r) => r.block === full.id)!;
     expect(mine.reward).toBeCloseTo(byId[honest.identity.deviceId].reward, 9);
 
@@ -112,17 +153,56 @@ describe('coordinator with in-process workers', () => {
     expect((await post(envelope)).status).toBe(200);
     const replay = await post(envelope);
     expect(replay.status).toBe(409);
-    expect(((await replay.json()) as Api).error.code).toBe('replay');
+    expect(ErrorResponseSchema.parse(await replay.json()).error.code).toBe('replay');
     const tampered = { ...seal({ id: honest.identity.deviceId, sign: honest.identity.sign }, 'set-wallet', { wallet: 'x' }), payload: '{"wallet":"thief"}' };
     expect((await post(tampered)).status).toBe(401);
-    const device = (await getJson(`${coordinator.url}/v1/devices/${honest.identity.deviceId}`)).body;
+    const device = (await getJson(`${coordinator.url}/v1/devices/${honest.identity.deviceId}`, DeviceDetailSchema)).body;
     expect(device.wallet).toBe('wallet-2');
     expect(device.eligibility.checks.map((c) => c.id)).toContain('uptime');
     expect(device.eligibility.checks.find((c) => c.id === 'proofs')!.ok).toBe(true);
-    const cheater = (await getJson(`${coordinator.url}/v1/devices/${cheat.identity.deviceId}`)).body;
+    const cheater = (await getJson(`${coordinator.url}/v1/devices/${cheat.identity.deviceId}`, DeviceDetailSchema)).body;
     expect(cheater.eligibility.checks.find((c) => c.id === 'proofs')!.ok).toBe(false);
-    expect((await getJson(`${coordinator.url}/v1/accounts/${honest.account.id}`)).body.devices).toHaveLength(1);
-    expect((await getJson(`${coordinator.url}/v1/devices/nope`)).status).toBe(404);
+    expect(cheater.blocks.find((b) => b.blockId === full.id)).toEqual(byId[cheat.identity.deviceId]);
+    expect((await getJson(`${coordinator.url}/v1/accounts/${honest.account.id}`, AccountResponseSchema)).body.devices).toHaveLength(1);
+    expect((await getJson(`${coordinator.url}/v1/totals`, TotalsSchema)).body.devices).toBe(3);
+    expect((await getJson(`${coordinator.url}/v1/info`, InfoResponseSchema)).body.blockSeconds).toBe(2);
+    expect((await getJson(`${coordinator.url}/v1/devices/nope`, ErrorResponseSchema)).status).toBe(404);
+  });
+
+  it('routes by name: unknown paths, wrong methods and malformed escapes get a typed JSON error, never an exception', async () => {
+    const ask = async (method: string, path: string) => {
+      const res = await fetch(`${coordinator.url}${path}`, { method });
+      expect(res.headers.get('content-type')).toBe('application/json');
+      return { status: res.status, allow: res.headers.get('allow'), error: ErrorResponseSchema.parse(await res.json()).error };
+    };
+    expect(await ask('GET', '/v1/nope')).toMatchObject({ status: 404, error: { code: 'not-found', message: 'No route GET /v1/nope' } });
+    expect(await ask('GET', '/nope')).toMatchObject({ status: 404, error: { code: 'not-found', message: 'Unknown path; the API lives under /v1.' } });
+    expect(await ask('GET', '/v1/devices/%E0%A4%A')).toMatchObject({ status: 400, error: { code: 'bad-url' } });
+    expect(await ask('GET', '/v1/devices/%E0%A4%A/heartbeats')).toMatchObject({ status: 400, error: { code: 'bad-url' } });
+    expect((await ask('GET', '/v1/%00')).status).toBe(404);
+    expect(await ask('GET', '/v1/devices/%2F')).toMatchObject({ status: 404, error: { message: 'No device /' } });
+    expect(await ask('GET', '/v1/blocks/abc')).toMatchObject({ status: 404, error: { message: 'No block abc' } });
+    expect(await ask('DELETE', '/v1/devices')).toMatchObject({ status: 405, allow: 'GET, POST', error: { code: 'method-not-allowed' } });
+    expect(await ask('POST', '/v1/info')).toMatchObject({ status: 405, allow: 'GET', error: { code: 'method-not-allowed' } });
+    expect(await ask('PUT', '/v1/nope')).toMatchObject({ status: 404, error: { code: 'not-found' } });
+    // As before find-my-way, a trailing slash or a doubled one names the same route.
+    expect((await fetch(`${coordinator.url}/v1/devices/`)).status).toBe(200);
+    expect((await fetch(`${coordinator.url}/v1//totals`)).status).toBe(200);
+    expect((await fetch(`${coordinator.url}/v1/blocks?limit=1&limit=2`)).status).toBe(200);
+    // Request targets no fetch would send: answered, and the coordinator lives on (an upgrade to one used to crash it).
+    const raw = (target: string, upgrade: boolean) => new Promise<string>((resolve) => {
+      const socket = net.connect(coordinator.port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('error', () => resolve(text));
+      socket.on('close', () => resolve(text));
+      const headers = upgrade ? 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' : 'Connection: close\r\n';
+      socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\n${headers}\r\n`);
+    });
+    expect(await raw('http://[', false)).toMatch(/^HTTP\/1\.1 400 [^]*"code":"bad-url"/);
+    expect(await raw('http://[', true)).toMatch(/^HTTP\/1\.1 404 /);
+    expect(await raw('/v1/devices/%E0%A4%A', true)).toMatch(/^HTTP\/1\.1 404 /);
+    expect((await fetch(`${coordinator.url}/v1/info`)).status).toBe(200);
   });
 
   it('holds a session to its device: replays, foreign signatures and unknown versions are refused', async () => {
@@ -172,13 +252,13 @@ describe('coordinator with in-process workers', () => {
     coordinator = await Coordinator.start({ dataDir: dir, params, port });
     await w.client.waitFor((s) => s.connection === 'online' && s.buffered === 0, 5000);
     await new Promise((r) => setTimeout(r, 1200)); // one store flush
-    const beats = (await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}/heartbeats`)).body.heartbeats;
+    const beats = (await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}/heartbeats`, HeartbeatsResponseSchema)).body.heartbeats;
     expect(beats.filter((b) => b.buffered === 1).length).toBeGreaterThanOrEqual(3);
     const seqs = beats.map((b) => b.seq);
     // Every heartbeat from the first to the last arrived, none twice.
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(Math.max(...seqs) - Math.min(...seqs) + 1).toBe(seqs.length);
-    expect((await getJson(`${coordinator.url}/v1/devices`)).body.devices).toHaveLength(1);
+    expect((await getJson(`${coordinator.url}/v1/devices`, DevicesResponseSchema)).body.devices).toHaveLength(1);
   });
 
   it('hires a device: runs a fake Ray node under supervision, restarts it, pays the served time', async () => {
@@ -198,25 +278,27 @@ describe('coordinator with in-process workers', () => {
       body: JSON.stringify({ deviceId: w.identity.deviceId, hours: 1.5 / 3600, workload: { kind: 'ray', address: '10.0.0.1:6379' } }),
     });
     expect(res.status).toBe(201);
-    const hire = (await res.json()) as HireRow;
+    const hire = HireSchema.parse(await res.json());
+    expect(hire).toMatchObject({ deviceId: w.identity.deviceId, status: 'running', workload: { kind: 'ray', address: '10.0.0.1:6379' } });
     await w.client.waitFor(() => w.sink.hires.some((h) => h.state === 'restarting'), 4000);
     await w.client.waitFor((s) => s.services.find((x) => x.name === 'Ray')!.state === 'running', 4000);
-    expect((await getJson(`${coordinator.url}/v1/devices`)).body.devices[0]).toMatchObject({ status: 'hired', hireStatus: 'hired' });
+    expect((await getJson(`${coordinator.url}/v1/devices`, DevicesResponseSchema)).body.devices[0]).toMatchObject({ status: 'hired', hireStatus: 'hired' });
     await w.client.waitFor(() => w.sink.payouts.length > 0, 5000);
     const log = fs.readFileSync(path.join(dir, 'hires', `${hire.id}.log`), 'utf8');
     expect(log).toContain('ray start --address=10.0.0.1:6379 --block');
     expect(log).toContain('exit code 3');
-    const stored = (await getJson(`${coordinator.url}/v1/hires`)).body.hires[0];
+    const stored = (await getJson(`${coordinator.url}/v1/hires`, HiresResponseSchema)).body.hires[0];
     expect(stored.status).toBe('completed');
-    expect(stored.paid_amount).toBeGreaterThan(0);
-    expect(w.sink.payouts[0].amount).toBeCloseTo(stored.paid_amount, 9);
+    expect(stored.paidAmount).toBeGreaterThan(0);
+    expect(w.sink.payouts[0].amount).toBeCloseTo(stored.paidAmount, 9);
+    expect((await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}`, DeviceDetailSchema)).body.hires[0]).toEqual(stored);
     const bad = await fetch(`${coordinator.url}/v1/hires`, { method: 'POST', headers: admin, body: JSON.stringify({ deviceId: w.identity.deviceId, hours: -1, workload: { kind: 'benchmark' } }) });
     expect(bad.status).toBe(400);
     expect((await fetch(`${coordinator.url}/v1/devices/${w.identity.deviceId}/block`, { method: 'POST' })).status).toBe(403);
     const blocked = await fetch(`${coordinator.url}/v1/devices/${w.identity.deviceId}/block`, { method: 'POST', headers: admin });
-    expect(((await blocked.json()) as Api).status).toBe('blocked');
+    expect(DeviceViewSchema.parse(await blocked.json()).status).toBe('blocked');
     await w.client.waitFor((s) => s.checks.some((c) => c.id === 'running' && !c.ok && /blocked/.test(c.detail)), 3000);
     await fetch(`${coordinator.url}/v1/devices/${w.identity.deviceId}/unblock`, { method: 'POST', headers: admin });
-    expect((await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}`)).body.status).toBe('active');
+    expect((await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}`, DeviceDetailSchema)).body.status).toBe('active');
   });
 });

@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { BlockDetailSchema, BlocksResponseSchema, DeviceDetailSchema, DevicesResponseSchema, HeartbeatsResponseSchema, HiresResponseSchema } from '../worker/explorer-api.ts';
 import { idFromPublicKey, seal } from '../worker/protocol.ts';
-import type { Api, BlockDetail } from './testing/explorer-api.ts';
 
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,8 +41,9 @@ function start(args: string[], label: string): { child: ChildProcess; output: ()
   };
 }
 
-async function getJson<T = Api>(url: string): Promise<T> {
-  return (await fetch(url, { signal: AbortSignal.timeout(5000) })).json() as Promise<T>;
+/** An explorer answer, read through its schema as the CLI and the dashboard read it. */
+async function getJson<T>(url: string, schema: z.ZodType<T>): Promise<T> {
+  return schema.parse(await (await fetch(url, { signal: AbortSignal.timeout(5000) })).json());
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms: number): Promise<T> {
@@ -90,14 +92,14 @@ describe('one coordinator, several worker processes, on loopback', () => {
     const ids = await Promise.all([...workers, forger].map(async (w) => (await w.waitFor(/device (dev-[0-9a-f]{16})/, 60_000))[1]));
     const [w1, w2, forged] = ids;
 
-    await until('three devices', async () => (await getJson(`${url}/v1/devices`)).devices.length === 3, 45_000);
+    await until('three devices', async () => (await getJson(`${url}/v1/devices`, DevicesResponseSchema)).devices.length === 3, 45_000);
     const fullBlock = await until('a completed block with all three', async () => {
-      const { blocks } = await getJson(`${url}/v1/blocks`);
+      const { blocks } = await getJson(`${url}/v1/blocks`, BlocksResponseSchema);
       return blocks.find((b) => b.status === 'Completed' && b.nominated === 3 && b.passed === 2);
     }, 60_000);
-    const detail = await getJson<BlockDetail>(`${url}/v1/blocks/${fullBlock.id}`);
-    const row = (id: string) => detail.devices.find((d) => d.device_id === id);
-    expect(row(w1)).toMatchObject({ status: 'Completed', pow: 'passed', potl_answered: 3 });
+    const detail = await getJson(`${url}/v1/blocks/${fullBlock.id}`, BlockDetailSchema);
+    const row = (id: string) => detail.devices.find((d) => d.deviceId === id);
+    expect(row(w1)).toMatchObject({ status: 'Completed', pow: 'passed', potlAnswered: 3 });
     expect(row(w2)).toMatchObject({ status: 'Completed', pow: 'passed' });
     expect(row(forged)).toMatchObject({ status: 'Failed', pow: 'failed', reward: 0 });
     expect(row(forged)!.reason).toMatch(/not the product/);
@@ -123,51 +125,54 @@ describe('one coordinator, several worker processes, on loopback', () => {
 
     // Kill w2 right after a block opens: that block fails it on liveness.
     const open = await until('a fresh block', async () => {
-      const { blocks } = await getJson(`${url}/v1/blocks`);
-      return blocks[0].status === 'In Progress' && Date.now() - blocks[0].started_at < 400 && blocks[0].nominated === 3 ? blocks[0] : null;
+      const { blocks } = await getJson(`${url}/v1/blocks`, BlocksResponseSchema);
+      return blocks[0].status === 'In Progress' && Date.now() - blocks[0].startedAt < 400 && blocks[0].nominated === 3 ? blocks[0] : null;
     }, 30_000);
     await stop(workers[1].child, 'SIGKILL');
     const killedBlock = await until('the block w2 died in', async () => {
-      const b = await getJson<BlockDetail>(`${url}/v1/blocks/${open.id}`);
+      const b = await getJson(`${url}/v1/blocks/${open.id}`, BlockDetailSchema);
       return b.status === 'Completed' ? b : null;
     }, 24_000);
-    const dead = killedBlock.devices.find((d) => d.device_id === w2)!;
+    const dead = killedBlock.devices.find((d) => d.deviceId === w2)!;
     expect(dead.status).toBe('Failed');
     expect(dead.reason).toMatch(/liveness|POW/);
-    expect(killedBlock.devices.find((d) => d.device_id === w1)!.status).toBe('Completed');
+    expect(killedBlock.devices.find((d) => d.deviceId === w1)!.status).toBe('Completed');
 
     // Restart the coordinator mid-session: w1 reconnects, nothing stored is lost, no heartbeat goes missing.
-    const before = await getJson(`${url}/v1/blocks?limit=500`);
+    const before = await getJson(`${url}/v1/blocks?limit=500`, BlocksResponseSchema);
     await stop(coordinator.child);
     await new Promise((r) => setTimeout(r, 1500));
     coordinator = start(coordArgs(port), 'coordinator again');
     const token = (await coordinator.waitFor(/Admin token \(for io-worker hire --token\): (\S+)/, 30_000))[1];
     await until('w1 back online with its buffered heartbeats', async () => {
-      const beats = (await getJson(`${url}/v1/devices/${w1}/heartbeats`)).heartbeats;
-      return beats.some((b) => b.buffered === 1) && (await getJson(`${url}/v1/devices/${w1}`)).status === 'active';
+      const beats = (await getJson(`${url}/v1/devices/${w1}/heartbeats`, HeartbeatsResponseSchema)).heartbeats;
+      return beats.some((b) => b.buffered === 1) && (await getJson(`${url}/v1/devices/${w1}`, DeviceDetailSchema)).status === 'active';
     }, 45_000);
-    const after = await getJson(`${url}/v1/blocks?limit=500`);
+    const after = await getJson(`${url}/v1/blocks?limit=500`, BlocksResponseSchema);
     for (const b of before.blocks.filter((x) => x.status === 'Completed')) {
       expect(after.blocks.find((x) => x.id === b.id)).toEqual(b);
     }
-    const { devices } = await getJson(`${url}/v1/devices`);
+    const { devices } = await getJson(`${url}/v1/devices`, DevicesResponseSchema);
     expect(devices.map((d) => d.id).sort()).toEqual([w1, w2, forged].sort());
-    const beats = (await getJson(`${url}/v1/devices/${w1}/heartbeats`)).heartbeats;
+    const beats = (await getJson(`${url}/v1/devices/${w1}/heartbeats`, HeartbeatsResponseSchema)).heartbeats;
     const seqs = beats.map((b) => b.seq);
     expect(Math.max(...seqs) - Math.min(...seqs) + 1).toBe(new Set(seqs).size);
     // And blocks go on being closed after the restart.
     const lastBefore = Math.max(...before.blocks.map((b) => b.id));
     await until('a block closed after the restart', async () =>
-      (await getJson(`${url}/v1/blocks`)).blocks.some((b) => b.id > lastBefore && b.status === 'Completed' && b.passed >= 1), 36_000);
+      (await getJson(`${url}/v1/blocks`, BlocksResponseSchema)).blocks.some((b) => b.id > lastBefore && b.status === 'Completed' && b.passed >= 1), 36_000);
 
     // `io-worker hire` on the devnet: the serve worker runs the built-in benchmark and is paid for it.
     const hire = start([CLI, 'hire', '--network', url, '--token', token, '--device', w1, '--hours', '0.0006', '--workload', 'benchmark'], 'hire');
     await hire.waitFor(/Hired dev-[0-9a-f]+ for 0\.0006 h as (hire-[0-9a-f]+)/, 30_000);
     const done = await until('the hire completed and paid', async () => {
-      const h = (await getJson(`${url}/v1/hires`)).hires[0];
-      return h.status === 'completed' && h.paid_amount > 0 ? h : null;
+      const h = (await getJson(`${url}/v1/hires`, HiresResponseSchema)).hires[0];
+      return h.status === 'completed' && h.paidAmount > 0 ? h : null;
     }, 30_000);
-    expect(done.device_id).toBe(w1);
-    expect(done.minutes_served).toBeGreaterThan(0);
+    expect(done.deviceId).toBe(w1);
+    expect(done.minutesServed).toBeGreaterThan(0);
+    // `io-worker hire --list` reads the same answer through the same schema.
+    const list = start([CLI, 'hire', '--network', url, '--list'], 'hire --list');
+    await list.waitFor(new RegExp(`${done.id}  ${w1}  completed  0\\.0006 h  served \\d+\\.\\d min  paid \\d+\\.\\d{4}`), 30_000);
   }, 300_000);
 });

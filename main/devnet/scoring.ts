@@ -171,7 +171,7 @@ export function eligibility(facts: EligibilityFacts, params: Params): { eligible
     {
       id: 'running',
       ok: !facts.paused && !facts.blocked,
-      detail: facts.blocked ? 'The device is blocked by the network.' : facts.paused ? `Paused: ${facts.paused}. Resume to earn.` : 'Running.',
+      detail: facts.blocked ? 'The device is blocked by the network.' : facts.paused ? `${facts.paused[0]!.toUpperCase()}${facts.paused.slice(1)}. A paused device earns nothing until the pause ends.` : 'Running.',
     },
   ];
   return { eligible: checks.every((c) => c.ok), checks };

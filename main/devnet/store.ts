@@ -2,7 +2,10 @@
 // per-device outcomes, hires. Versioned migrations; every write a restart must not lose lands here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { PAUSE_SOURCES } from '../../preload/contract/words.ts';
+import { applyMigrations, openSqlite } from '../lib/sqlite.ts';
+import type { WirePause } from '../worker/protocol.ts';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE accounts (id TEXT PRIMARY KEY, public_key TEXT NOT NULL, created_at INTEGER NOT NULL);
@@ -27,6 +30,8 @@ const MIGRATIONS: string[] = [
    CREATE TABLE hires (id TEXT PRIMARY KEY, device_id TEXT NOT NULL, hours REAL NOT NULL, workload TEXT NOT NULL,
      created_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, status TEXT NOT NULL, minutes_served REAL NOT NULL DEFAULT 0,
      paid_hours REAL NOT NULL DEFAULT 0, paid_amount REAL NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '');`,
+  // 2: who holds a device's pause (docs/protocol.md, "Pauses"), from the one table of sources.
+  `ALTER TABLE devices ADD COLUMN pause_source TEXT CHECK (pause_source IS NULL OR pause_source IN (${PAUSE_SOURCES.map((s) => `'${s}'`).join(', ')}));`,
 ];
 
 export interface DeviceRow {
@@ -46,7 +51,9 @@ export interface DeviceRow {
   last_beat_at: number | null;
   online_since: number | null;
   session_started_at: number | null;
+  /** The pause's detail, and who holds it (both null when not paused). */
   paused: string | null;
+  pause_source: WirePause['source'] | null;
   blocked: number;
   deleted_at: number | null;
   services: string;
@@ -112,16 +119,8 @@ export class DevnetStore {
 
   constructor(dataDir: string | null) {
     if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-    this.db = new DatabaseSync(dataDir ? path.join(dataDir, 'devnet.sqlite') : ':memory:');
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
-    const version = Number((this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
-    if (version > MIGRATIONS.length) throw new Error(`The devnet store is from a newer version (schema ${version}); update io-worker.`);
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.tx(() => {
-        this.db.exec(MIGRATIONS[v]);
-        this.db.exec(`PRAGMA user_version = ${v + 1}`);
-      });
-    }
+    this.db = openSqlite(dataDir ? path.join(dataDir, 'devnet.sqlite') : ':memory:', { foreignKeys: true });
+    applyMigrations(this.db, MIGRATIONS, (found) => `The devnet store is from a newer version (schema ${found}); update io-worker.`);
   }
 
   #stmt(sql: string): StatementSync {
@@ -160,8 +159,8 @@ export class DevnetStore {
       }
       for (const d of devices) {
         this.run(
-          'UPDATE devices SET last_beat_at = ?, online_since = ?, session_started_at = ?, paused = ?, services = ?, heartbeats = ?, rx_bytes = ?, tx_bytes = ? WHERE id = ?',
-          d.last_beat_at, d.online_since, d.session_started_at, d.paused, d.services, d.heartbeats, d.rx_bytes, d.tx_bytes, d.id,
+          'UPDATE devices SET last_beat_at = ?, online_since = ?, session_started_at = ?, paused = ?, pause_source = ?, services = ?, heartbeats = ?, rx_bytes = ?, tx_bytes = ? WHERE id = ?',
+          d.last_beat_at, d.online_since, d.session_started_at, d.paused, d.pause_source, d.services, d.heartbeats, d.rx_bytes, d.tx_bytes, d.id,
         );
       }
     });

@@ -48,7 +48,7 @@ describe('schema 2: the Block Rewards columns', () => {
     ledger.close();
     const db = new DatabaseSync(file);
     expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
     db.close();
   });
 

@@ -58,8 +58,8 @@ export function ledgerHandlers(ledger: Ledger | undefined, deviceId: string): Pi
 
 /**
  * Feeds the ledger from the core: every frame is recorded, and each frame marks the device online
- * when the network session is up and not paused (or, with no network configured, when the runtime
- * is up), else records the gap with its reason. Returns the unsubscribers.
+ * when the network session is up (or, with no network configured, when the runtime is up), else
+ * records the gap with its reason, and records who holds a pause. Returns the unsubscribers.
  */
 export function attachLedger(
   ledger: Ledger,
@@ -75,8 +75,10 @@ export function attachLedger(
         ledger.recordFrame(frame);
         const network = presence();
         const gap = network ? presenceGap(network) : null;
-        if (gap) ledger.markGap(deviceId, gap, frame.t, network?.paused ?? null);
+        if (gap) ledger.markGap(deviceId, gap, frame.t);
         else ledger.markOnline(deviceId, frame.t);
+        // The ledger keeps the source it is given; it never guesses one from words.
+        ledger.markPaused(deviceId, network?.paused ?? null, frame.t);
       } catch (error) {
         log('ledger could not record a frame', error); // storage trouble is handled inside; this is a bug
       }

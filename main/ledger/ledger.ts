@@ -1,7 +1,7 @@
 // main/ledger, the local history store (node:sqlite, WAL, one ledger.db in the data dir): telemetry
 // rollups, uptime spans and gaps, block rewards, payouts, hires, jobs, notices, and their CSV export.
 // May import node built-ins and preload/contract types; nothing else of ours. Ledger is its one door.
-import type { Notice, TelemetryFrame } from '../../preload/contract/index.ts';
+import type { Notice, Pause, TelemetryFrame } from '../../preload/contract/index.ts';
 import { EarningsRecord, type BlockRewardReport, type HireReport, type JobReport, type PayoutReport } from './earnings-record.ts';
 import type { Metric } from './metrics.ts';
 import { LedgerStore, type LedgerOptions } from './store.ts';
@@ -111,6 +111,10 @@ export class Ledger {
   /** The device went offline at t for this reason (paused, network down, over temperature, ...). */
   markGap(device: string, reason: GapReason, t?: number, detail: string | null = null): void {
     this.#uptime.markGap(device, reason, t, detail);
+  }
+
+  markPaused(device: string, pause: Pause | null, t?: number): void {
+    this.#uptime.markPaused(device, pause, t);
   }
   /** The continuous-uptime streak: since when the device has been online without a gap or restart. */
   streak(device: string) {

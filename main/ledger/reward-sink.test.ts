@@ -43,14 +43,14 @@ describe('reward sink', () => {
     ledger.close();
   });
 
-  it('names the gap from the network state', () => {
+  it('names the gap from the network state; a pause is no gap', () => {
     expect(presenceGap({ connection: 'online', paused: null })).toBeNull();
     expect(presenceGap({ connection: 'offline', paused: null })).toBe('network-down');
-    expect(presenceGap({ connection: 'online', paused: 'Paused by you' })).toBe('paused');
-    expect(presenceGap({ connection: 'online', paused: 'GPU 0 over its temperature limit (92 °C)' })).toBe('over-temperature');
+    expect(presenceGap({ connection: 'online', paused: { source: 'user', detail: 'until you resume' } })).toBeNull();
+    expect(presenceGap({ connection: 'online', paused: { source: 'limits', detail: 'GPU 0 over its temperature limit (92 °C)' } })).toBeNull();
   });
 
-  it('marks online only while the network acknowledges heartbeats', () => {
+  it('marks online only while the network acknowledges heartbeats, and keeps pauses apart with their source', () => {
     let now = T0;
     const ledger = Ledger.open({ dataDir: '', memory: true, now: () => now, log: () => {} });
     const listeners = new Set<(f: TelemetryFrame) => void>();
@@ -63,13 +63,19 @@ describe('reward sink', () => {
     tick(600);
     presence = { connection: 'offline', paused: null };
     tick(120);
-    presence = { connection: 'online', paused: 'Paused by you' };
+    presence = { connection: 'online', paused: { source: 'user', detail: 'until you resume' } };
     tick(60);
+    presence = { connection: 'online', paused: { source: 'limits', detail: 'GPU 0 at 91 °C' } };
+    tick(30);
     presence = { connection: 'online', paused: null };
     tick(60);
     const [day] = ledger.uptimeBar('dev', { days: 1, timeZone: 'UTC' }).buckets;
-    expect(day.onlineSeconds).toBe(600 + 59); // a gap starts at the frame that reports it
-    expect(day.downtime).toEqual({ 'network-down': 120, paused: 60 });
+    expect(day.onlineSeconds).toBe(600 + 60 + 30 + 59); // a gap starts at the frame that reports it
+    expect(day.downtime).toEqual({ 'network-down': 120 });
+    expect(day.pausedSeconds).toBe(90);
+    expect(day.paused).toEqual({ user: 60, limits: 30 });
+    // The streak went on through the pauses; only the network outage restarted it.
+    expect(ledger.streak('dev').since).toBe(T0 + 720_000 + 1000);
     for (const unsubscribe of off) unsubscribe();
     ledger.close();
   });

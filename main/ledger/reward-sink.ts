@@ -2,6 +2,7 @@
 // network notices, in the shapes main/worker/client.ts hands them over (matched structurally, so
 // the ledger imports nothing from the worker). A record the ledger refuses is logged, never thrown
 // into the network session.
+import type { Pause } from '../../preload/contract/index.ts';
 import type { GapReason } from './uptime.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -105,14 +106,16 @@ export function ledgerRewardSink(
   };
 }
 
-/** What the network session says about being online, as the ledger needs it. */
+/** What the network session says about being online, as the ledger needs it: the pause is typed. */
 export interface NetworkPresence {
   connection: 'connecting' | 'online' | 'offline';
-  paused: string | null;
+  paused: Pause | null;
 }
 
-/** Online: runtime up and heartbeats acknowledged. Otherwise the gap's reason, as the user would name it. */
+/**
+ * Online: runtime up and heartbeats acknowledged, paused or not (a pause is online time that does
+ * not earn, docs/protocol.md "Pauses"). Otherwise the network is down.
+ */
 export function presenceGap(presence: NetworkPresence): GapReason | null {
-  if (presence.paused !== null) return /temperat|hot|°C|thermal/i.test(presence.paused) ? 'over-temperature' : 'paused';
   return presence.connection === 'online' ? null : 'network-down';
 }

@@ -1,6 +1,10 @@
 // The ledger's tables, as numbered migrations applied in order; PRAGMA user_version records how far
 // a database has come. Never edit a shipped migration: add the next one.
 import type { DatabaseSync } from 'node:sqlite';
+import { PAUSE_SOURCES } from '../../preload/contract/words.ts';
+import { applyMigrations } from '../lib/sqlite.ts';
+
+export { SchemaTooNewError } from '../lib/sqlite.ts';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: telemetry, uptime, and what the network and runtime write.
@@ -140,35 +144,25 @@ export const MIGRATIONS: readonly string[] = [
   -- The history table pages newest first across devices.
   CREATE INDEX block_rewards_by_time ON block_rewards (block_ms DESC);
   `,
+  // Pauses are time online but not earning (docs/protocol.md, "Pauses"): kept apart from gaps, with
+  // the typed source that held them. The CHECK is built from the one table of pause sources.
+  `
+  CREATE TABLE pauses (
+    device TEXT NOT NULL,
+    start_ms INTEGER NOT NULL,
+    source TEXT NOT NULL CHECK (source IN (${PAUSE_SOURCES.map((s) => `'${s}'`).join(', ')})),
+    end_ms INTEGER CHECK (end_ms IS NULL OR end_ms >= start_ms),
+    detail TEXT,
+    PRIMARY KEY (device, start_ms, source)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export class SchemaTooNewError extends Error {
-  override name = 'SchemaTooNewError';
-}
-
-export function schemaVersion(db: DatabaseSync): number {
-  return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
-}
-
 /** Applies the missing migrations, each in its own transaction with its version bump. */
 export function migrate(db: DatabaseSync): void {
-  const from = schemaVersion(db);
-  if (from > SCHEMA_VERSION) {
-    throw new SchemaTooNewError(
-      `The history database was written by a newer IO Worker (schema ${from}, this one knows ${SCHEMA_VERSION}); update IO Worker.`,
-    );
-  }
-  for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(MIGRATIONS[version - 1]);
-      db.exec(`PRAGMA user_version = ${version}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
-  }
+  applyMigrations(db, MIGRATIONS, (found, known) =>
+    `The history database was written by a newer IO Worker (schema ${found}, this one knows ${known}); update IO Worker.`,
+  );
 }

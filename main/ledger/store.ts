@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Notice } from '../../preload/contract/index.ts';
+import { openSqlite } from '../lib/sqlite.ts';
 import { SchemaTooNewError, migrate } from './schema.ts';
 
 const LEDGER_FILE = 'ledger.db';
@@ -162,15 +163,8 @@ export class LedgerStore {
   #openDatabase(): void {
     const memory = this.#options.memory === true;
     if (this.mode === 'writer' && !memory) fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const db = new DatabaseSync(this.file);
+    const db = openSqlite(this.file);
     try {
-      db.exec('PRAGMA busy_timeout = 2000');
-      const mode = memory
-        ? 'wal'
-        : (db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode;
-      if (mode !== 'wal') throw new Error(`SQLite refused WAL mode for ${this.file} (got ${mode}).`);
-      // WAL + NORMAL: a killed process loses nothing committed; a power cut keeps the file consistent.
-      db.exec('PRAGMA synchronous = NORMAL');
       db.exec('PRAGMA journal_size_limit = 8388608'); // the WAL shrinks back to 8 MiB after a checkpoint
       if (this.#options.maxPageCount) db.exec(`PRAGMA max_page_count = ${Math.floor(this.#options.maxPageCount)}`);
       migrate(db);

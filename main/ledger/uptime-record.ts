@@ -2,7 +2,8 @@
 // heartbeats, gaps with the reason the user would give), crash repair, and the bar and streak reads.
 import { performance } from 'node:perf_hooks';
 import type { DatabaseSync } from 'node:sqlite';
-import type { UptimeBar, UptimeStreak } from '../../preload/contract/index.ts';
+import type { PauseSource, UptimeBar, UptimeStreak } from '../../preload/contract/index.ts';
+import { PAUSE_SOURCES } from '../../preload/contract/words.ts';
 import { checkDevice, checkTime, oneOf } from './checks.ts';
 import type { LedgerRoom, LedgerStore } from './store.ts';
 import {
@@ -13,6 +14,7 @@ import {
   sweepUptime,
   systemTimeZone,
   type GapReason,
+  type HeldPause,
   type Interval,
   type ReasonedGap,
   type UptimeBucket,
@@ -30,9 +32,15 @@ interface OpenGap {
   reason: GapReason;
   detail: string | null;
 }
+interface OpenPause {
+  start: number;
+  source: PauseSource;
+  detail: string;
+}
 interface DeviceUptime {
   span: Span | null;
   gap: OpenGap | null;
+  pause: OpenPause | null;
   streakStart: number | null;
   streakMono: number;
 }
@@ -68,6 +76,11 @@ export class UptimeRecord implements LedgerRoom {
          ON CONFLICT DO NOTHING`,
       ).run(span.device, span.end_ms, 'IO Worker stopped unexpectedly (killed, crashed or the power went out).');
     }
+    // A pause left open by that run ended when the run did: at its device's last online moment.
+    db.prepare(
+      `UPDATE pauses SET end_ms = max(start_ms, coalesce((SELECT max(end_ms) FROM uptime_spans s WHERE s.device = pauses.device), start_ms))
+       WHERE end_ms IS NULL`,
+    ).run();
     // Devices already online in memory (the disk refused writes at first): their old open gap ends where they came back.
     for (const [device, st] of this.#devices) {
       if (st.span) db.prepare('UPDATE uptime_gaps SET end_ms = max(start_ms, ?) WHERE device = ? AND end_ms IS NULL').run(st.span.start, device);
@@ -77,7 +90,7 @@ export class UptimeRecord implements LedgerRoom {
   #deviceState(device: string): DeviceUptime {
     let st = this.#devices.get(device);
     if (!st) {
-      st = { span: null, gap: null, streakStart: null, streakMono: 0 };
+      st = { span: null, gap: null, pause: null, streakStart: null, streakMono: 0 };
       const db = this.#store.db;
       if (db) {
         const gap = this.#store.statement(
@@ -185,9 +198,41 @@ export class UptimeRecord implements LedgerRoom {
     this.#store.flush();
   }
 
-  /** A clean stop: every open span ends at `now` as 'app-closed'. */
+  #putPause(device: string, pause: OpenPause, end: number | null): void {
+    const { start, source, detail } = pause;
+    this.#store.enqueue(`pause:${device}:${start}:${source}`, (db) =>
+      this.#store.statement(
+        db,
+        `INSERT INTO pauses (device, start_ms, source, end_ms, detail) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (device, start_ms, source) DO UPDATE SET end_ms = excluded.end_ms, detail = excluded.detail`,
+      ).run(device, start, source, end === null ? null : Math.max(start, end), detail),
+    );
+  }
+
+  /**
+   * Who holds the device's pause from t (null: none). A pause is online time that does not earn: it
+   * neither opens a gap nor ends the streak (docs/protocol.md, "Pauses"); the bar shows it apart.
+   */
+  markPaused(device: string, pause: { source: PauseSource; detail: string } | null, t = this.#store.now()): void {
+    this.#store.requireWriter();
+    checkDevice(device);
+    checkTime('t', t);
+    if (pause) oneOf('source', pause.source, PAUSE_SOURCES);
+    const st = this.#deviceState(device);
+    const open = st.pause;
+    if (open?.source === pause?.source && (open === null || open.detail === pause?.detail)) return;
+    if (open) this.#putPause(device, open, t);
+    st.pause = pause ? { start: open && open.source === pause.source ? open.start : t, source: pause.source, detail: pause.detail.slice(0, 256) } : null;
+    if (st.pause) this.#putPause(device, st.pause, null);
+    this.#store.flush();
+  }
+
+  /** A clean stop: every open span ends at `now` as 'app-closed', and every open pause with it. */
   closeSpans(now: number): void {
-    for (const [device, st] of this.#devices) if (st.span) this.markGap(device, 'app-closed', now, 'IO Worker was closed.');
+    for (const [device, st] of this.#devices) {
+      if (st.pause) this.markPaused(device, null, now);
+      if (st.span) this.markGap(device, 'app-closed', now, 'IO Worker was closed.');
+    }
   }
 
   /** The continuous-uptime streak: since when the device has been online without a gap or restart. */
@@ -230,7 +275,7 @@ export class UptimeRecord implements LedgerRoom {
     return now >= end && now - end <= this.#tolerance ? now : end;
   }
 
-  #uptimeInputs(device: string, from: number, to: number): { spans: Interval[]; gaps: ReasonedGap[]; recordedFrom: number | null } {
+  #uptimeInputs(device: string, from: number, to: number): { spans: Interval[]; gaps: ReasonedGap[]; pauses: HeldPause[]; recordedFrom: number | null } {
     const store = this.#store;
     const db = store.readDb();
     const now = store.now();
@@ -247,12 +292,20 @@ export class UptimeRecord implements LedgerRoom {
         'SELECT start_ms, end_ms, reason FROM uptime_gaps WHERE device = ? AND (end_ms IS NULL OR end_ms >= ?) AND start_ms < ?',
       ).all(device, from, to) as { start_ms: number; end_ms: number | null; reason: GapReason }[]
     ).map((r) => ({ start: r.start_ms, end: r.end_ms ?? Math.max(r.start_ms, now), reason: r.reason }));
+    const pauses = (
+      store.statement(db, 'SELECT start_ms, end_ms, source FROM pauses WHERE device = ? AND (end_ms IS NULL OR end_ms >= ?) AND start_ms < ?').all(
+        device,
+        from,
+        to,
+      ) as { start_ms: number; end_ms: number | null; source: PauseSource }[]
+    ).map((r) => ({ start: r.start_ms, end: r.end_ms ?? Math.max(r.start_ms, now), source: r.source }));
     const st = this.#devices.get(device);
     if (st?.span) spans.push({ start: st.span.start, end: this.#liveEnd(st.span.end, now) });
     if (st?.gap) gaps.push({ start: st.gap.start, end: Math.max(st.gap.start, now), reason: st.gap.reason });
+    if (st?.pause) pauses.push({ start: st.pause.start, end: Math.max(st.pause.start, now), source: st.pause.source });
     let recordedFrom = this.#firstRecord(device);
     for (const i of [...spans, ...gaps]) recordedFrom = recordedFrom === null ? i.start : Math.min(recordedFrom, i.start);
-    return { spans, gaps, recordedFrom };
+    return { spans, gaps, pauses, recordedFrom };
   }
 
   /** The uptime bar: per local day (or per UTC hour, the network's blocks) for the last `days`. */
@@ -266,8 +319,8 @@ export class UptimeRecord implements LedgerRoom {
     const buckets = resolution === 'day' ? dayBuckets(now, days, timeZone) : hourBuckets(now, days * 24);
     const from = buckets[0].start;
     const to = buckets[buckets.length - 1].end;
-    const { spans, gaps, recordedFrom } = this.#uptimeInputs(device, from, to);
-    return { device, timeZone, resolution, buckets: sweepUptime(buckets, spans, gaps, recordedFrom, now) };
+    const { spans, gaps, pauses, recordedFrom } = this.#uptimeInputs(device, from, to);
+    return { device, timeZone, resolution, buckets: sweepUptime(buckets, spans, gaps, recordedFrom, now, pauses) };
   }
 
   /** Per-day uptime between two instants (the export): whole local days touching [from, to). */
@@ -282,8 +335,8 @@ export class UptimeRecord implements LedgerRoom {
     const days = Math.min(400 * 3, Math.max(1, Math.ceil((end - from) / (24 * HOUR)) + 1));
     const buckets = dayBuckets(end, days, timeZone).filter((b) => b.end > from && b.start < to);
     if (buckets.length === 0) return [];
-    const { spans, gaps, recordedFrom } = this.#uptimeInputs(device, buckets[0].start, buckets[buckets.length - 1].end);
-    return sweepUptime(buckets, spans, gaps, recordedFrom, now);
+    const { spans, gaps, pauses, recordedFrom } = this.#uptimeInputs(device, buckets[0].start, buckets[buckets.length - 1].end);
+    return sweepUptime(buckets, spans, gaps, recordedFrom, now, pauses);
   }
 
   /** Devices that have uptime history, for exports across all of them. */

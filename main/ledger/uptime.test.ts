@@ -1,6 +1,12 @@
 // The pure uptime arithmetic: buckets in a time zone, and the sweep over overlapping inputs.
 import { describe, expect, it } from 'vitest';
-import { dayBuckets, hourBuckets, localMidnight, mergeIntervals, sweepUptime, zoneOffsetMs } from './uptime.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Ledger } from './ledger.ts';
+import { migrate } from './schema.ts';
+import { GAP_REASONS, dayBuckets, hourBuckets, localMidnight, mergeIntervals, sweepUptime, zoneOffsetMs } from './uptime.ts';
 
 const HOUR = 3_600_000;
 
@@ -51,5 +57,45 @@ describe('sweep', () => {
 
   it('merges intervals', () => {
     expect(mergeIntervals([{ start: 5, end: 9 }, { start: 0, end: 5 }, { start: 12, end: 11 }])).toEqual([{ start: 0, end: 9 }]);
+  });
+});
+
+describe('pauses in the ledger', () => {
+  it('are online time kept apart by source; a run killed while paused ends its pause at its last online moment', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-pauses-'));
+    try {
+      let now = Date.UTC(2026, 0, 10, 12);
+      const first = Ledger.open({ dataDir: dir, now: () => now, log: () => {} });
+      for (let k = 0; k < 60; k++) first.markOnline('dev', (now += 1000));
+      first.markPaused('dev', { source: 'gaming', detail: 'a game is running' }, now);
+      for (let k = 0; k < 30; k++) first.markOnline('dev', (now += 1000));
+      first.flush();
+      // Killed: no close. The next run finds the pause open and ends it where the run went quiet.
+      const killedAt = now;
+      now += 600_000;
+      const second = Ledger.open({ dataDir: dir, now: () => now, log: () => {} });
+      const [day] = second.uptimeBar('dev', { days: 1, timeZone: 'UTC' }).buckets;
+      expect(day.pausedSeconds).toBe(30);
+      expect(day.paused).toEqual({ gaming: 30 });
+      expect(day.downtime).toEqual({ 'app-closed': 600 });
+      const db = new DatabaseSync(path.join(dir, 'ledger.db'));
+      expect(db.prepare('SELECT end_ms FROM pauses').get()).toEqual({ end_ms: killedAt });
+      // The table accepts only the typed sources.
+      expect(() => db.prepare("INSERT INTO pauses (device, start_ms, source) VALUES ('dev', 1, 'because')").run()).toThrow(/CHECK/);
+      db.close();
+      second.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keep the gap reasons of the SQL CHECK equal to the one table', () => {
+    const db = new DatabaseSync(':memory:');
+    migrate(db);
+    let t = 0;
+    const insert = (reason: string) => db.prepare('INSERT INTO uptime_gaps (device, start_ms, reason) VALUES (?, ?, ?)').run('dev', (t += 1), reason);
+    for (const reason of GAP_REASONS) expect(() => insert(reason)).not.toThrow();
+    expect(() => insert('because')).toThrow(/CHECK/);
+    db.close();
   });
 });

@@ -1,14 +1,16 @@
 // Uptime arithmetic, pure (no database): local-day and UTC-hour buckets, and the sweep that turns
-// online spans and reasoned gaps into per-bucket online and downtime seconds without ever counting
-// an instant twice or producing a negative duration, whatever the clock did.
-import type { UptimeBar } from '../../preload/contract/index.ts';
+// online spans, reasoned gaps and pauses into per-bucket online, paused and downtime seconds without
+// ever counting an instant twice or producing a negative duration, whatever the clock did.
+import type { PauseSource, UptimeBar } from '../../preload/contract/index.ts';
+import { GAP_REASONS as WORD_GAP_REASONS } from '../../preload/contract/words.ts';
 
 export type UptimeBucket = UptimeBar['buckets'][number];
 /** The contract's downtime reasons; 'unknown': downtime with no recorded reason (never expected; shown honestly). */
 type DowntimeReason = keyof UptimeBucket['downtime'];
 /** Why a device was offline, as the user would name it: every downtime reason but 'unknown'. */
 export type GapReason = Exclude<DowntimeReason, 'unknown'>;
-export const GAP_REASONS = ['app-closed', 'asleep', 'network-down', 'paused', 'over-temperature'] as const satisfies readonly GapReason[];
+/** The one table of gap reasons (preload/contract/words.ts), which the SQL CHECK also holds. */
+export const GAP_REASONS: readonly GapReason[] = WORD_GAP_REASONS;
 
 export interface Interval {
   start: number;
@@ -16,6 +18,10 @@ export interface Interval {
 }
 export interface ReasonedGap extends Interval {
   reason: GapReason;
+}
+/** A pause: online time that did not earn, with who held it. */
+export interface HeldPause extends Interval {
+  source: PauseSource;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -128,6 +134,7 @@ export function sweepUptime(
   gaps: ReasonedGap[],
   recordedFrom: number | null,
   now: number,
+  pauses: HeldPause[] = [],
 ): UptimeBucket[] {
   const result: UptimeBucket[] = buckets.map((b) => ({
     ...b,
@@ -135,6 +142,8 @@ export function sweepUptime(
     downtimeSeconds: 0,
     uptimePct: null,
     downtime: {},
+    pausedSeconds: 0,
+    paused: {},
   }));
   if (buckets.length === 0 || recordedFrom === null) return result;
   const lo = Math.max(buckets[0].start, recordedFrom);
@@ -146,17 +155,24 @@ export function sweepUptime(
     .map((g) => ({ start: Math.max(g.start, lo), end: Math.min(g.end, hi), reason: g.reason }))
     .filter((g) => g.end > g.start)
     .sort((a, b) => a.start - b.start);
+  const held = pauses
+    .map((h) => ({ start: Math.max(h.start, lo), end: Math.min(h.end, hi), source: h.source }))
+    .filter((h) => h.end > h.start)
+    .sort((a, b) => a.start - b.start);
 
   const points = new Set<number>([lo, hi]);
   for (const b of buckets) if (b.start > lo && b.start < hi) points.add(b.start);
   for (const i of online) points.add(i.start).add(i.end);
   for (const g of reasoned) points.add(g.start).add(g.end);
+  for (const h of held) points.add(h.start).add(h.end);
   const sorted = [...points].sort((a, b) => a - b);
 
   let bi = 0;
   let oi = 0;
   let gi = 0;
+  let pi = 0;
   const active: (typeof reasoned)[number][] = [];
+  const holding: (typeof held)[number][] = [];
   for (let p = 0; p + 1 < sorted.length; p++) {
     const a = sorted[p];
     const b = sorted[p + 1];
@@ -165,10 +181,18 @@ export function sweepUptime(
     while (oi < online.length && online[oi].end <= a) oi++;
     while (gi < reasoned.length && reasoned[gi].start <= a) active.push(reasoned[gi++]);
     for (let k = active.length - 1; k >= 0; k--) if (active[k].end <= a) active.splice(k, 1);
+    while (pi < held.length && held[pi].start <= a) holding.push(held[pi++]);
+    for (let k = holding.length - 1; k >= 0; k--) if (holding[k].end <= a) holding.splice(k, 1);
     const seconds = (b - a) / 1000;
     const bucket = result[bi];
     if (oi < online.length && online[oi].start <= a) {
       bucket.onlineSeconds += seconds;
+      // Paused time is online time (the streak goes on) that did not earn: counted once, latest hold wins.
+      const pause = holding.reduce<(typeof held)[number] | null>((latest, h) => (latest === null || h.start >= latest.start ? h : latest), null);
+      if (pause) {
+        bucket.pausedSeconds += seconds;
+        bucket.paused[pause.source] = (bucket.paused[pause.source] ?? 0) + seconds;
+      }
     } else {
       let reason: DowntimeReason = 'unknown';
       let latest = -Infinity;

@@ -2,8 +2,9 @@
 // state, the hottest GPU and today's earnings, and the menu. One render() reconciles the view
 // into the tray, so tests drive it through a fake tray factory and read back what it shows.
 import type { TelemetryFrame, WorkerState } from '../../preload/contract/index.ts';
+import { WORKER_STATES, WORKER_STATE_WORDS } from '../../preload/contract/words.ts';
 
-export const TRAY_STATES = ['starting', 'earning', 'hired', 'idle', 'paused', 'offline', 'error'] as const satisfies readonly WorkerState[];
+export const TRAY_STATES: readonly WorkerState[] = WORKER_STATES;
 export type TrayVariant = 'light' | 'dark';
 export const TRAY_VARIANTS: readonly TrayVariant[] = ['light', 'dark'];
 
@@ -61,19 +62,10 @@ export interface TrayServiceOptions {
   actions: TrayActions;
 }
 
-const STATE_WORDS: Record<WorkerState, string> = {
-  starting: 'Starting',
-  earning: 'Earning',
-  hired: 'Hired',
-  idle: 'Idle',
-  paused: 'Paused',
-  offline: 'Offline',
-  error: 'Needs attention',
-};
 
 export function trayTooltip(view: TrayView): string {
   const lines = [
-    `IO Worker: ${STATE_WORDS[view.state]}`,
+    `IO Worker: ${WORKER_STATE_WORDS[view.state]}`,
     `Hottest GPU: ${view.hottestGpuC === null ? 'no reading' : `${Math.round(view.hottestGpuC)} °C`}`,
     `Earned today: ${view.earnedToday ?? 'nothing yet'}`,
   ];
@@ -87,7 +79,7 @@ export function trayMenu(view: TrayView, actions: TrayActions): TrayMenuItem[] {
     ? { id: 'pause', type: 'normal', label: paused ? 'Resume the worker' : 'Pause the worker', click: () => actions.setPaused?.(!paused) }
     : { id: 'pause', type: 'normal', label: 'Pause the worker (not available yet)', enabled: false };
   return [
-    { id: 'status', type: 'normal', label: `${STATE_WORDS[view.state]}${view.earnedToday ? ` · ${view.earnedToday} today` : ''}`, enabled: false },
+    { id: 'status', type: 'normal', label: `${WORKER_STATE_WORDS[view.state]}${view.earnedToday ? ` · ${view.earnedToday} today` : ''}`, enabled: false },
     { id: 'sep-1', type: 'separator' },
     { id: 'open', type: 'normal', label: 'Open dashboard', click: actions.openDashboard },
     pause,

@@ -2,13 +2,14 @@
 // coordinator, heartbeats (buffered while offline), answers POTL and POW, runs hires, measures the
 // connectivity tier, and hands rewards, payouts and hires to an injected sink (the ledger, later).
 import { WebSocket } from 'ws';
+import type { Pause } from '../../preload/contract/index.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import type { DeviceIdentity } from './identity.ts';
 import type { HireRunner } from './hires.ts';
 import { CpuPowBackend, type PowBackend } from './pow.ts';
 import {
   HIRE_ID_PATTERN, ServerMessageSchema, encodeProduct, seal, type BlockResult, type Heartbeat, type HireOrder, type InventorySummary,
-  type ServerMessage, type ServiceState, type Signer,
+  type ServerMessage, type ServiceState, type Signer, type WirePause,
 } from './protocol.ts';
 
 /** Where the runtime's money and history go; the ledger implements it, tests record it. */
@@ -43,7 +44,8 @@ export interface ClientState {
   /** When the coordinator last judged this device: countdowns run from here. */
   checksAt: number | null;
   tier: number | null;
-  paused: string | null;
+  /** The pause that holds now (the arbiter's winner), or null. */
+  paused: Pause | null;
   buffered: number;
   lastResult: BlockResult | null;
   hire: { hireId: string; kind: string } | null;
@@ -71,6 +73,11 @@ export interface WorkerClientOptions {
   speedTestBytes?: number;
   onState?: (state: ClientState) => void;
   log?: (message: string) => void;
+}
+
+/** A pause as the wire carries it: typed, who holds it and its detail. */
+function wirePause(pause: Pause | null): WirePause | null {
+  return pause ? { source: pause.source, detail: pause.detail.slice(0, 256) } : null;
 }
 
 export class WorkerClient {
@@ -144,9 +151,9 @@ export class WorkerClient {
     await this.#pow.close();
   }
 
-  /** Pauses earning (the user, or the fault monitor over a limit); heartbeats go on. */
-  pause(reason: string): void {
-    this.#update({ paused: reason });
+  /** Pauses earning (whichever source holds, see pause.ts); heartbeats go on. */
+  pause(pause: Pause): void {
+    this.#update({ paused: pause });
     this.#beat();
   }
 
@@ -231,7 +238,7 @@ export class WorkerClient {
     this.#ws = ws;
     ws.on('open', () => {
       ws.send(JSON.stringify(seal(this.#signer, 'hello', {
-        sessionStartedAt: this.#sessionStartedAt, lastBlock: this.#lastBlock, paused: this.#state.paused, version: '1',
+        sessionStartedAt: this.#sessionStartedAt, lastBlock: this.#lastBlock, paused: wirePause(this.#state.paused), version: '1',
       })));
       this.#feedWatchdog();
     });
@@ -419,7 +426,7 @@ export class WorkerClient {
       telemetry: { cpuPct: t.cpuPct, gpuPct: t.gpuPct, gpuTempC: t.gpuTempC, powerW: t.powerW },
       traffic: { rxBytes: t.rxBytes, txBytes: t.txBytes },
       services: this.#services(),
-      paused: this.#state.paused,
+      paused: wirePause(this.#state.paused),
     };
     if (!this.#online()) {
       this.#buffer.push({ ...beat, buffered: true });

@@ -1,8 +1,9 @@
 // The wire protocol between a worker and a coordinator (docs/protocol.md), version 1: signed
-// envelopes, message schemas, and the seeded POW matrices both sides derive. This file is the only
-// thing main/devnet imports from main/worker; it imports nothing but zod and node:crypto.
+// envelopes, message schemas, and the seeded POW matrices both sides derive. With explorer-api.ts,
+// all that main/devnet imports from main/worker; it imports nothing but zod and node:crypto.
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { PAUSE_SOURCES } from '../../preload/contract/words.ts';
 
 export const PROTOCOL_VERSION = 1;
 /** Envelopes older or newer than this (against the receiver's clock) are rejected. */
@@ -101,12 +102,16 @@ export const ServiceStateSchema = z.object({
 });
 export type ServiceState = z.infer<typeof ServiceStateSchema>;
 
+/** A pause as the wire carries it: who holds it (the one table of sources) and its detail. */
+export const WirePauseSchema = z.object({ source: z.enum(PAUSE_SOURCES), detail: z.string().max(256) }).strict();
+export type WirePause = z.infer<typeof WirePauseSchema>;
+
 export const HelloSchema = z.object({
   /** When this worker process started: a new value resets the uptime streak. */
   sessionStartedAt: z.number().int(),
   /** Highest block whose result this worker has stored; the coordinator resends later ones. */
   lastBlock: z.number().int().nonnegative(),
-  paused: z.string().max(256).nullable(),
+  paused: WirePauseSchema.nullable(),
   version: z.string().max(32),
 });
 
@@ -123,7 +128,7 @@ export const HeartbeatSchema = z.object({
   }),
   traffic: z.object({ rxBytes: z.number().nonnegative(), txBytes: z.number().nonnegative() }),
   services: z.array(ServiceStateSchema).max(8),
-  paused: z.string().max(256).nullable(),
+  paused: WirePauseSchema.nullable(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 

@@ -53,7 +53,9 @@ describe('status sentences', () => {
     expect(statusFor({ ...base, connection: 'online', eligible: false, checks: [{ id: 'wallet', ok: false, detail: 'No wallet set.' }] }))
       .toEqual({ state: 'idle', detail: 'Connected, not earning yet: No wallet set.' });
     expect(statusFor({ ...base, connection: 'online', eligible: true, tier: 3 }).state).toBe('earning');
-    expect(statusFor({ ...base, connection: 'online', eligible: true, paused: 'GPU hot' }).state).toBe('paused');
+    expect(statusFor({ ...base, connection: 'online', eligible: true, paused: { source: 'limits', detail: 'GPU 0 at 91 °C, over your 85 °C limit' } }))
+      .toEqual({ state: 'paused', detail: 'Paused by a limit you set: GPU 0 at 91 °C, over your 85 °C limit. Not earning; it resumes by itself when this clears.' });
+    expect(statusFor({ ...base, connection: 'online', paused: { source: 'user', detail: 'until you resume' } }).detail).toBe('Paused by you: until you resume. Not earning until you resume.');
     expect(statusFor({ ...base, connection: 'online', hire: { hireId: 'h', kind: 'ray' } })).toEqual({ state: 'hired', detail: 'Hired: running a ray workload.' });
   });
 
@@ -94,8 +96,13 @@ describe('the core with its embedded devnet', () => {
       const refused = await core.dispatch('network.device', { action: 'delete', deviceId: 'dev-ffffffffffffffff' });
       expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('404') } });
       const paused = await core.handlers['worker.pause']({ paused: true, reason: 'gaming tonight' });
-      expect(paused.paused).toBe('gaming tonight');
-      expect(core.status()).toMatchObject({ state: 'paused', detail: 'Paused: gaming tonight. Not earning until resumed.' });
+      expect(paused.paused).toEqual({ source: 'user', detail: 'gaming tonight' });
+      expect(paused.pausedBy).toEqual([{ source: 'user', detail: 'gaming tonight' }]);
+      expect(core.status()).toMatchObject({ state: 'paused', detail: 'Paused by you: gaming tonight. Not earning until you resume.' });
+      // The network hears the typed pause and judges the device not running, in the owner's words.
+      await core.worker()!.waitFor((s) => s.checks.some((c) => c.id === 'running' && !c.ok), 5000);
+      const running = core.worker()!.state().checks.find((c) => c.id === 'running')!;
+      expect(running.detail).toBe('Paused by you: gaming tonight. A paused device earns nothing until the pause ends.');
       expect((await core.handlers['worker.pause']({ paused: false })).paused).toBeNull();
       expect(statuses.some((s) => s.state === 'starting')).toBe(true);
     } finally {

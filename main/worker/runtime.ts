@@ -2,10 +2,13 @@
 // (identity, inventory, telemetry frames, secrets) and turns its session into a status sentence.
 import os from 'node:os';
 import path from 'node:path';
-import { ContractFailure, NetworkDevicesSchema, type Inventory, type NetworkDevices, type NetworkStatus, type TelemetryFrame, type WorkerState } from '../../preload/contract/index.ts';
+import { ContractFailure, type Inventory, type NetworkDevices, type NetworkStatus, type Pause, type TelemetryFrame, type WorkerState } from '../../preload/contract/index.ts';
+import { PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
 import type { SecretStore } from '../settings/secrets.ts';
 import { WorkerClient, type ClientState, type RewardSink, type TelemetrySummary } from './client.ts';
+import { DevicesResponseSchema } from './explorer-api.ts';
 import { HireRunner } from './hires.ts';
+import type { PauseArbiter } from './pause.ts';
 import { loadOrCreateAccount, type DeviceIdentity } from './identity.ts';
 import type { InventorySummary, ServiceState } from './protocol.ts';
 
@@ -52,12 +55,18 @@ export function summarizeFrame(frame: TelemetryFrame | null): TelemetrySummary {
   };
 }
 
+/** What a pause means to the owner, in words: who holds it, why, and how it ends. */
+export function pausedDetail(pause: Pause): string {
+  const ends = pause.source === 'user' ? 'Not earning until you resume.' : 'Not earning; it resumes by itself when this clears.';
+  return `${PAUSE_SOURCE_WORDS[pause.source][0]!.toUpperCase()}${PAUSE_SOURCE_WORDS[pause.source].slice(1)}: ${pause.detail}. ${ends}`;
+}
+
 /** The core's status for a session state: earning only when connected and every rule passes. */
 export function statusFor(state: ClientState): { state: WorkerState; detail: string } {
   if (state.connection === 'connecting') return { state: 'starting', detail: state.detail };
   if (state.connection === 'offline') return { state: 'offline', detail: state.detail };
   if (state.hire) return { state: 'hired', detail: `Hired: running a ${state.hire.kind} workload.` };
-  if (state.paused) return { state: 'paused', detail: `Paused: ${state.paused}. Not earning until resumed.` };
+  if (state.paused) return { state: 'paused', detail: pausedDetail(state.paused) };
   if (state.eligible) {
     const last = state.lastResult;
     const tail = last ? ` Last block ${last.block}: ${last.status === 'Completed' ? `+${last.reward.toFixed(2)}` : `failed (${last.reason})`}.` : '';
@@ -103,13 +112,12 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
 /** The contract's network channels, answered from the running session (or saying there is none). */
 export function networkHandlers(
   session: () => { client: WorkerClient; network: string } | null,
-  pauseByUser: (reason: string | null) => void,
-  userPause: () => string | null,
+  pauses: PauseArbiter,
 ) {
   const view = (): NetworkStatus => {
     const s = session();
     if (!s) {
-      return { network: null, connection: 'none', detail: 'This worker runs without a network.', eligible: null, tier: null, checks: [], paused: userPause(), bufferedHeartbeats: 0, services: [], lastBlock: null };
+      return { network: null, connection: 'none', detail: 'This worker runs without a network.', eligible: null, tier: null, checks: [], paused: pauses.current(), pausedBy: pauses.holds(), bufferedHeartbeats: 0, services: [], lastBlock: null };
     }
     const state = s.client.state();
     const last = state.lastResult;
@@ -123,7 +131,8 @@ export function networkHandlers(
       checks: state.checks.map((c) =>
         c.remainingSeconds === undefined || state.checksAt === null ? c : { ...c, remainingSeconds: Math.max(0, c.remainingSeconds - (Date.now() - state.checksAt) / 1000) },
       ),
-      paused: state.paused,
+      paused: pauses.current(),
+      pausedBy: pauses.holds(),
       bufferedHeartbeats: state.buffered,
       services: state.services,
       lastBlock: last ? { block: last.block, status: last.status, reason: last.reason, reward: last.reward, closedAt: last.closedAt } : null,
@@ -131,9 +140,10 @@ export function networkHandlers(
   };
   return {
     'worker.eligibility': async () => view(),
+    // The owner's own pause only: resuming leaves a limit's (or the autopilot's) pause in place.
     // Without a network the choice is kept and applies once a session starts.
     'worker.pause': async ({ paused, reason }: { paused: boolean; reason?: string }) => {
-      pauseByUser(paused ? (reason ?? 'paused by you') : null);
+      pauses.set('user', paused ? (reason ?? 'until you resume') : null);
       return view();
     },
     'network.device': async (args: { action: 'rename'; deviceId: string; name: string } | { action: 'delete'; deviceId: string }) => {
@@ -152,7 +162,8 @@ export function networkHandlers(
       try {
         const res = await fetch(new URL('/v1/devices', s.network), { signal: AbortSignal.timeout(5000) });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        return NetworkDevicesSchema.parse(await res.json());
+        // The explorer's own schema; the dispatcher then trims the answer to the contract's fields.
+        return DevicesResponseSchema.parse(await res.json());
       } catch (error) {
         throw new ContractFailure('unavailable', `The network at ${s.network} did not answer: ${(error as Error).message}`);
       }

@@ -1,6 +1,8 @@
 // History the ledger keeps: chart series, the uptime bar and streak, CSV exports.
 import { z } from 'zod';
+import { DOWNTIME_REASONS } from './words.ts';
 import { EpochMs } from './common.ts';
+import { PauseSourceSchema } from './status.ts';
 
 /** Charted metrics; device 'host' has the cpu/memory/network ones, 'gpu<index>' the others. */
 export const TelemetryMetricSchema = z.enum([
@@ -34,7 +36,7 @@ export const HistorySeriesSchema = z.object({
 });
 export type HistorySeries = z.infer<typeof HistorySeriesSchema>;
 
-export const DowntimeReasonSchema = z.enum(['app-closed', 'asleep', 'network-down', 'paused', 'over-temperature', 'unknown']);
+export const DowntimeReasonSchema = z.enum(DOWNTIME_REASONS);
 export const UptimeBarSchema = z.object({
   device: z.string(),
   timeZone: z.string(),
@@ -50,6 +52,9 @@ export const UptimeBarSchema = z.object({
       onlineSeconds: z.number().nonnegative(),
       downtimeSeconds: z.number().nonnegative(),
       downtime: z.partialRecord(DowntimeReasonSchema, z.number().nonnegative()),
+      /** Of the online seconds, those paused (online, not earning), by who held the pause. */
+      pausedSeconds: z.number().nonnegative(),
+      paused: z.partialRecord(PauseSourceSchema, z.number().nonnegative()),
     }),
   ),
 });

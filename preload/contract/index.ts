@@ -14,3 +14,4 @@ export * from './channels.ts';
 export * from './errors.ts';
 export * from './wire.ts';
 export * from './channel-names.ts';
+export * from './words.ts';

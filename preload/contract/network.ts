@@ -1,5 +1,6 @@
 // The network session and the network's Workers list, as the worker reports them.
 import { z } from 'zod';
+import { PauseSchema } from './status.ts';
 
 export const NetworkStatusSchema = z.object({
   /** The coordinator this worker talks to; null when the core runs without a network. */
@@ -19,7 +20,9 @@ export const NetworkStatusSchema = z.object({
       remainingSeconds: z.number().nonnegative().optional(),
     }),
   ),
-  paused: z.string().nullable(),
+  /** The pause shown (the first holding source), and every source holding now. */
+  paused: PauseSchema.nullable(),
+  pausedBy: z.array(PauseSchema),
   bufferedHeartbeats: z.number().int().nonnegative(),
   services: z.array(z.object({ name: z.string(), state: z.enum(['running', 'stopped', 'failing']), detail: z.string() })),
   lastBlock: z

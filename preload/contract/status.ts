@@ -1,8 +1,15 @@
 // The worker's state and the notices it raises: what the tray, the banner and the pages show.
 import { z } from 'zod';
+import { PAUSE_SOURCES, WORKER_STATES } from './words.ts';
 
-export const WorkerStateSchema = z.enum(['starting', 'earning', 'hired', 'idle', 'paused', 'offline', 'error']);
+export const WorkerStateSchema = z.enum(WORKER_STATES);
 export type WorkerState = z.infer<typeof WorkerStateSchema>;
+
+export const PauseSourceSchema = z.enum(PAUSE_SOURCES);
+export type PauseSource = z.infer<typeof PauseSourceSchema>;
+/** A pause as it travels: who holds it (typed) and the detail of that hold (a limit's reading, a note). */
+export const PauseSchema = z.object({ source: PauseSourceSchema, detail: z.string().max(256) });
+export type Pause = z.infer<typeof PauseSchema>;
 
 export const StatusSchema = z.object({
   state: WorkerStateSchema,

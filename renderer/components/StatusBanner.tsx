@@ -1,17 +1,7 @@
 // The banner at the top of every page: the same state the tray icon shows, in words.
-import type { WorkerState } from '../../preload/contract/index.ts';
+import { WORKER_STATE_WORDS } from '../../preload/contract/words.ts';
 import { useApp } from '../store/app';
 import { Time } from './Time';
-
-const LABEL: Record<WorkerState, string> = {
-  starting: 'Starting',
-  earning: 'Earning',
-  hired: 'Hired',
-  idle: 'Idle',
-  paused: 'Paused',
-  offline: 'Offline',
-  error: 'Needs attention',
-};
 
 export function StatusBanner() {
   const connection = useApp((s) => s.connection);
@@ -30,7 +20,7 @@ export function StatusBanner() {
   return (
     <div className={`banner banner-${state}`} role="status" data-state={state}>
       <span className="dot" aria-hidden="true" />
-      <strong>{LABEL[state]}</strong>
+      <strong>{WORKER_STATE_WORDS[state]}</strong>
       <span className="banner-detail">{detail}</span>
       {since ? (
         <span className="banner-since">

@@ -1,15 +1,7 @@
 // The 30-day uptime bar: one cell per local day, coloured by uptime, with the day's uptime and its
 // downtime by reason on hover (and on keyboard focus).
 import type { UptimeBar as UptimeBarData } from '../../preload/contract/index.ts';
-
-const REASON: Record<string, string> = {
-  'app-closed': 'app closed',
-  asleep: 'machine asleep',
-  'network-down': 'network down',
-  paused: 'paused by you',
-  'over-temperature': 'over a temperature limit',
-  unknown: 'unknown',
-};
+import { DOWNTIME_REASON_WORDS, PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
 
 export function duration(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds)} s`;
@@ -22,8 +14,12 @@ function describe(bucket: UptimeBarData['buckets'][number]): string {
   if (bucket.uptimePct === null) return `${bucket.label}: no data`;
   const reasons = Object.entries(bucket.downtime)
     .filter(([, s]) => (s ?? 0) > 0)
-    .map(([reason, s]) => `${duration(s ?? 0)} ${REASON[reason] ?? reason}`);
-  return `${bucket.label}: ${bucket.uptimePct.toFixed(1)} % up${reasons.length ? `; down ${reasons.join(', ')}` : ''}`;
+    .map(([reason, s]) => `${duration(s ?? 0)} ${DOWNTIME_REASON_WORDS[reason as keyof typeof DOWNTIME_REASON_WORDS] ?? reason}`);
+  // Paused time is up time that did not earn: said apart, with who held the pause.
+  const paused = Object.entries(bucket.paused)
+    .filter(([, s]) => (s ?? 0) > 0)
+    .map(([source, s]) => `${duration(s ?? 0)} ${PAUSE_SOURCE_WORDS[source as keyof typeof PAUSE_SOURCE_WORDS] ?? source}`);
+  return `${bucket.label}: ${bucket.uptimePct.toFixed(1)} % up${paused.length ? ` (${paused.join(', ')})` : ''}${reasons.length ? `; down ${reasons.join(', ')}` : ''}`;
 }
 
 function level(pct: number | null): string {

@@ -1,6 +1,7 @@
 // Home: is this machine healthy and earning, and if not, why and what to do.
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract/index.ts';
+import { PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
 import { duration } from '../components/UptimeBar';
 import type { ChartSource } from '../components/TimeChart';
@@ -293,7 +294,7 @@ function Eligibility() {
         <h2 id="elig-title">
           {network.eligible ? 'Eligible for block rewards' : network.eligible === false ? 'Not yet eligible for block rewards' : 'Waiting for the network’s first judgement'}
         </h2>
-        {network.paused ? (
+        {network.pausedBy.some((p) => p.source === 'user') ? (
           <button type="button" className="primary" disabled={busy} onClick={() => pause(false)}>
             Resume earning
           </button>
@@ -303,6 +304,12 @@ function Eligibility() {
           </button>
         )}
       </header>
+      {network.pausedBy.length > 0 ? (
+        <p className="paused-by" data-testid="paused-by">
+          {network.pausedBy.map((p) => `${PAUSE_SOURCE_WORDS[p.source][0].toUpperCase()}${PAUSE_SOURCE_WORDS[p.source].slice(1)}: ${p.detail}.`).join(' ')}
+          {network.pausedBy.some((p) => p.source !== 'user') ? ' Resumes by itself when that clears.' : ''}
+        </p>
+      ) : null}
       {uptime && !uptime.ok && uptime.remainingSeconds != null ? (
         <p className="countdown" data-testid="eligibility-countdown">
           {uptime.remainingSeconds > 0 ? (

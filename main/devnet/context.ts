@@ -1,0 +1,34 @@
+// What the coordinator's rooms share: the store, the parameters, the log, each other, and the one
+// error every refusal travels as (a JSON error over HTTP, an `error` message on a session).
+import type { Blocks } from './blocks.ts';
+import type { Devices } from './devices.ts';
+import type { Explorer } from './explorer.ts';
+import type { Hires } from './hires.ts';
+import type { Params } from './params.ts';
+import type { Sessions } from './sessions.ts';
+import type { DevnetStore } from './store.ts';
+
+/** The largest HTTP body or session message a coordinator reads. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export class ProtocolError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, message: string, status = 400) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** The rooms reach each other through this; none calls another while it is being built. */
+export interface Rooms {
+  readonly params: Params;
+  readonly store: DevnetStore;
+  readonly log: (message: string) => void;
+  readonly devices: Devices;
+  readonly sessions: Sessions;
+  readonly blocks: Blocks;
+  readonly hires: Hires;
+  readonly explorer: Explorer;
+}
