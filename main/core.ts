@@ -3,6 +3,7 @@
 import { ContractFailure, type Handlers, type Inventory, type Status, type TelemetryFrame, type UpdateStatus, type WorkerState } from '../preload/contract/index.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { EventBus } from './events.ts';
+import { DisposableStore } from './lib/emitter.ts';
 import { attachLedger, ledgerHandlers } from './ledger/handlers.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import { ledgerRewardSink } from './ledger/reward-sink.ts';
@@ -146,7 +147,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...networkHandlers(() => (client && networkUrl ? { client, network: networkUrl } : null), pauses),
   } satisfies Handlers;
 
-  const unsubscribers: (() => void)[] = [];
+  // Everything start() subscribes to; stop() ends it all in one call.
+  let subscriptions = new DisposableStore();
   let devnet: Coordinator | null = null;
   let client: WorkerClient | null = null;
   let networkUrl: string | null = null;
@@ -171,13 +173,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     sampler,
     status,
     async start() {
-      unsubscribers.push(sampler.onFrame((frame) => events.emit('telemetry', frame)));
+      subscriptions.add(sampler.onFrame((frame) => events.emit('telemetry', frame)));
       if (options.ledger) {
         // Online = runtime up and heartbeats acknowledged; with no network configured, runtime up.
-        unsubscribers.push(...attachLedger(options.ledger, sampler, events, identity.deviceId, log, () => client?.state() ?? null));
+        for (const off of attachLedger(options.ledger, sampler, events, identity.deviceId, log, () => client?.state() ?? null)) subscriptions.add(off);
       }
-      unsubscribers.push(faults.onNotice((notice) => events.emit('notice', notice)));
-      unsubscribers.push(
+      subscriptions.add(faults.onNotice((notice) => events.emit('notice', notice)));
+      subscriptions.add(
         sampler.onFrame((frame) => {
           faults.observe(frame);
           pauses.set('limits', faults.pauseReason());
@@ -186,9 +188,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       for (const gpu of options.gpuSamplers ?? []) {
         // A GPU appeared or vanished: take the inventory again (a failure is logged by getInventory).
         const off = gpu.onHardwareChange?.(() => void getInventory(true).catch(() => {}));
-        if (off) unsubscribers.push(off);
+        if (off) subscriptions.add(off);
       }
-      unsubscribers.push(
+      subscriptions.add(
         options.settings.onChange((settings) => sampler.setInterval(settings.sampleIntervalMs)),
       );
       sampler.start(options.settings.get().sampleIntervalMs);
@@ -203,7 +205,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (network) {
         if (network === 'embedded') devnet = await startEmbeddedDevnet(options.dataDir, undefined, (m) => log(`devnet: ${m}`));
         let lastFrame: TelemetryFrame | null = null;
-        unsubscribers.push(sampler.onFrame((frame) => (lastFrame = frame)));
+        subscriptions.add(sampler.onFrame((frame) => (lastFrame = frame)));
         networkUrl = devnet ? devnet.url : network;
         client = await createWorkerRuntime({
           network: networkUrl,
@@ -222,7 +224,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         client.start();
         applyPause();
         let wallet = options.settings.get().wallet.address;
-        unsubscribers.push(options.settings.onChange((settings) => {
+        subscriptions.add(options.settings.onChange((settings) => {
           if (settings.wallet.address && settings.wallet.address !== wallet) client?.setWallet(settings.wallet.address);
           wallet = settings.wallet.address;
         }));
@@ -233,7 +235,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await devnet?.close();
       client = null;
       devnet = null;
-      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      subscriptions.dispose();
+      subscriptions = new DisposableStore();
       await sampler.stop();
     },
   };

@@ -5,13 +5,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RENDERER_DIR } from '../main/paths.ts';
+import { cutOff as cutOffRequest, rawRequest } from './raw-http.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'bin/io-worker.mjs');
@@ -123,29 +123,8 @@ const alive = async () => {
   expect((await fetch(`${dashboard}/`)).status).toBe(200);
 };
 
-/** One raw HTTP exchange, the bytes as written (like `curl --path-as-is`); the status line back. */
-function raw(request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port(), '127.0.0.1', () => socket.write(request));
-    let reply = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (reply += chunk));
-    socket.on('end', () => resolve(reply.split('\r\n')[0]));
-    socket.on('error', reject);
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(request.slice(0, 60))}`)));
-  });
-}
-
-/** Sends part of a request, then resets the connection. */
-function cutOff(request: string, afterMs = 30): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port(), '127.0.0.1', () => {
-      socket.write(request);
-      setTimeout(() => { socket.resetAndDestroy(); resolve(); }, afterMs);
-    });
-    socket.on('error', () => resolve());
-  });
-}
+const raw = (request: string) => rawRequest(port(), request);
+const cutOff = (request: string, afterMs?: number) => cutOffRequest(port(), request, afterMs);
 
 const PATHS = [
   '/%', '/%00', '/a%2', '/%E0%A4%A', '/assets/%ff', '/index.html%00.js', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd',

@@ -1,7 +1,6 @@
 // The headless transport over real sockets: token and Origin checks on HTTP and WebSocket, the
 // contract over the wire, pushed events, and a server that keeps serving after garbage.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import WebSocket from 'ws';
 import { UpdateStatusSchema, requestChannels } from '../../preload/contract/index.ts';
 import { expectedWithoutNetwork, validArgs } from '../../test/contract-cases.ts';
 import { testCore } from '../../test/core-fixture.ts';
+import { cutOff, rawRequest } from '../../test/raw-http.ts';
 import type { Core } from '../core.ts';
 import { startHeadlessServer, tokensEqual, type HeadlessServer } from './server.ts';
 
@@ -162,21 +162,8 @@ describe('headless server', () => {
   });
 });
 
-/** One raw HTTP exchange, bytes as written (like `curl --path-as-is`); resolves to the status line. */
-function raw(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
-    let reply = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (reply += chunk));
-    socket.on('end', () => resolve(reply.split('\r\n')[0]));
-    socket.on('error', reject);
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(request.slice(0, 60))}`)));
-  });
-}
-
 describe('headless server under hostile input', () => {
-  const get = (target: string) => raw(server.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`);
+  const get = (target: string) => rawRequest(server.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`);
 
   it.each(['/%', '/%00', '/a%2', '/%E0%A4%A', '/assets/%ff', '/index.html%00.js', '/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/..%5c..%5cwindows', `/${'a'.repeat(5000)}`, '/assets/%c0%ae%c0%ae/'])(
     'answers the path %s with a refusal and stays up',
@@ -194,13 +181,7 @@ describe('headless server under hostile input', () => {
 
   it('survives an authenticated request body that is cut off by a reset', async () => {
     for (let i = 0; i < 3; i++) {
-      await new Promise<void>((resolve) => {
-        const socket = net.connect(server.port, '127.0.0.1', () => {
-          socket.write(`POST /api/rpc/system.status HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
-          setTimeout(() => { socket.resetAndDestroy(); resolve(); }, 50);
-        });
-        socket.on('error', () => resolve());
-      });
+      await cutOff(server.port, `POST /api/rpc/system.status HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`, 50);
     }
     await new Promise((r) => setTimeout(r, 100));
     const ok = await fetch(`${base()}/api/rpc/system.status`, { method: 'POST', headers: { authorization: `Bearer ${server.token}` }, body: '{}' });
@@ -208,14 +189,8 @@ describe('headless server under hostile input', () => {
   });
 
   it('survives a WebSocket upgrade reset before the handshake, and garbage instead of HTTP', async () => {
-    await new Promise<void>((resolve) => {
-      const socket = net.connect(server.port, '127.0.0.1', () => {
-        socket.write(`GET /ws?token=${server.token} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`);
-        setTimeout(() => { socket.resetAndDestroy(); resolve(); }, 30);
-      });
-      socket.on('error', () => resolve());
-    });
-    expect(await raw(server.port, '\u0000\u0001 not http at all\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    await cutOff(server.port, `GET /ws?token=${server.token} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`);
+    expect(await rawRequest(server.port, '\u0000\u0001 not http at all\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
     expect((await fetch(`${base()}/`)).status).toBe(200);
   });
 });

@@ -9,6 +9,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Notice } from '../../preload/contract/index.ts';
 import { openSqlite } from '../lib/sqlite.ts';
 import { SchemaTooNewError, migrate } from './schema.ts';
+import { Emitter } from '../lib/emitter.ts';
 
 const LEDGER_FILE = 'ledger.db';
 /** Frames parked in memory while the disk refuses writes: 15 minutes at 1 Hz. */
@@ -99,7 +100,7 @@ export class LedgerStore {
   #parkedFrames: string[] = [];
   #droppedFrames = 0;
   #seq = 0; // numbers frame keys and the store's own notice ids
-  readonly #noticeListeners = new Set<(notice: Notice) => void>();
+  readonly #notices = new Emitter<Notice>((error) => this.log('notice listener failed', error));
 
   constructor(options: LedgerOptions) {
     this.#options = { ...options };
@@ -155,8 +156,7 @@ export class LedgerStore {
   }
 
   onNotice(listener: (notice: Notice) => void): () => void {
-    this.#noticeListeners.add(listener);
-    return () => this.#noticeListeners.delete(listener);
+    return this.#notices.on(listener);
   }
 
   // ------------------------------------------------------------ opening and failure handling
@@ -231,13 +231,7 @@ export class LedgerStore {
     const t = this.now();
     const notice: Notice = { id: `ledger-${t}-${this.#seq++}`, t, level, title, body };
     if (this.mode === 'writer') this.saveNotice(notice, null);
-    for (const listener of this.#noticeListeners) {
-      try {
-        listener(notice);
-      } catch (error) {
-        this.log('notice listener failed', error);
-      }
-    }
+    this.#notices.emit(notice);
   }
 
   // ------------------------------------------------------------ statements and the write queue

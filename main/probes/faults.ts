@@ -3,6 +3,7 @@
 // stop reporting, and GPU telemetry that goes silent. Pure logic over frames; imports contract types only.
 import type { GpuSample, Notice, Settings, TelemetryFrame } from '../../preload/contract/index.ts';
 import { THROTTLE_LABELS } from './nvidia-smi-csv.ts';
+import { Emitter } from '../lib/emitter.ts';
 
 export type FaultLimits = Settings['limits'];
 
@@ -76,7 +77,7 @@ const describe = (g: GpuSample) => `GPU ${g.index} (${g.model})`;
 
 export class FaultMonitor {
   readonly #options: Required<FaultMonitorOptions>;
-  readonly #listeners = new Set<(notice: Notice) => void>();
+  readonly #notices = new Emitter<Notice>();
   readonly #episodes = new Map<string, Episode>();
   /** Every GPU seen, with when it was last seen and whether its loss was announced. */
   readonly #gpus = new Map<string, { gpu: GpuSample; lastSeen: number; lostRaised: boolean }>();
@@ -88,8 +89,7 @@ export class FaultMonitor {
   }
 
   onNotice(listener: (notice: Notice) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#notices.on(listener);
   }
 
   /**
@@ -190,7 +190,7 @@ export class FaultMonitor {
     }
 
     for (const notice of notices) {
-      for (const listener of this.#listeners) listener(notice);
+      this.#notices.emit(notice);
     }
     return notices;
   }

@@ -19,6 +19,7 @@ import {
 } from './nvidia-smi-csv.ts';
 import type { GpuSampler } from './sampler.ts';
 import { backoffDelay } from '../lib/backoff.ts';
+import { Emitter } from '../lib/emitter.ts';
 
 /** nvidia-smi from IO_WORKER_NVIDIA_SMI, else the first one on PATH (and the driver's folder on Windows). */
 export function findNvidiaSmi(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string | null {
@@ -92,7 +93,7 @@ export class NvidiaSmiSampler implements GpuSampler {
   #known = new Map<string, string>(); // key -> "GPU 3 (NVIDIA H200, 00000000:83:00.0)"
   #lost = new Set<string>();
   #present = '';
-  readonly #changeListeners = new Set<() => void>();
+  readonly #hardwareChanges = new Emitter<void>();
   #unreadable: { at: number; why: string }[] = [];
   #unreadableInSweep = 0;
   #cleanSweeps = 0;
@@ -107,8 +108,7 @@ export class NvidiaSmiSampler implements GpuSampler {
   }
 
   onHardwareChange(listener: () => void): () => void {
-    this.#changeListeners.add(listener);
-    return () => this.#changeListeners.delete(listener);
+    return this.#hardwareChanges.on(listener);
   }
 
   /** The running nvidia-smi loop's process id (one per sampler, not one per sample). */
@@ -322,7 +322,7 @@ export class NvidiaSmiSampler implements GpuSampler {
     const gpus = [...this.#current.values()].sort((a, b) => a.index - b.index);
     this.#lost = new Set([...this.#known.keys()].filter((key) => !this.#current.has(key)));
     const present = [...this.#current.keys()].sort().join('\n');
-    if (this.#present !== '' && present !== this.#present) for (const listener of this.#changeListeners) listener();
+    if (this.#present !== '' && present !== this.#present) this.#hardwareChanges.emit();
     this.#present = present;
     this.#lastSweep = { at: Date.now(), gpus };
     this.#current = new Map();

@@ -2,6 +2,7 @@
 // and handed to subscribers (ledger, fault monitor, transports).
 import type { GpuSample, ProbeHealth, TelemetryFrame } from '../../preload/contract/index.ts';
 import { HostProbe } from './host.ts';
+import { Emitter } from '../lib/emitter.ts';
 
 /** A GPU sampler runs on its own clock (e.g. one long-lived nvidia-smi) and is read on each tick. */
 export interface GpuSampler {
@@ -19,7 +20,7 @@ export class TelemetrySampler {
   readonly #host: HostProbe;
   readonly #gpuSamplers: GpuSampler[];
   readonly #ring: TelemetryFrame[] = [];
-  readonly #listeners = new Set<(frame: TelemetryFrame) => void>();
+  readonly #frames = new Emitter<TelemetryFrame>();
   #timer: NodeJS.Timeout | null = null;
   #intervalMs = 1000;
 
@@ -78,7 +79,7 @@ export class TelemetrySampler {
     this.#ring.push(frame);
     const keep = Math.ceil((RING_SECONDS * 1000) / this.#intervalMs);
     if (this.#ring.length > keep) this.#ring.splice(0, this.#ring.length - keep);
-    for (const listener of this.#listeners) listener(frame);
+    this.#frames.emit(frame);
     return frame;
   }
 
@@ -88,7 +89,6 @@ export class TelemetrySampler {
   }
 
   onFrame(listener: (frame: TelemetryFrame) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#frames.on(listener);
   }
 }

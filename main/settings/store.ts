@@ -2,6 +2,7 @@
 // which is electron-store in the app and conf when headless (both atomic JSON files).
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from '../../preload/contract/index.ts';
 import { SETTINGS_VERSION, migrateSettings } from './schema.ts';
+import { Emitter } from '../lib/emitter.ts';
 
 export interface SettingsBackend {
   /** The whole stored object, or undefined when nothing was stored yet. */
@@ -13,7 +14,7 @@ export interface SettingsBackend {
 export class SettingsStore {
   #settings: Settings;
   readonly #backend: SettingsBackend;
-  readonly #listeners = new Set<(settings: Settings) => void>();
+  readonly #changes = new Emitter<Settings>();
   readonly repaired: string[];
 
   constructor(backend: SettingsBackend) {
@@ -40,7 +41,7 @@ export class SettingsStore {
     });
     this.#backend.write({ ...next, schemaVersion: SETTINGS_VERSION });
     this.#settings = next;
-    for (const listener of this.#listeners) listener(this.get());
+    this.#changes.emit(this.get());
     return this.get();
   }
 
@@ -51,13 +52,12 @@ export class SettingsStore {
     const next = SettingsSchema.parse({ ...this.#settings, wallet: { address, setAt: at, history: history.slice(0, 50) } });
     this.#backend.write({ ...next, schemaVersion: SETTINGS_VERSION });
     this.#settings = next;
-    for (const listener of this.#listeners) listener(this.get());
+    this.#changes.emit(this.get());
     return this.get();
   }
 
   onChange(listener: (settings: Settings) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#changes.on(listener);
   }
 }
 

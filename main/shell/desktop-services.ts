@@ -12,6 +12,7 @@ import type { SettingsStore } from '../settings/store.ts';
 import { TrayService, hottestGpu, trayIconName } from './tray.ts';
 import { UpdateService, type UpdaterLike } from './updater.ts';
 import type { MainWindow } from './window.ts';
+import { DisposableStore } from '../lib/emitter.ts';
 
 export interface DesktopServicesOptions {
   core: Core;
@@ -32,7 +33,7 @@ export interface DesktopServices {
 export function startDesktopServices(options: DesktopServicesOptions): DesktopServices {
   const { core, window, settings, log } = options;
   const desktop = () => settings.get().desktop;
-  const unsubscribe: (() => void)[] = [];
+  const subscriptions = new DisposableStore();
   let noticeSeq = 0;
   const emitNotice = (notice: { level: 'info' | 'warning' | 'error'; title: string; body: string }) =>
     core.events.emit('notice', { id: `shell-${Date.now()}-${++noticeSeq}`, t: Date.now(), ...notice });
@@ -93,7 +94,7 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
   }
   const onTheme = () => trayShown && tray.render();
   nativeTheme.on('updated', onTheme);
-  unsubscribe.push(() => nativeTheme.off('updated', onTheme));
+  subscriptions.add(() => nativeTheme.off('updated', onTheme));
 
   const sleep = new SleepGuard(powerSaveBlocker);
   const notifier = new DesktopNotifier(
@@ -115,12 +116,12 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
     app.dock?.setBadge(badgeFor(status.state));
   };
   onStatus(core.status());
-  unsubscribe.push(core.events.on('status', onStatus));
-  unsubscribe.push(core.events.on('notice', (notice) => void notifier.notice(notice)));
-  unsubscribe.push(core.events.on('telemetry', (frame) => trayShown && tray.update({ hottestGpuC: hottestGpu(frame) })));
+  subscriptions.add(core.events.on('status', onStatus));
+  subscriptions.add(core.events.on('notice', (notice) => void notifier.notice(notice)));
+  subscriptions.add(core.events.on('telemetry', (frame) => trayShown && tray.update({ hottestGpuC: hottestGpu(frame) })));
   // The Settings page (or the tray) changed the desktop group: apply what changed.
   let applied = desktop();
-  unsubscribe.push(
+  subscriptions.add(
     settings.onChange(({ desktop: next }) => {
       const before = applied;
       applied = next;
@@ -148,7 +149,7 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
     stop() {
       updater.stop();
       sleep.update('idle');
-      for (const off of unsubscribe.splice(0)) off();
+      subscriptions.dispose();
       tray.destroy();
     },
   };

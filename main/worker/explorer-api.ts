@@ -2,34 +2,15 @@
 // answer holds, in camelCase. The coordinator builds these shapes; the CLI, the dashboard and the
 // tests read them through these schemas. Beside the wire protocol, which it builds on.
 import { z } from 'zod';
+import { NetworkDeviceSchema, NetworkTotalsSchema } from '../../preload/contract/network.ts';
 import { HireOrderSchema, InventorySummarySchema, ServiceStateSchema, SpeedSchema, WirePauseSchema } from './protocol.ts';
 
 /** GET /v1/totals; also beside the lists of devices and blocks. */
-export const TotalsSchema = z.object({
-  gpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
-  cpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
-  devices: z.number(),
-  online: z.number(),
-  coinsDistributed: z.number(),
-  hirePayments: z.number(),
-  blocks: z.number(),
-});
+export const TotalsSchema = NetworkTotalsSchema;
 export type Totals = z.infer<typeof TotalsSchema>;
 
-export const DeviceViewSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  account: z.string(),
-  status: z.enum(['active', 'idle', 'hired', 'offline', 'blocked']),
-  hireStatus: z.enum(['hired', 'available', 'unavailable']),
-  upForSeconds: z.number().nonnegative(),
-  processorType: z.enum(['GPU', 'CPU']),
-  model: z.string(),
-  quantity: z.number().int().nonnegative(),
-  tier: z.number().int(),
-  lastSeen: z.number().nullable(),
-  registeredAt: z.number(),
-});
+/** A device as the Workers list shows it (the contract's shape), and when it registered. */
+export const DeviceViewSchema = NetworkDeviceSchema.extend({ registeredAt: z.number() });
 export type DeviceView = z.infer<typeof DeviceViewSchema>;
 
 /** One device's part in one block: its proofs, score and reward. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backoffDelay } from '../lib/backoff.ts';
 import { HIRE_ID_PATTERN, HireOrderSchema, type HireOrder, type ServiceState } from './protocol.ts';
+import { Emitter } from '../lib/emitter.ts';
 
 export interface HireReport {
   hireId: string;
@@ -53,7 +54,7 @@ interface Running {
 
 export class HireRunner {
   readonly #o: HireRunnerOptions;
-  readonly #listeners = new Set<(report: HireReport) => void>();
+  readonly #reports = new Emitter<HireReport>();
   #current: Running | null = null;
 
   constructor(options: HireRunnerOptions = {}) {
@@ -61,8 +62,7 @@ export class HireRunner {
   }
 
   onReport(listener: (report: HireReport) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#reports.on(listener);
   }
 
   /** The command line a workload runs as. */
@@ -182,7 +182,7 @@ export class HireRunner {
 
   #report(r: Running, state: HireReport['state'], detail: string): void {
     const report = { hireId: r.order.hireId, state, minutesServed: this.#minutes(r), detail };
-    for (const listener of this.#listeners) listener(report);
+    this.#reports.emit(report);
   }
 }
 

@@ -44,16 +44,18 @@ export const NetworkDeviceSchema = z.object({
   tier: z.number().int(),
   lastSeen: z.number().nullable(),
 });
+/** The network's totals, as the explorer's /v1/devices and /v1/totals give them. */
+export const NetworkTotalsSchema = z.object({
+  gpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
+  cpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
+  devices: z.number(),
+  online: z.number(),
+  coinsDistributed: z.number(),
+  hirePayments: z.number(),
+  blocks: z.number(),
+});
 export const NetworkDevicesSchema = z.object({
   devices: z.array(NetworkDeviceSchema),
-  totals: z.object({
-    gpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
-    cpus: z.object({ total: z.number(), hired: z.number(), idle: z.number() }),
-    devices: z.number(),
-    online: z.number(),
-    coinsDistributed: z.number(),
-    hirePayments: z.number(),
-    blocks: z.number(),
-  }),
+  totals: NetworkTotalsSchema,
 });
 export type NetworkDevices = z.infer<typeof NetworkDevicesSchema>;
