@@ -241,6 +241,37 @@ describe('coordinator with in-process workers', () => {
     expect(answers.filter((x) => x === 'ack')).toHaveLength(1);
   });
 
+  it("keeps the network's clock: a beat dated ahead is refused, a buffered one proves nothing about now", async () => {
+    const a = await makeWorker(coordinator.url, []);
+    clients.push(a.client);
+    a.client.start();
+    await a.client.waitFor((s) => s.connection === 'online', 5000);
+    await a.client.stop(); // the raw socket below speaks for the device from here
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(`${coordinator.url.replace('http', 'ws')}/v1/session`);
+    const replies: { type: string; code?: string }[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const signer = { id: a.identity.deviceId, sign: a.identity.sign };
+    const beat = (sampledAt: number, buffered: boolean, seq: number) => seal(signer, 'heartbeat', {
+      seq, sampledAt, buffered, telemetry: { cpuPct: 1, gpuPct: null, gpuTempC: null, powerW: null }, traffic: { rxBytes: 0, txBytes: 0 }, services: [], paused: null,
+    });
+    ws.send(JSON.stringify(seal(signer, 'hello', { sessionStartedAt: 2, lastBlock: 0, paused: null, version: 't' })));
+    const year = 365 * 24 * 3_600_000;
+    ws.send(JSON.stringify(beat(Date.now() + year, false, 1)));
+    ws.send(JSON.stringify(beat(Date.now() + year, true, 2)));
+    ws.send(JSON.stringify(beat(Date.now() - 10 * 60_000, false, 3)));
+    ws.send(JSON.stringify(beat(Date.now() - 10 * 60_000, true, 4)));
+    const started = Date.now();
+    while (replies.filter((r) => r.type === 'error' || r.type === 'ack').length < 4 && Date.now() - started < 4000) await new Promise((r) => setTimeout(r, 20));
+    expect(replies.filter((r) => r.type === 'error').map((r) => r.code)).toEqual(['clock', 'clock', 'stale']);
+    expect(replies.filter((r) => r.type === 'ack')).toHaveLength(1); // the old buffered beat is stored
+    const seen = (await getJson(`${coordinator.url}/v1/devices/${a.identity.deviceId}`, DeviceDetailSchema)).body.lastSeen!;
+    expect(seen).toBeLessThanOrEqual(Date.now());
+    expect(Date.now() - seen).toBeLessThan(5000); // from the hello's arrival, not any claimed time
+    ws.close();
+  });
+
   it('keeps everything across a coordinator restart: workers reconnect and flush buffered heartbeats', async () => {
     const w = await makeWorker(coordinator.url, ['NVIDIA L40S'], { heartbeatSeconds: 0.2 });
     clients.push(w.client);

@@ -4,7 +4,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { z } from 'zod';
-import type { ServerMessage, WirePause, WorkerBodies } from '../worker/protocol.ts';
+import { MAX_CLOCK_SKEW_MS, type ServerMessage, type WirePause, type WorkerBodies } from '../worker/protocol.ts';
 import { MAX_BODY_BYTES, ProtocolError, type Rooms } from './context.ts';
 import { tierFor } from './scoring.ts';
 import type { DeviceRow, PendingBeat } from './store.ts';
@@ -143,15 +143,23 @@ export class Sessions {
     switch (type) {
       case 'heartbeat': {
         const { env, body } = devices.open(raw, 'heartbeat');
-        const gap = body.sampledAt - (device.last_beat_at ?? body.sampledAt);
-        if (gap > params.heartbeat.offlineAfterSeconds * 1000) device.online_since = body.sampledAt;
-        device.last_beat_at = Math.max(device.last_beat_at ?? 0, body.sampledAt);
-        if (!body.buffered) setPause(device, body.paused);
+        // The network's clock, not the worker's: liveness and the streak come from when beats arrive.
+        const now = Date.now();
+        if (body.sampledAt > now + MAX_CLOCK_SKEW_MS) {
+          throw new ProtocolError('clock', `The heartbeat is dated ${Math.round((body.sampledAt - now) / 1000)} s ahead of the network's clock; check this machine's clock.`);
+        }
+        if (!body.buffered) {
+          if (body.sampledAt < now - MAX_CLOCK_SKEW_MS) throw new ProtocolError('stale', 'A live heartbeat must be sampled now; send old ones as buffered.');
+          const silence = now - (device.last_beat_at ?? now);
+          if (silence > params.heartbeat.offlineAfterSeconds * 1000) device.online_since = now;
+          device.last_beat_at = Math.max(device.last_beat_at ?? 0, now);
+          setPause(device, body.paused);
+        } // a buffered beat is history: stored, but it proves nothing about now
         device.services = JSON.stringify(body.services);
         device.heartbeats += 1;
         device.rx_bytes = body.traffic.rxBytes;
         device.tx_bytes = body.traffic.txBytes;
-        this.#pendingBeats.push({ deviceId, sampledAt: body.sampledAt, seq: body.seq, receivedAt: Date.now(), buffered: body.buffered, summary: JSON.stringify(body.telemetry) });
+        this.#pendingBeats.push({ deviceId, sampledAt: body.sampledAt, seq: body.seq, receivedAt: now, buffered: body.buffered, summary: JSON.stringify(body.telemetry) });
         this.#dirty.add(deviceId);
         const ws = this.#sockets.get(deviceId);
         if (ws) this.#pendingAcks.push({ ws, nonce: env.nonce });
