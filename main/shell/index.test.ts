@@ -5,9 +5,11 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Conf from 'conf';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { IPC_REQUEST_PREFIX, UpdateStatusSchema, requestChannels, type Reply } from '../../preload/contract/index.ts';
+import { EXPECTED_APP_SCHEME, expectStrictCsp, expectedWebPreferences, parseCsp } from './hardening.test-helpers.ts';
 
 const fake = await vi.hoisted(async () => {
   const { EventEmitter } = await import('node:events');
@@ -43,7 +45,14 @@ const fake = await vi.hoisted(async () => {
       return { ...this.loginItem };
     },
   });
+  // Every app-wide listener, in order with the calls above: the guards must be in place before ready.
+  app.on('newListener', (event: string) => {
+    if (event === 'web-contents-created') calls.push(`app.on:${event}`);
+  });
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>();
+  const schemes: unknown[] = [];
+  const protocolHandlers = new Map<string, (request: Request) => Response | Promise<Response>>();
+  const openedExternally: string[] = [];
   const windows: FakeWindow[] = [];
   const trays: { menu: unknown }[] = [];
   class FakeContents extends EventEmitter {
@@ -86,8 +95,14 @@ const fake = await vi.hoisted(async () => {
       removeHandler: (channel: string) => void handlers.delete(channel),
     },
     protocol: {
-      registerSchemesAsPrivileged: (schemes: { scheme: string }[]) => void calls.push(`registerSchemesAsPrivileged:${schemes.map((s) => s.scheme)}`),
-      handle: (scheme: string) => void calls.push(`protocol.handle:${scheme}`),
+      registerSchemesAsPrivileged: (registered: { scheme: string }[]) => {
+        calls.push(`registerSchemesAsPrivileged:${registered.map((s) => s.scheme)}`);
+        schemes.push(...registered);
+      },
+      handle: (scheme: string, handler: (request: Request) => Response | Promise<Response>) => {
+        calls.push(`protocol.handle:${scheme}`);
+        protocolHandlers.set(scheme, handler);
+      },
     },
     session: {
       defaultSession: Object.assign(new EventEmitter(), {
@@ -95,7 +110,7 @@ const fake = await vi.hoisted(async () => {
         setPermissionCheckHandler: () => {},
       }),
     },
-    shell: { openExternal: async () => {} },
+    shell: { openExternal: async (url: string) => void openedExternally.push(url) },
     safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '' },
     Menu: { buildFromTemplate: (items: unknown[]) => items },
     Tray: class extends EventEmitter {
@@ -122,7 +137,7 @@ const fake = await vi.hoisted(async () => {
     powerSaveBlocker: { start: () => 1, stop: () => {}, isStarted: () => false },
     Notification: { isSupported: () => false },
   };
-  return { calls, electron, handlers, windows, trays, ready: () => readyResolve() };
+  return { calls, electron, handlers, windows, trays, schemes, protocolHandlers, openedExternally, FakeContents, ready: () => readyResolve() };
 });
 
 vi.mock('electron', () => fake.electron);
@@ -148,6 +163,28 @@ const mainFrame = { url: 'app://io-worker/index.html', parent: null };
 const invoke = (channel: string, args: unknown, frame: object = mainFrame) =>
   fake.handlers.get(IPC_REQUEST_PREFIX + channel)!({ sender: { id: 41 }, senderFrame: frame }, args) as Promise<Reply>;
 
+// Whatever the environment says, index.ts must not be talked out of its hardening. While its top
+// level runs, every variable it reads itself that is not set answers '1' (as if someone had
+// exported ELECTRON_DISABLE_SANDBOX=1, IO_WORKER_NO_SANDBOX=1, IO_WORKER_DEV=1, ...), and the
+// name is recorded. Reads by anything else (its imports, Vitest) see the real environment.
+const indexFile = fileURLToPath(new URL('./index.ts', import.meta.url));
+const envReadByIndex = new Set<string>();
+const SUSPICIOUS = '1';
+function envWhereEverySwitchIsOn(real: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // Frame 0 is the Error, 1 this helper, 2 the get trap, 3 whoever read process.env.
+  const readByIndex = () => {
+    const caller = new Error().stack?.split('\n')[3] ?? '';
+    return caller.includes(indexFile) || caller.includes(pathToFileURL(indexFile).href);
+  };
+  return new Proxy(real, {
+    get(target, key) {
+      if (typeof key !== 'string' || !readByIndex()) return Reflect.get(target, key);
+      envReadByIndex.add(key);
+      return key in target ? target[key] : SUSPICIOUS;
+    },
+  });
+}
+
 const xdgConfigHome = process.env.XDG_CONFIG_HOME;
 beforeAll(async () => {
   process.env.IO_WORKER_USER_DATA = profile;
@@ -156,7 +193,13 @@ beforeAll(async () => {
   delete process.env.DBUS_SESSION_BUS_ADDRESS;
   // Start at login writes an XDG autostart entry on Linux: into the test profile, not the user's.
   process.env.XDG_CONFIG_HOME = profile;
-  await import('./index.ts');
+  const realEnv = process.env;
+  process.env = envWhereEverySwitchIsOn(realEnv);
+  try {
+    await import('./index.ts');
+  } finally {
+    process.env = realEnv;
+  }
   fake.ready();
   await vi.waitFor(() => expect(fake.windows).toHaveLength(1), { timeout: 10_000 });
   await vi.waitFor(() => expect(fake.handlers.size).toBe(requestChannels.length), { timeout: 10_000 });
@@ -172,14 +215,65 @@ afterAll(() => {
 describe('app lifecycle', () => {
   it('sandboxes, registers app:// and takes the single-instance lock before ready', () => {
     const order = fake.calls;
-    expect(order.slice(0, 5)).toEqual([
+    expect(order.slice(0, 6)).toEqual([
       'setPath:userData',
       'enableSandbox',
       'registerSchemesAsPrivileged:app',
       'requestSingleInstanceLock',
+      'app.on:web-contents-created',
       'whenReady',
     ]);
     expect(fake.electron.app.getPath('userData')).toBe(profile);
+  });
+
+  it('enables the sandbox before ready whatever the environment says', () => {
+    // The probe works: index.ts's own read of IO_WORKER_USER_DATA was seen (and answered for real).
+    expect(envReadByIndex).toContain('IO_WORKER_USER_DATA');
+    // Every unset variable index.ts consulted answered '1', and the sandbox was still enabled, once, before ready.
+    expect(fake.calls.filter((c) => c === 'enableSandbox')).toHaveLength(1);
+    expect(fake.calls.indexOf('enableSandbox')).toBeLessThan(fake.calls.indexOf('whenReady'));
+    // Nothing at start-up may hinge on the environment but the profile folder: a new variable read
+    // here is a switch someone could flip to weaken the app, so it needs a reviewed change to this list.
+    expect([...envReadByIndex], 'environment variables index.ts reads before ready').toEqual(['IO_WORKER_USER_DATA']);
+  });
+
+  it('registers app:// with exactly its privileges: standard, secure, no CSP bypass', () => {
+    expect(fake.schemes).toStrictEqual([EXPECTED_APP_SCHEME]);
+  });
+
+  it('guards every web contents the app creates: window.open denied, navigation away refused', () => {
+    const listeners = fake.electron.app.listeners('web-contents-created');
+    expect(listeners.length).toBeGreaterThan(0);
+    // A contents the window code never saw (a devtools host, a future window): only the app-wide hook guards it.
+    const contents = new fake.FakeContents();
+    fake.electron.app.emit('web-contents-created', {}, contents);
+    const preventable = () => ({ defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } });
+    const openedBefore = fake.openedExternally.length;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    onTestFinished(() => warn.mockRestore());
+
+    expect(contents.openHandler?.({ url: 'https://docs.io.net/' })).toEqual({ action: 'deny' });
+    expect(contents.openHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(contents.openHandler?.({ url: 'app://io-worker/index.html' })).toEqual({ action: 'deny' });
+    // Only the web link went to the user's browser, through shell.openExternal.
+    expect(fake.openedExternally.slice(openedBefore)).toEqual(['https://docs.io.net/']);
+
+    for (const [event, url] of [
+      ['will-navigate', 'https://evil.example/'],
+      ['will-navigate', 'file:///etc/passwd'],
+      ['will-redirect', 'http://127.0.0.1:1/'],
+    ]) {
+      const e = preventable();
+      contents.emit(event, e, url);
+      expect(e.defaultPrevented, `${event} ${url}`).toBe(true);
+    }
+    const inside = preventable();
+    contents.emit('will-navigate', inside, 'app://io-worker/index.html');
+    expect(inside.defaultPrevented).toBe(false);
+    const webview = preventable();
+    contents.emit('will-attach-webview', webview, {}, {});
+    expect(webview.defaultPrevented).toBe(true);
+    expect(warn.mock.calls.map(([m]) => String(m))).toContain('[io-worker] refused to attach a <webview>');
   });
 
   it('denies permissions, serves app:// and opens one hardened window on it', () => {
@@ -190,6 +284,24 @@ describe('app lifecycle', () => {
     expect(window.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
     expect(String((window.options.webPreferences as { preload: string }).preload)).toMatch(/preload[/\\]index\.cjs$/);
     expect(window.webContents.openHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+  });
+
+  it('builds the window with exactly the hardened webPreferences (devTools only unpackaged)', () => {
+    const [window] = fake.windows;
+    // The complete object: a key added (plugins, navigateOnDragDrop) or relaxed (safeDialogs) fails.
+    expect(window.options.webPreferences).toStrictEqual(expectedWebPreferences(expect.stringMatching(/preload[/\\]index\.cjs$/), true));
+  });
+
+  it('serves app:// with the strict CSP: frame-ancestors none, on a real request to the registered handler', async () => {
+    const handler = fake.protocolHandlers.get('app');
+    expect(handler).toBeTypeOf('function');
+    for (const url of ['app://io-worker/index.html', 'app://io-worker/missing.js']) {
+      const response = await handler!(new Request(url));
+      const csp = response.headers.get('content-security-policy');
+      expectStrictCsp(csp);
+      expect(parseCsp(csp).get('frame-ancestors'), url).toEqual([["'none'"]]);
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+    }
   });
 
   it('answers the contract over IPC for the window and refuses a subframe', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../security-policy.ts';
+import { EXPECTED_APP_SCHEME, expectStrictCsp } from './hardening.test-helpers.ts';
 import { APP_SCHEME_PRIVILEGES, createAppRequestHandler, registerAppScheme, serveAppScheme } from './protocol.ts';
 
 let root: string;
@@ -30,10 +31,20 @@ describe('app:// scheme', () => {
     expect(APP_SCHEME_PRIVILEGES).toMatchObject({ scheme: 'app', privileges: { standard: true, secure: true } });
   });
 
-  it('is served through protocol.handle', () => {
-    const handled: string[] = [];
-    serveAppScheme({ handle: (scheme) => void handled.push(scheme) }, rendererDir);
-    expect(handled).toEqual(['app']);
+  it('is registered with exactly its privileges: no bypassCSP or any other extra', () => {
+    const registered: unknown[][] = [];
+    registerAppScheme({ registerSchemesAsPrivileged: (schemes) => void registered.push(schemes) });
+    expect(registered).toStrictEqual([[EXPECTED_APP_SCHEME]]);
+  });
+
+  it('is served through protocol.handle', async () => {
+    const handled: [string, (request: Request) => Response | Promise<Response>][] = [];
+    serveAppScheme({ handle: (scheme, h) => void handled.push([scheme, h]) }, rendererDir);
+    expect(handled.map(([scheme]) => scheme)).toEqual(['app']);
+    // The handler it registers is the one that serves the files, with the strict CSP.
+    const response = await handled[0][1](new Request('app://io-worker/index.html'));
+    expect(response.status).toBe(200);
+    expectStrictCsp(response.headers.get('content-security-policy'));
   });
 
   it('serves the entry page with the strict CSP and no caching', async () => {
@@ -41,6 +52,8 @@ describe('app:// scheme', () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('IO Worker');
     expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expectStrictCsp(response.headers.get('content-security-policy'));
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
@@ -80,6 +93,15 @@ describe('app:// scheme', () => {
   it('keeps the CSP on refusals too', async () => {
     const response = await get('app://io-worker/nope.js');
     expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expectStrictCsp(response.headers.get('content-security-policy'));
+  });
+
+  it('serves a CSP that forbids framing the dashboard anywhere: frame-ancestors exactly none', async () => {
+    for (const url of ['app://io-worker/index.html', 'app://io-worker/assets/index-abc.js', 'app://io-worker/nope.js', 'app://other-host/']) {
+      const header = (await get(url)).headers.get('content-security-policy');
+      const frameAncestors = (header ?? '').split(';').map((d) => d.trim().split(/\s+/)).filter(([name]) => name?.toLowerCase() === 'frame-ancestors');
+      expect(frameAncestors, url).toEqual([['frame-ancestors', "'none'"]]);
+    }
   });
 
   it('turns an unreadable file into a 500 without details', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeEmitter, FakeWebContents } from './fakes.test-helpers.ts';
+import { expectedWebPreferences } from './hardening.test-helpers.ts';
 import { externalUrl, guardSession, guardWebContents, isAppUrl, secureWebPreferences } from './security.ts';
 
 describe('secureWebPreferences', () => {
@@ -19,6 +20,11 @@ describe('secureWebPreferences', () => {
       devTools: false,
     });
     expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+  });
+
+  it('is exactly the hardened set: no key added (plugins, navigateOnDragDrop) or relaxed (safeDialogs)', () => {
+    expect(secureWebPreferences('/app/preload.cjs', { devTools: false })).toStrictEqual(expectedWebPreferences('/app/preload.cjs', false));
+    expect(secureWebPreferences('/app/preload.cjs', { devTools: true })).toStrictEqual(expectedWebPreferences('/app/preload.cjs', true));
   });
 });
 

@@ -1,6 +1,7 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { FakeEmitter, FakeWebContents } from './fakes.test-helpers.ts';
+import { expectedWebPreferences } from './hardening.test-helpers.ts';
 import { MainWindow, mainWindowOptions, type WindowLike } from './window.ts';
 
 class FakeWindow extends FakeEmitter implements WindowLike {
@@ -59,11 +60,28 @@ function setup(closeToTray = true) {
   return { window, created, setToTray: (value: boolean) => void (toTray = value) };
 }
 
+// The complete options a window is built with: exact, so any key added (plugins, navigateOnDragDrop,
+// safeDialogs: false, ...) or changed fails here.
+const expectedOptions = (preload: string, devTools: boolean, icon?: string): BrowserWindowConstructorOptions => ({
+  width: 1280,
+  height: 820,
+  minWidth: 880,
+  minHeight: 560,
+  title: 'IO Worker',
+  show: false,
+  backgroundColor: '#0f1115',
+  autoHideMenuBar: true,
+  ...(icon ? { icon } : {}),
+  webPreferences: expectedWebPreferences(preload, devTools),
+});
+
 describe('mainWindowOptions', () => {
   it('hides until ready and carries the hardened webPreferences', () => {
     const options = mainWindowOptions({ preload: '/p.cjs', devTools: false });
     expect(options.show).toBe(false);
     expect(options.webPreferences).toMatchObject({ preload: '/p.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
+    expect(options).toStrictEqual(expectedOptions('/p.cjs', false));
+    expect(mainWindowOptions({ preload: '/p.cjs', icon: '/icon.png', devTools: true })).toStrictEqual(expectedOptions('/p.cjs', true, '/icon.png'));
   });
 });
 
@@ -76,6 +94,14 @@ describe('MainWindow', () => {
     expect(w.visible).toBe(false);
     w.emit('ready-to-show');
     expect(w.visible).toBe(true);
+  });
+
+  it('builds the window with exactly the hardened options, webPreferences complete', () => {
+    const { window, created } = setup();
+    window.show();
+    expect(created).toHaveLength(1);
+    expect(created[0].options).toStrictEqual(expectedOptions('/out/preload/index.cjs', false));
+    expect(created[0].options.webPreferences).toStrictEqual(expectedWebPreferences('/out/preload/index.cjs', false));
   });
 
   it('guards its contents: window.open denied, navigation refused', () => {
