@@ -3,6 +3,7 @@
 // settings and secrets live, the updater) is passed in.
 import { createCore, type Core, type CoreOptions, type UpdatesProvider } from './core.ts';
 import { Ledger } from './ledger/ledger.ts';
+import { describeDamage } from './ledger/damaged.ts';
 import { createProbes } from './probes/index.ts';
 import type { SecretStore } from './settings/secrets.ts';
 import { SettingsStore, type SettingsBackend } from './settings/store.ts';
@@ -49,11 +50,15 @@ export function chooseNetwork(forThisRun: string | undefined, fromSettings: stri
 export async function bootWorker(options: BootOptions): Promise<BootedWorker> {
   const settings = new SettingsStore(options.settingsBackend);
   for (const what of settings.repaired) options.warn(`settings repaired: ${what}`);
+  for (const notice of settings.noticesAtStart) options.warn(`${notice.title}. ${notice.body}`);
   const network = chooseNetwork(options.network, settings.get().network);
   const secrets = await options.openSecrets();
   // A full or read-only disk does not stop the worker: the ledger says so and retries on its own.
   const ledger = Ledger.open({ dataDir: options.dataDir });
   if (ledger.problem) options.warn(`history is not being saved: ${ledger.problem}`);
+  if (ledger.damaged) options.warn(`${describeDamage(ledger.damaged, Date.now())}; a new history file was started`);
+  // The Notifications tab lists the ledger's notices: the damaged file's is there already, these join it.
+  for (const notice of settings.noticesAtStart) ledger.recordNotice(notice);
   let core: Core;
   try {
     core = await createCore({
@@ -71,6 +76,11 @@ export async function bootWorker(options: BootOptions): Promise<BootedWorker> {
     ledger.close();
     throw error;
   }
+  // A refused save later on is said once, live and in the notifications (the core records what it shows).
+  const offSettingsNotices = settings.onNotice((notice) => {
+    options.warn(`${notice.title}. ${notice.body}`);
+    core.events.emit('notice', notice);
+  });
   return {
     core,
     settings,
@@ -78,6 +88,7 @@ export async function bootWorker(options: BootOptions): Promise<BootedWorker> {
     ledger,
     network,
     async close() {
+      offSettingsNotices();
       try {
         await core.stop();
       } finally {

@@ -8,6 +8,8 @@ import { attachLedger, ledgerHandlers } from './ledger/handlers.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import { ledgerRewardSink } from './ledger/reward-sink.ts';
 import { FaultMonitor } from './probes/faults.ts';
+import { ProbeWatch } from './probes/probe-watch.ts';
+import { WORKER_STATE_WORDS } from '../preload/contract/words.ts';
 import { collectInventory, type GpuInventorySource } from './probes/inventory.ts';
 import { TelemetrySampler, type GpuSampler } from './probes/sampler.ts';
 import type { SecretStore } from './settings/secrets.ts';
@@ -101,11 +103,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
 
   // Starting until the hardware is known; from then on the network session reports the state.
-  let state: { state: WorkerState; detail: string; since: number } = {
-    state: 'starting',
-    detail: 'Detecting hardware…',
-    since: Date.now(),
-  };
+  let reported: { state: WorkerState; detail: string } = { state: 'starting', detail: 'Detecting hardware…' };
+  let state: { state: WorkerState; detail: string; since: number } = { ...reported, since: Date.now() };
+  const probeWatch = new ProbeWatch();
+  let probeTrouble: string | null = null;
   const status = (): Status => ({
     ...state,
     deviceId: identity.deviceId,
@@ -114,12 +115,29 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     secretsBackend: options.secrets.backend,
     runtime: options.runtime,
   });
-  const setState = (next: WorkerState, detail: string) => {
+  // Unsaved history needs attention ('error'): a restart loses what is parked, so a green "Earning" would be a false all-clear.
+  const shown = (): { state: WorkerState; detail: string } => {
+    let { state: next, detail } = reported;
+    const history = options.ledger?.problem;
+    if (history && next !== 'starting') {
+      const otherwise = next === 'error' ? detail : `Otherwise ${WORKER_STATE_WORDS[next].toLowerCase()}: ${detail}`;
+      detail = `History is not being saved: ${history} ${otherwise}`;
+      next = 'error';
+    }
+    if (probeTrouble) detail = `${detail}${/[.!?…]$/.test(detail) ? '' : '.'} ${probeTrouble}`;
+    return { state: next, detail };
+  };
+  const refresh = () => {
+    const next = shown();
     // The session reports on every change of its own (a buffered heartbeat too): only a new state
     // restarts "since", and an unchanged report is not news for the dashboard.
-    if (next === state.state && detail === state.detail) return;
-    state = { state: next, detail, since: next === state.state ? state.since : Date.now() };
+    if (next.state === state.state && next.detail === state.detail) return;
+    state = { ...next, since: next.state === state.state ? state.since : Date.now() };
     events.emit('status', status());
+  };
+  const setState = (next: WorkerState, detail: string) => {
+    reported = { state: next, detail };
+    refresh();
   };
 
   const pauses = new PauseArbiter();
@@ -179,6 +197,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         for (const off of attachLedger(options.ledger, sampler, events, identity.deviceId, log, () => client?.state() ?? null)) subscriptions.add(off);
       }
       subscriptions.add(faults.onNotice((notice) => events.emit('notice', notice)));
+      // After the ledger's own listener: a frame it could not save shows in the status of that frame.
+      subscriptions.add(
+        sampler.onFrame((frame) => {
+          probeTrouble = probeWatch.observe(frame);
+          refresh();
+        }),
+      );
       subscriptions.add(
         sampler.onFrame((frame) => {
           faults.observe(frame);
@@ -209,6 +234,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         networkUrl = devnet ? devnet.url : network;
         client = await createWorkerRuntime({
           network: networkUrl,
+          place: network,
           wallet: () => options.settings.get().wallet.address,
           dataDir: options.dataDir,
           identity,

@@ -2,7 +2,7 @@
 // checked field by field before they are queued, and read back in the contract's shapes.
 import type { BlockRewardRow, JobsHistory, Notice, NoticeHistory, Payout, RewardsPage, RewardsSummary } from '../../preload/contract/index.ts';
 import { checkDevice, checkTime, oneOf } from './checks.ts';
-import type { LedgerStore } from './store.ts';
+import { LedgerUnavailableError, type LedgerStore } from './store.ts';
 
 // Amounts are kept as integer nano-tokens, so sums stay exact.
 const NANO = 1_000_000_000;
@@ -331,14 +331,22 @@ export class EarningsRecord {
 
   notices(limit = 100): NoticeHistory {
     const store = this.#store;
-    const db = store.readDb();
-    return (store.statement(db, 'SELECT * FROM notices ORDER BY t_ms DESC LIMIT ?').all(limit) as Record<string, never>[]).map((r) => ({
-      id: r.id,
-      t: r.t_ms,
-      level: r.level,
-      title: r.title,
-      body: r.body,
-      device: r.device,
-    }));
+    let saved: NoticeHistory = [];
+    try {
+      const db = store.readDb();
+      saved = (store.statement(db, 'SELECT * FROM notices ORDER BY t_ms DESC LIMIT ?').all(limit) as Record<string, never>[]).map((r) => ({
+        id: r.id,
+        t: r.t_ms,
+        level: r.level,
+        title: r.title,
+        body: r.body,
+        device: r.device,
+      }));
+    } catch (error) {
+      // While the disk refuses the file, the notices of this run (why history is not saved) still show.
+      if (!(error instanceof LedgerUnavailableError) || store.unsavedNotices().length === 0) throw error;
+    }
+    const unsaved = store.unsavedNotices().filter((n) => !saved.some((s) => s.id === n.id));
+    return unsaved.length === 0 ? saved : [...unsaved, ...saved].sort((a, b) => b.t - a.t).slice(0, limit);
   }
 }

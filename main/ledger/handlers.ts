@@ -5,6 +5,7 @@ import type { EventBus } from '../events.ts';
 import { exportCsvText } from './csv.ts';
 import { earningsSummary } from './earnings.ts';
 import { Ledger, LedgerUnavailableError } from './ledger.ts';
+import { describeReadError } from './storage-errors.ts';
 import { presenceGap, type NetworkPresence } from './reward-sink.ts';
 import { checkTimeZone, systemTimeZone } from './uptime.ts';
 
@@ -28,6 +29,9 @@ function use<T>(ledger: Ledger | undefined, read: (ledger: Ledger) => T): T {
   } catch (error) {
     if (error instanceof LedgerUnavailableError) throw new ContractFailure('unavailable', error.message);
     if (error instanceof RangeError) throw new ContractFailure('bad-request', error.message);
+    // A disk that fails a read (I/O error, damaged pages) is the machine's state, not the worker's bug: say it.
+    const words = describeReadError(error, ledger.file);
+    if (words) throw new ContractFailure('unavailable', words);
     throw error;
   }
 }

@@ -48,6 +48,10 @@ export class Ledger {
   get problem(): string | null {
     return this.#store.problem;
   }
+  /** The damaged file this run moved aside, and how far its history reached (null: none). */
+  get damaged() {
+    return this.#store.damaged;
+  }
   get available(): boolean {
     return this.#store.db !== null;
   }

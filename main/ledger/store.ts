@@ -9,6 +9,8 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Notice } from '../../preload/contract/index.ts';
 import { openSqlite } from '../lib/sqlite.ts';
 import { SchemaTooNewError, migrate } from './schema.ts';
+import { describeDamage, historyEndsAt, type DamagedHistory } from './damaged.ts';
+import { CORRUPT_CODES, describeStorageError, diskRefused, sqliteCode } from './storage-errors.ts';
 import { Emitter } from '../lib/emitter.ts';
 
 const LEDGER_FILE = 'ledger.db';
@@ -53,32 +55,6 @@ export interface LedgerRoom {
   catchUp?(db: DatabaseSync): CatchUp;
 }
 
-// SQLite primary result codes that mean "the disk will not take this now", not "a bug".
-const STORAGE_CODES = new Set([3 /* PERM */, 5 /* BUSY */, 8 /* READONLY */, 10 /* IOERR */, 13 /* FULL */, 14 /* CANTOPEN */]);
-const CORRUPT_CODES = new Set([11 /* CORRUPT */, 26 /* NOTADB */]);
-const FS_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO']);
-
-function sqliteCode(error: unknown): number | null {
-  const e = error as { code?: string; errcode?: number };
-  return e?.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number' ? e.errcode & 0xff : null;
-}
-function isStorageError(error: unknown): boolean {
-  const code = sqliteCode(error);
-  if (code !== null) return STORAGE_CODES.has(code);
-  return FS_CODES.has(String((error as NodeJS.ErrnoException)?.code));
-}
-
-function describeStorageError(error: unknown, file: string): string {
-  const code = sqliteCode(error);
-  const fsCode = String((error as NodeJS.ErrnoException)?.code);
-  if (code === 13 || fsCode === 'ENOSPC' || fsCode === 'EDQUOT') return `The disk holding ${file} is full.`;
-  if (code === 8 || code === 3 || fsCode === 'EROFS' || fsCode === 'EACCES' || fsCode === 'EPERM') {
-    return `${path.dirname(file)} is read-only or not writable by IO Worker.`;
-  }
-  if (code === 14) return `${file} cannot be opened (is its folder writable?).`;
-  return `Writing ${file} failed (${(error as Error)?.message ?? String(error)}).`;
-}
-
 export class LedgerStore {
   readonly file: string;
   readonly mode: 'writer' | 'reader';
@@ -91,12 +67,14 @@ export class LedgerStore {
   #db: DatabaseSync | null = null;
   #closed = false;
   #problem: string | null = null;
+  #damaged: DamagedHistory | null = null;
   #retryAt = 0;
   #retryDelay = 2000;
   #lastProblemNotice = -Infinity;
   readonly #statements = new Map<string, StatementSync>();
   #commits = 0;
   readonly #pending = new Map<string, Write>();
+  readonly #unsavedNotices = new Map<string, Notice & { device: string | null }>(); // shown while the disk refuses them
   #parkedFrames: string[] = [];
   #droppedFrames = 0;
   #seq = 0; // numbers frame keys and the store's own notice ids
@@ -136,6 +114,10 @@ export class LedgerStore {
   get problem(): string | null {
     return this.#problem;
   }
+  /** The damaged file this run moved aside, and how far its history reached (null: none). */
+  get damaged(): DamagedHistory | null {
+    return this.#damaged;
+  }
   /** The open file, or null while the disk refuses it; reads that must not flush first use this. */
   get db(): DatabaseSync | null {
     return this.#db;
@@ -146,6 +128,10 @@ export class LedgerStore {
   /** Counts a writer's commits: what it read before is current while this is unchanged. */
   get commits(): number {
     return this.#commits;
+  }
+  /** Notices still waiting for the disk, newest first: the notifications list shows them meanwhile. */
+  unsavedNotices(): (Notice & { device: string | null })[] {
+    return [...this.#unsavedNotices.values()].sort((a, b) => b.t - a.t);
   }
   /** Writes parked in memory waiting for the disk. */
   get pendingWrites(): number {
@@ -181,23 +167,33 @@ export class LedgerStore {
     try {
       try {
         this.#openDatabase();
+        this.#recover();
       } catch (error) {
         if (!CORRUPT_CODES.has(sqliteCode(error) ?? -1)) throw error;
-        // A damaged file must not keep the worker from starting: keep it aside for inspection, start anew.
-        const aside = `${this.file}.damaged-${this.now()}`;
-        for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(this.file + suffix)) fs.renameSync(this.file + suffix, aside + suffix);
-        this.#notify('warning', 'History file was damaged', `It was kept as ${aside}; IO Worker started a new one.`);
+        this.#db?.close();
+        this.#db = null;
+        this.#keepDamagedAside();
         this.#openDatabase();
+        this.#recover();
       }
-      this.#recover();
       return true;
     } catch (error) {
       this.#db?.close();
       this.#db = null;
-      if (!isStorageError(error) && !(error instanceof SchemaTooNewError)) throw error;
+      if (!diskRefused(error) && !(error instanceof SchemaTooNewError)) throw error;
       this.#degrade(error);
       return false;
     }
+  }
+
+  /** A damaged file must not keep the worker from starting: keep it aside for inspection, start anew. */
+  #keepDamagedAside(): void {
+    const aside = `${this.file}.damaged-${this.now()}`;
+    const until = historyEndsAt(this.file, this.now());
+    for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(this.file + suffix)) fs.renameSync(this.file + suffix, aside + suffix);
+    this.#damaged = { aside, until };
+    const said = describeDamage(this.#damaged, this.now());
+    this.#notify('warning', 'History file was damaged', `${said[0].toUpperCase()}${said.slice(1)} in ${path.dirname(aside)}; IO Worker started a new history file.`);
   }
 
   #degrade(error: unknown): void {
@@ -276,6 +272,7 @@ export class LedgerStore {
 
   /** Keeps a notice in the notifications history (same id again replaces it). */
   saveNotice(notice: Notice, device: string | null): void {
+    this.#unsavedNotices.set(`notice:${notice.id}`, { ...notice, device });
     this.enqueue(`notice:${notice.id}`, (db) =>
       this.statement(db, 'INSERT OR REPLACE INTO notices (id, t_ms, level, title, body, device) VALUES (?, ?, ?, ?, ?, ?)').run(
         notice.id,
@@ -302,7 +299,7 @@ export class LedgerStore {
         db.exec('COMMIT');
       } catch (error) {
         this.#rollback(db);
-        if (isStorageError(error)) {
+        if (diskRefused(error)) {
           this.#degrade(error);
           return false;
         }
@@ -310,6 +307,7 @@ export class LedgerStore {
         if (!this.#flushOneByOne(db)) return false;
       }
       this.#pending.clear();
+      this.#unsavedNotices.clear();
       this.#parkedFrames = [];
       wrote = true;
     }
@@ -333,13 +331,14 @@ export class LedgerStore {
         db.exec('COMMIT');
       } catch (error) {
         this.#rollback(db);
-        if (isStorageError(error)) {
+        if (diskRefused(error)) {
           this.#degrade(error);
           return false;
         }
         this.log(`dropped a write that cannot succeed (${key})`, error);
       }
       this.#pending.delete(key);
+      this.#unsavedNotices.delete(key);
     }
     return true;
   }
@@ -353,7 +352,7 @@ export class LedgerStore {
       return true;
     } catch (error) {
       this.#rollback(db);
-      if (!isStorageError(error)) throw error;
+      if (!diskRefused(error)) throw error;
       this.#degrade(error);
       return false;
     }

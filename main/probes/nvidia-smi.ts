@@ -1,7 +1,7 @@
 // NVIDIA GPUs through nvidia-smi: one long-lived `--query-gpu ... -lms <interval>` process per sampler
 // (never a process per sample), restarted with backoff when it dies or hangs, fields negotiated from
 // --help-query-gpu. Imports node built-ins, the contract's types and the pure parser beside it.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { GpuSample, ProbeHealth } from '../../preload/contract/index.ts';
@@ -18,6 +18,7 @@ import {
   type TelemetryKey,
 } from './nvidia-smi-csv.ts';
 import type { GpuSampler } from './sampler.ts';
+import { endGroup, runTool, spawnInGroup } from './process-group.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import { Emitter } from '../lib/emitter.ts';
 
@@ -40,22 +41,8 @@ export function findNvidiaSmi(env: NodeJS.ProcessEnv = process.env, platform = p
   return null;
 }
 
-function run(executable: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      executable,
-      args,
-      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, env, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const err = error as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
-        if (err.code === 'ENOENT' || err.code === 'EACCES') return reject(Object.assign(new Error(`nvidia-smi not found at ${executable}`), { code: err.code }));
-        if (err.killed) return reject(new Error(`nvidia-smi ${args[0]} did not answer within ${timeoutMs / 1000} s`));
-        const said = `${stdout}\n${stderr}`.trim().split('\n').pop()?.slice(0, 200) ?? '';
-        reject(new Error(`nvidia-smi ${args[0]} failed (exit ${err.code})${said ? `: ${said}` : ''}`));
-      },
-    );
-  });
+function run(executable: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<string> {
+  return runTool({ executable, args, timeoutMs, env, name: 'nvidia-smi', signal });
 }
 
 export interface NvidiaSmiOptions {
@@ -102,6 +89,7 @@ export class NvidiaSmiSampler implements GpuSampler {
   #failures = 0;
   #restartTimer: NodeJS.Timeout | null = null;
   #watchdog: NodeJS.Timeout | null = null;
+  #stopping = new AbortController(); // ends a field query still running when the sampler stops
 
   constructor(options: NvidiaSmiOptions) {
     this.#options = { backoffMs: 500, maxBackoffMs: 30_000, helpTimeoutMs: 5000, ...options };
@@ -134,6 +122,8 @@ export class NvidiaSmiSampler implements GpuSampler {
   async stop(): Promise<void> {
     this.#running = false;
     this.#generation++;
+    this.#stopping.abort();
+    this.#stopping = new AbortController();
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     if (this.#watchdog) clearInterval(this.#watchdog);
     this.#restartTimer = null;
@@ -147,7 +137,7 @@ export class NvidiaSmiSampler implements GpuSampler {
         clearTimeout(done);
         resolve();
       });
-      child.kill('SIGKILL');
+      endGroup(child);
     });
   }
 
@@ -191,7 +181,7 @@ export class NvidiaSmiSampler implements GpuSampler {
     if (!this.#running) return;
     const generation = ++this.#generation;
     this.#startedAt = Date.now();
-    run(this.#options.executable, ['--help-query-gpu'], this.#options.helpTimeoutMs, this.#options.env)
+    run(this.#options.executable, ['--help-query-gpu'], this.#options.helpTimeoutMs, this.#options.env, this.#stopping.signal)
       .then((help) => {
         if (generation !== this.#generation) return;
         this.#plan = planFields(TELEMETRY_FIELDS, parseHelpQueryGpu(help));
@@ -209,7 +199,7 @@ export class NvidiaSmiSampler implements GpuSampler {
   #spawnLoop(generation: number): void {
     const plan = this.#plan!;
     const args = [`--query-gpu=${plan.fields.join(',')}`, '--format=csv,noheader,nounits', '-lms', String(this.#intervalMs)];
-    const child = spawn(this.#options.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.#options.env, windowsHide: true });
+    const child = spawnInGroup(this.#options.executable, args, { env: this.#options.env });
     this.#child = child;
     this.#partial = '';
     this.#current.clear();
@@ -239,6 +229,7 @@ export class NvidiaSmiSampler implements GpuSampler {
       this.#problem = { state: error.code === 'ENOENT' ? 'absent' : 'degraded', detail: `nvidia-smi could not start: ${error.message}` };
     });
     child.on('exit', (code, signal) => {
+      endGroup(child); // a wrapper's leftover children would hold the pipe open and live on
       if (generation !== this.#generation) return;
       if (this.#partial.trim() !== '') this.#unreadableLine(`a cut-off line "${this.#partial.slice(0, 40)}"`);
       this.#partial = '';
@@ -274,7 +265,7 @@ export class NvidiaSmiSampler implements GpuSampler {
     this.#child = null;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     this.#restartTimer = null;
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    if (child && child.exitCode === null) endGroup(child);
     this.#launch(); // a new generation: whatever the old child still prints is ignored
   }
 
@@ -283,8 +274,8 @@ export class NvidiaSmiSampler implements GpuSampler {
     if (!this.#running || !this.#child) return;
     const silentMs = Date.now() - this.#lastLineAt;
     if (silentMs < Math.max(4 * this.#intervalMs, 4000)) return;
-    this.#problem = { state: 'degraded', detail: `nvidia-smi stopped answering (silent for ${(silentMs / 1000).toFixed(0)} s).` };
-    this.#child.kill('SIGKILL');
+    this.#problem = { state: 'degraded', detail: `nvidia-smi hung: it stopped answering (silent for ${(silentMs / 1000).toFixed(0)} s).` };
+    endGroup(this.#child);
     this.#child = null;
     this.#scheduleRestart(++this.#generation);
   }

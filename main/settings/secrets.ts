@@ -114,6 +114,9 @@ export function memoryStore(reason: string): SecretStore {
   };
 }
 
+// A disk that refuses the file (read-only, full) must not stop the worker: what it refused stays in memory.
+const REFUSED_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO']);
+
 /** A JSON map in one file, replaced atomically (write temp, fsync, rename) with mode 0600. */
 function jsonFileStore(
   file: string,
@@ -122,37 +125,84 @@ function jsonFileStore(
   encode: (plain: string) => string,
   decode: (stored: string) => string,
 ): SecretStore {
+  removeLeftoverSecretTemps(file);
+  let unsaved: Record<string, string | null> | null = null; // what the disk refused, over what it holds
+  let refusedBecause = '';
   const readAll = (): Record<string, string> => {
+    let all: Record<string, string> = {};
     try {
       const parsed = JSON.parse(decode(fs.readFileSync(file, 'utf8'))) as unknown;
-      return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+      all = parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw new Error(`The secrets file ${file} cannot be read: ${(error as Error).message}`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new Error(`The secrets file ${file} cannot be read: ${(error as Error).message}`, { cause: error });
+      }
     }
+    if (!unsaved) return all;
+    const merged: Record<string, string> = { ...all };
+    for (const [key, value] of Object.entries(unsaved)) {
+      if (value === null) delete merged[key];
+      else merged[key] = value;
+    }
+    return merged;
   };
-  const writeAll = (all: Record<string, string>) => {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const writeAll = (all: Record<string, string>, key: string, value: string | null) => {
     const tmp = `${file}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
     try {
-      fs.writeSync(fd, encode(JSON.stringify(all)));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        fs.writeSync(fd, encode(JSON.stringify(all)));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, file);
+      unsaved = null;
+      refusedBecause = '';
+    } catch (error) {
+      fs.rmSync(tmp, { force: true }); // a full disk must not keep half a secrets file beside the real one
+      const code = String((error as NodeJS.ErrnoException).code);
+      if (!REFUSED_CODES.has(code)) throw error;
+      unsaved = { ...unsaved, [key]: value };
+      refusedBecause = ` ${file} cannot be written (${code}), so secrets set in this run (the device key on a first start) are kept in memory until IO Worker stops.`;
     }
-    fs.renameSync(tmp, file);
   };
   return {
     backend,
-    reason,
+    get reason() {
+      return refusedBecause ? `${reason.replace(/\.?$/, '.')}${refusedBecause}` : reason;
+    },
     get: async (key) => readAll()[key] ?? null,
-    set: async (key, value) => writeAll({ ...readAll(), [key]: value }),
+    set: async (key, value) => writeAll({ ...readAll(), [key]: value }, key, value),
     delete: async (key) => {
       const { [key]: _gone, ...rest } = readAll();
-      writeAll(rest);
+      writeAll(rest, key, null);
     },
   };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `<file>.<pid>.tmp` of a process killed mid-write: never read, and it may hold a secret. */
+function removeLeftoverSecretTemps(file: string): void {
+  const leftover = new RegExp(`^${path.basename(file).replace('.', '\\.')}\\.(\\d+)\\.tmp$`);
+  try {
+    for (const name of fs.readdirSync(path.dirname(file))) {
+      const pid = Number(leftover.exec(name)?.[1]);
+      if (!pid || (pid !== process.pid && isRunning(pid))) continue; // another worker may be writing it now
+      fs.rmSync(path.join(path.dirname(file), name), { force: true });
+    }
+  } catch {
+    // no folder yet, or a read-only one: nothing to remove, or nothing that can be
+  }
 }
 
 function plaintextFileStore(dataDir: string, reason: string): SecretStore {
