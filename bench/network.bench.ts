@@ -11,7 +11,7 @@ import { verifyProduct } from '../main/devnet/proofs.ts';
 import { DEFAULT_PARAMS } from '../main/devnet/params.ts';
 import { baseScore, eligibility, failingRules, scoreBlock, type BlockEntry } from '../main/devnet/scoring.ts';
 import { DevnetStore } from '../main/devnet/store.ts';
-import { idFromPublicKey, multiplyRows, powMatrices, seal, type Signer } from '../main/worker/protocol.ts';
+import { idFromPublicKey, multiplyRows, networkBinding, powMatrices, seal, type Signer } from '../main/worker/protocol.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
@@ -91,6 +91,8 @@ function benchBlock(): void {
 interface SimWorker {
   ws: WebSocket;
   signer: Signer;
+  /** The network binding its envelopes name. */
+  net: string;
   seq: number;
 }
 
@@ -107,7 +109,11 @@ function cpuSeconds(pid: number): number | null {
 async function startCoordinator(dataDir: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   // One process, one event loop: Node runs the coordinator on one core. Not pinned: on a shared
   // machine a pinned process waits behind whatever else landed on that core.
-  const args = [process.execPath, path.join(ROOT, 'bin/io-worker.mjs'), 'coordinator', '--port', '0', '--data-dir', dataDir];
+  // Thousands of simulated workers register from loopback: lift the per-source cap for the bench only.
+  const paramsFile = path.join(dataDir, 'bench-params.json');
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(paramsFile, JSON.stringify({ limits: { registrationsPerSourcePerHour: 1_000_000 } }));
+  const args = [process.execPath, path.join(ROOT, 'bin/io-worker.mjs'), 'coordinator', '--port', '0', '--data-dir', dataDir, '--params', paramsFile];
   const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (d) => (text += d));
@@ -134,14 +140,17 @@ async function connectWorker(url: string, pending: Map<string, (m: { type: strin
   const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
   const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
   const signer: Signer = { id: idFromPublicKey('dev', publicKeyPem), sign: (m) => crypto.sign(null, Buffer.from(m), privateKey) };
+  const info = (await (await fetch(`${url}/v1/info`)).json()) as { networkId: string; coordinatorKey: string };
+  const net = networkBinding(info.networkId, info.coordinatorKey);
   const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/session`, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
   ws.on('message', (data) => {
-    const m = JSON.parse(String(data)) as { type: string; nonce?: string };
+    // Every coordinator message is a signed envelope; the reply's nonce is inside its payload.
+    const m = JSON.parse((JSON.parse(String(data)) as { payload: string }).payload) as { type: string; nonce?: string };
     if (m.nonce && pending.has(m.nonce)) { pending.get(m.nonce)!(m); pending.delete(m.nonce); }
   });
   const request = (type: string, body: unknown) => new Promise<{ type: string }>((resolve) => {
-    const env = seal(signer, type, body);
+    const env = seal(signer, net, type, body);
     pending.set(env.nonce, resolve);
     ws.send(JSON.stringify(env));
   });
@@ -152,9 +161,9 @@ async function connectWorker(url: string, pending: Map<string, (m: { type: strin
   if (reg.type !== 'ack') throw new Error(`registration refused: ${JSON.stringify(reg)}`);
   await new Promise<void>((resolve) => {
     ws.once('message', () => resolve()); // welcome
-    ws.send(JSON.stringify(seal(signer, 'hello', { sessionStartedAt: Date.now(), lastBlock: 0, paused: null, version: 'bench' })));
+    ws.send(JSON.stringify(seal(signer, net, 'hello', { sessionStartedAt: Date.now(), lastBlock: 0, paused: null, version: 'bench' })));
   });
-  return { ws, signer, seq: 0 };
+  return { ws, signer, net, seq: 0 };
 }
 
 async function benchHeartbeats(deadline: number): Promise<void> {
@@ -187,7 +196,7 @@ async function benchHeartbeats(deadline: number): Promise<void> {
           const due = Math.floor(((performance.now() - start) / 1000) * rate);
           for (; sent < due && sent < rate * windowS; sent++) {
             const w = fleet[(sent * 7919) % fleet.length];
-            const env = seal(w.signer, 'heartbeat', {
+            const env = seal(w.signer, w.net, 'heartbeat', {
               seq: w.seq++, sampledAt: Date.now(), buffered: false,
               telemetry: { cpuPct: 12, gpuPct: 97, gpuTempC: 71, powerW: 640 }, traffic: { rxBytes: 1e9, txBytes: 2e8 },
               services: [{ name: 'Monitor', state: 'running', detail: 'Heartbeats every 30 s.' }], paused: null,

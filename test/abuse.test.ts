@@ -2,6 +2,7 @@
 // page, a local user and a malicious coordinator would. Every case must end with the process
 // alive, a typed refusal, and nothing written outside the data dir. Bounded: each wait has a limit.
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { PROTOCOL_VERSION, keyFingerprint, networkBinding, seal } from '../main/worker/protocol.ts';
 import { RENDERER_DIR } from '../main/paths.ts';
 import { cutOff as cutOffRequest, rawRequest } from './raw-http.ts';
 
@@ -32,6 +34,16 @@ let serve: ChildProcess;
 let output = '';
 let dashboard = '';
 let token = '';
+
+/** A network identity for a test coordinator: an id, a key, and what its envelopes are bound to. */
+function networkIdentity() {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+  const id = `net-${crypto.randomBytes(8).toString('hex')}`;
+  const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  return { id, publicKeyPem, binding: networkBinding(id, publicKeyPem), signer: { id, sign: (m: Buffer | string) => crypto.sign(null, Buffer.from(m), privateKey) } };
+}
+const HOSTILE_NET = networkIdentity();
+const IMPOSTOR = networkIdentity();
 
 /** Messages a malicious coordinator sends once the worker says hello. */
 const HOSTILE: unknown[] = [
@@ -70,11 +82,15 @@ beforeAll(async () => {
   // A container engine that records how it was called, then runs "the container" for a while.
   fs.writeFileSync(fakeEngine, `#!${process.execPath}\nrequire('node:fs').appendFileSync(${JSON.stringify(engineLog)}, JSON.stringify(process.argv.slice(2)) + '\\n');\nsetTimeout(() => {}, 20000);\n`, { mode: 0o755 });
 
+  // A malicious coordinator the worker trusts on first use: it signs its hostile messages with its
+  // own (pinned) key, so only the worker's checks of each field stand between them and the machine.
+  const info = JSON.stringify({ protocol: PROTOCOL_VERSION, networkId: HOSTILE_NET.id, coordinatorKey: HOSTILE_NET.publicKeyPem, fingerprint: keyFingerprint(HOSTILE_NET.publicKeyPem), blockSeconds: 3600, heartbeatSeconds: 30, serverTime: Date.now() });
   coordinator = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(req.url === '/v1/devices' ? 201 : 404, { 'content-type': 'application/json' });
-      res.end('{}');
+      const status = req.url === '/v1/devices' ? 201 : req.url === '/v1/info' ? 200 : 404;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(req.url === '/v1/info' ? info : '{}');
     });
   });
   const wss = new WebSocketServer({ server: coordinator, path: '/v1/session' });
@@ -83,8 +99,13 @@ beforeAll(async () => {
       const envelope = JSON.parse(String(data)) as { type: string; payload: string };
       heard.push({ type: envelope.type, body: JSON.parse(envelope.payload) });
       if (envelope.type !== 'hello') return;
-      ws.send(JSON.stringify({ type: 'welcome', deviceId: 'dev-x', heartbeatSeconds: 30, blockSeconds: 3600, serverTime: Date.now() }));
-      for (const message of HOSTILE) ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+      const signed = (m: { type: string }, by = HOSTILE_NET) => JSON.stringify(seal(by.signer, HOSTILE_NET.binding, m.type, m));
+      ws.send(signed({ type: 'welcome', deviceId: 'dev-x', heartbeatSeconds: 30, blockSeconds: 3600, serverTime: Date.now() } as never));
+      // A well-formed hire that is not signed, and one signed by a key this worker never pinned: never run.
+      const sneaky = (hireId: string) => ({ type: 'hire', order: { hireId, hours: 1, endsAt: Date.now() + 3_600_000, workload: { kind: 'container', image: 'alpine', args: [] } } });
+      ws.send(JSON.stringify(sneaky('hire-unsigned')));
+      ws.send(signed(sneaky('hire-impostor'), IMPOSTOR));
+      for (const message of HOSTILE) ws.send(typeof message === 'string' ? message : signed(message as { type: string }));
     });
   });
   await new Promise<void>((resolve) => coordinator.listen(0, '127.0.0.1', resolve));
@@ -177,6 +198,8 @@ describe.skipIf(!built)('io-worker serve attacked on loopback', () => {
     await waitFor('reports on the hostile hires', () => reports().some((r) => r.hireId === 'hire-ok' && r.state === 'running'), 15_000);
     const refused = (id: string) => reports().find((r) => r.hireId === id && r.state === 'failed');
     for (const id of ['hire-root', 'hire-nul', 'hire-ray']) expect(refused(id)?.detail, id).toMatch(/^Refused a hire order: /);
+    // Unsigned or signed by an unpinned key: dropped before it is even read as an order.
+    expect(reports().filter((r) => r.hireId === 'hire-unsigned' || r.hireId === 'hire-impostor')).toEqual([]);
     // The one well-formed order ran confined, its words after `--` and the image.
     const runs = fs.readFileSync(engineLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[]);
     expect(runs).toHaveLength(1);

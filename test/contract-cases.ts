@@ -10,6 +10,7 @@ export const validArgs: { [C in RequestChannel]: RequestArgs<C> } = {
   'settings.update': { theme: 'dark' },
   'device.rename': { name: 'rig-01' },
   'system.ping': { nonce: 'abc' },
+  'network.trust': { networkId: 'net-0123456789abcdef', fingerprint: '0123:4567:89ab:cdef:0123:4567:89ab:cdef' },
   'network.device': { action: 'rename', deviceId: 'dev-0000000000000000', name: 'rig-02' },
   'wallet.check': { address: '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM' },
   'wallet.set': { address: '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM', confirm: true },
@@ -31,4 +32,4 @@ export const validArgs: { [C in RequestChannel]: RequestArgs<C> } = {
 
 /** What a valid call answers in a test core, which runs no network: ok, or this typed refusal. */
 export const expectedWithoutNetwork = (channel: RequestChannel) =>
-  channel === 'network.device' ? { ok: false, error: { code: 'unavailable' } } : { ok: true };
+  channel === 'network.device' || channel === 'network.trust' ? { ok: false, error: { code: 'unavailable' } } : { ok: true };

@@ -2,7 +2,7 @@
 // `io-worker hire` (reserve a device on a devnet). main/cli.ts parses, these run.
 import fs from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import { ErrorResponseSchema, HireSchema, HiresResponseSchema } from '../worker/explorer-api.ts';
+import { ErrorResponseSchema, HireSchema, HiresResponseSchema, PublicHiresResponseSchema } from '../worker/explorer-api.ts';
 import { Coordinator } from './coordinator.ts';
 import { loadParamsFile, resolveParams } from './params.ts';
 
@@ -86,8 +86,10 @@ export async function runHire(values: Values, io: Io): Promise<number> {
   if (!values.network) throw new DevnetUsageError('hire needs --network <url>');
   const base = String(values.network);
   if (values.list) {
-    const res = await fetch(new URL('/v1/hires', base), { signal: AbortSignal.timeout(10_000) });
-    const { hires } = HiresResponseSchema.parse(await res.json());
+    // With the admin token the operator's view (workloads too); without, what the public sees.
+    const token = values.token ? String(values.token) : process.env.IO_WORKER_ADMIN_TOKEN;
+    const res = await fetch(new URL('/v1/hires', base), { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
+    const { hires } = (token ? HiresResponseSchema : PublicHiresResponseSchema).parse(await res.json());
     for (const h of hires) io.out(`${h.id}  ${h.deviceId}  ${h.status}  ${h.hours} h  served ${h.minutesServed.toFixed(1)} min  paid ${h.paidAmount.toFixed(4)}\n`);
     if (hires.length === 0) io.out('No hires yet.\n');
     return 0;

@@ -6,6 +6,7 @@ import type { Explorer } from './explorer.ts';
 import type { Hires } from './hires.ts';
 import type { Params } from './params.ts';
 import type { Sessions } from './sessions.ts';
+import type { NetworkIdentity } from './identity.ts';
 import type { DevnetStore } from './store.ts';
 
 /** The largest HTTP body or session message a coordinator reads. */
@@ -21,10 +22,15 @@ export class ProtocolError extends Error {
   }
 }
 
+/** Who reads the explorer: what is not public is for the operator and the owner only. */
+export type Viewer = { kind: 'public' } | { kind: 'operator' } | { kind: 'owner'; signer: string };
+
 /** The rooms reach each other through this; none calls another while it is being built. */
 export interface Rooms {
   readonly params: Params;
   readonly store: DevnetStore;
+  /** Who this network is: its id and the key that signs what it sends. */
+  readonly network: NetworkIdentity;
   readonly log: (message: string) => void;
   readonly devices: Devices;
   readonly sessions: Sessions;

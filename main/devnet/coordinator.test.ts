@@ -1,7 +1,9 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { memoryStore } from '../settings/secrets.ts';
@@ -11,9 +13,10 @@ import { loadOrCreateAccount, loadOrCreateIdentity } from '../worker/identity.ts
 import type { PowBackend } from '../worker/pow.ts';
 import {
   AccountResponseSchema, BlockDetailSchema, BlocksResponseSchema, DeviceDetailSchema, DeviceViewSchema, DevicesResponseSchema, ErrorResponseSchema,
-  HeartbeatsResponseSchema, HireSchema, HiresResponseSchema, InfoResponseSchema, TotalsSchema,
+  HeartbeatsResponseSchema, HireSchema, HiresResponseSchema, InfoResponseSchema, PublicDeviceDetailSchema, PublicHiresResponseSchema, TotalsSchema,
 } from '../worker/explorer-api.ts';
-import { seal, type BlockResult } from '../worker/protocol.ts';
+import { idFromPublicKey, seal, type BlockResult } from '../worker/protocol.ts';
+import { NetworkTrust } from '../worker/trust.ts';
 import { Coordinator } from './coordinator.ts';
 import { resolveParams } from './params.ts';
 
@@ -61,9 +64,12 @@ function snakeKeys(value: unknown): string[] {
   return Object.entries(value).flatMap(([k, v]) => [...(k.includes('_') ? [k] : []), ...snakeKeys(v)]);
 }
 
+/** The operator's token of the test coordinators: getJson reads as the operator unless told `asPublic`. */
+const OPERATOR = 'test-operator-token';
+
 /** An explorer answer, read through its schema; it must be camelCase throughout. */
-async function getJson<T>(url: string, schema: z.ZodType<T>): Promise<{ status: number; body: T }> {
-  const res = await fetch(url);
+async function getJson<T>(url: string, schema: z.ZodType<T>, asPublic = false): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, { headers: asPublic ? {} : { authorization: `Bearer ${OPERATOR}` } });
   const json: unknown = await res.json();
   expect(snakeKeys(json)).toEqual([]);
   return { status: res.status, body: schema.parse(json) };
@@ -75,7 +81,7 @@ describe('coordinator with in-process workers', () => {
   const clients: WorkerClient[] = [];
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'devnet-'));
-    coordinator = await Coordinator.start({ dataDir: dir, params });
+    coordinator = await Coordinator.start({ dataDir: dir, params, adminToken: OPERATOR });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.stop()));
@@ -148,13 +154,13 @@ describe('coordinator with in-process workers', () => {
     expect(mine.reward).toBeCloseTo(byId[honest.identity.deviceId].reward, 9);
 
     // A replayed signed message is refused; a fresh one with the same body is accepted.
-    const envelope = seal({ id: honest.identity.deviceId, sign: honest.identity.sign }, 'set-wallet', { wallet: 'wallet-2' });
+    const envelope = seal({ id: honest.identity.deviceId, sign: honest.identity.sign }, coordinator.network.binding, 'set-wallet', { wallet: 'wallet-2' });
     const post = (body: unknown) => fetch(`${coordinator.url}/v1/signed`, { method: 'POST', body: JSON.stringify(body) });
     expect((await post(envelope)).status).toBe(200);
     const replay = await post(envelope);
     expect(replay.status).toBe(409);
     expect(ErrorResponseSchema.parse(await replay.json()).error.code).toBe('replay');
-    const tampered = { ...seal({ id: honest.identity.deviceId, sign: honest.identity.sign }, 'set-wallet', { wallet: 'x' }), payload: '{"wallet":"thief"}' };
+    const tampered = { ...seal({ id: honest.identity.deviceId, sign: honest.identity.sign }, coordinator.network.binding, 'set-wallet', { wallet: 'x' }), payload: '{"wallet":"thief"}' };
     expect((await post(tampered)).status).toBe(401);
     const device = (await getJson(`${coordinator.url}/v1/devices/${honest.identity.deviceId}`, DeviceDetailSchema)).body;
     expect(device.wallet).toBe('wallet-2');
@@ -216,21 +222,21 @@ describe('coordinator with in-process workers', () => {
     const { WebSocket } = await import('ws');
     const ws = new WebSocket(`${coordinator.url.replace('http', 'ws')}/v1/session`);
     const replies: { type: string; code?: string; nonce?: string }[] = [];
-    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    ws.on('message', (d) => replies.push(JSON.parse((JSON.parse(String(d)) as { payload: string }).payload)));
     await new Promise((resolve) => ws.once('open', resolve));
     const signerA = { id: a.identity.deviceId, sign: a.identity.sign };
     const signerB = { id: b.identity.deviceId, sign: b.identity.sign };
-    const beat = (signer: typeof signerA) => seal(signer, 'heartbeat', {
+    const beat = (signer: typeof signerA) => seal(signer, coordinator.network.binding, 'heartbeat', {
       seq: 1, sampledAt: Date.now(), buffered: false, telemetry: { cpuPct: 1, gpuPct: null, gpuTempC: null, powerW: null },
       traffic: { rxBytes: 0, txBytes: 0 }, services: [], paused: null,
     });
     ws.send(JSON.stringify(beat(signerA))); // before hello
-    ws.send(JSON.stringify(seal(signerA, 'hello', { sessionStartedAt: 1, lastBlock: 0, paused: null, version: 't' })));
+    ws.send(JSON.stringify(seal(signerA, coordinator.network.binding, 'hello', { sessionStartedAt: 1, lastBlock: 0, paused: null, version: 't' })));
     const once = beat(signerA);
     ws.send(JSON.stringify(once));
     ws.send(JSON.stringify(once));
     ws.send(JSON.stringify(beat(signerB)));
-    ws.send(JSON.stringify({ ...beat(signerA), v: 2 }));
+    ws.send(JSON.stringify({ ...beat(signerA), v: 3 }));
     ws.send('not json');
     const started = Date.now();
     while (replies.filter((r) => r.type === 'error' || r.type === 'ack').length < 6 && Date.now() - started < 4000) await new Promise((r) => setTimeout(r, 20));
@@ -250,13 +256,13 @@ describe('coordinator with in-process workers', () => {
     const { WebSocket } = await import('ws');
     const ws = new WebSocket(`${coordinator.url.replace('http', 'ws')}/v1/session`);
     const replies: { type: string; code?: string }[] = [];
-    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    ws.on('message', (d) => replies.push(JSON.parse((JSON.parse(String(d)) as { payload: string }).payload)));
     await new Promise((resolve) => ws.once('open', resolve));
     const signer = { id: a.identity.deviceId, sign: a.identity.sign };
-    const beat = (sampledAt: number, buffered: boolean, seq: number) => seal(signer, 'heartbeat', {
+    const beat = (sampledAt: number, buffered: boolean, seq: number) => seal(signer, coordinator.network.binding, 'heartbeat', {
       seq, sampledAt, buffered, telemetry: { cpuPct: 1, gpuPct: null, gpuTempC: null, powerW: null }, traffic: { rxBytes: 0, txBytes: 0 }, services: [], paused: null,
     });
-    ws.send(JSON.stringify(seal(signer, 'hello', { sessionStartedAt: 2, lastBlock: 0, paused: null, version: 't' })));
+    ws.send(JSON.stringify(seal(signer, coordinator.network.binding, 'hello', { sessionStartedAt: 2, lastBlock: 0, paused: null, version: 't' })));
     const year = 365 * 24 * 3_600_000;
     ws.send(JSON.stringify(beat(Date.now() + year, false, 1)));
     ws.send(JSON.stringify(beat(Date.now() + year, true, 2)));
@@ -272,6 +278,145 @@ describe('coordinator with in-process workers', () => {
     ws.close();
   });
 
+  it('binds every envelope to one network: what was signed for this one is refused by another', async () => {
+    const other = await Coordinator.start({ dataDir: null, params });
+    try {
+      const w = await makeWorker(coordinator.url, []);
+      clients.push(w.client);
+      w.client.start();
+      await w.client.waitFor((s) => s.connection === 'online', 5000);
+      const signer = { id: w.identity.deviceId, sign: w.identity.sign };
+      const account = { id: w.account.id, sign: w.account.sign };
+      const post = (url: string, p: string, body: unknown) => fetch(`${url}${p}`, { method: 'POST', body: JSON.stringify(body) });
+      // Envelopes signed for this network, replayed to another coordinator: all refused there.
+      for (const [path, envelope] of [
+        ['/v1/signed', seal(signer, coordinator.network.binding, 'set-wallet', { wallet: 'thief-wallet' })],
+        ['/v1/signed', seal(account, coordinator.network.binding, 'delete', { deviceId: w.identity.deviceId })],
+        ['/v1/signed', seal(account, coordinator.network.binding, 'rename', { deviceId: w.identity.deviceId, name: 'stolen' })],
+      ] as const) {
+        const res = await post(other.url, path, envelope);
+        expect(res.status, path).toBeGreaterThanOrEqual(400);
+        const code = ErrorResponseSchema.parse(await res.json()).error.code;
+        expect(['wrong-network', 'unknown-signer']).toContain(code);
+      }
+      // Even where the other coordinator knows the signer, the binding alone refuses it.
+      const forOther = seal(signer, other.network.binding, 'set-wallet', { wallet: 'w' });
+      const here = await post(coordinator.url, '/v1/signed', forOther);
+      expect(ErrorResponseSchema.parse(await here.json()).error.code).toBe('wrong-network');
+      const info = (await getJson(`${coordinator.url}/v1/info`, InfoResponseSchema)).body;
+      expect(info).toMatchObject({ protocol: 2, networkId: coordinator.network.networkId, fingerprint: coordinator.network.fingerprint });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('pins the network key: the same network back with another key is refused until the owner confirms it', async () => {
+    const secrets = memoryStore('pins');
+    const notices: string[] = [];
+    const first = await makeWorker(coordinator.url, [], { trust: new NetworkTrust(secrets, 'the network') });
+    clients.push(first.client);
+    first.client.start();
+    await first.client.waitFor((s) => s.connection === 'online' && s.trust !== null, 5000);
+    const pinned = first.client.state().trust!;
+    expect(pinned).toMatchObject({ networkId: coordinator.network.networkId, fingerprint: coordinator.network.fingerprint });
+    await first.client.stop();
+    // The coordinator comes back as the same network with a new key (a stolen id, or a rebuilt server).
+    await coordinator.close();
+    const { privateKey } = crypto.generateKeyPairSync('ed25519');
+    const db = new DatabaseSync(path.join(dir, 'devnet.sqlite'));
+    db.prepare("UPDATE network SET value = ? WHERE key = 'private_key'").run(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    db.close();
+    coordinator = await Coordinator.start({ dataDir: dir, params, adminToken: OPERATOR });
+    expect(coordinator.network.networkId).toBe(pinned.networkId);
+    const noticing = Object.assign(new RecordingSink(), { recordNotice: (n: { level: string; title: string }) => void notices.push(`${n.level}: ${n.title}`) });
+    const again = await makeWorker(coordinator.url, [], { trust: new NetworkTrust(secrets, 'the network'), sink: noticing });
+    clients.push(again.client);
+    again.client.start();
+    const refused = await again.client.waitFor((s) => s.trustPending !== null && s.connection === 'offline', 5000);
+    expect(refused.connection).not.toBe('online');
+    expect(refused.trustPending).toMatchObject({ reason: 'key-changed', offered: { fingerprint: coordinator.network.fingerprint }, pinned: { fingerprint: pinned.fingerprint } });
+    expect(refused.detail).toMatch(/^Security: the network net-\w+ now presents a different key/);
+    expect(notices).toEqual(['error: The network’s key changed']);
+    expect((await getJson(`${coordinator.url}/v1/devices`, DevicesResponseSchema)).body.devices).toHaveLength(1); // it said nothing new to the impostor
+    expect(await again.client.confirmTrust(coordinator.network.networkId, coordinator.network.fingerprint)).toBe(true);
+    await again.client.waitFor((s) => s.connection === 'online', 5000);
+  });
+
+  it('caps new devices per source and per account, and closes a flooding session with the reason', async () => {
+    const tight = await Coordinator.start({ dataDir: null, params: resolveParams({ ...params, limits: { registrationsPerSourcePerHour: 3, devicesPerAccount: 2 } }) });
+    try {
+      const register = async (owner?: { publicKeyPem: string; sign: (m: string) => Buffer }) => {
+        const keys = crypto.generateKeyPairSync('ed25519');
+        const publicKeyPem = keys.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+        const signer = { id: idFromPublicKey('dev', publicKeyPem), sign: (m: Buffer | string) => crypto.sign(null, Buffer.from(m), keys.privateKey) };
+        const ownerKey = owner ?? { publicKeyPem, sign: (m: string) => signer.sign(m) };
+        const envelope = seal(signer, tight.network.binding, 'register', {
+          publicKeyPem, ownerPublicKeyPem: ownerKey.publicKeyPem, ownerSig: ownerKey.sign(`own:${signer.id}`).toString('base64'), name: 'flood', wallet: null,
+          inventory: { hostname: 'x', os: 'x', cpu: { brand: 'x', threads: 1 }, memoryBytes: 1, gpus: [] },
+        });
+        const res = await fetch(`${tight.url}/v1/devices`, { method: 'POST', body: JSON.stringify(envelope) });
+        return { status: res.status, code: res.ok ? null : ErrorResponseSchema.parse(await res.json()).error.code, signer, envelope };
+      };
+      const account = crypto.generateKeyPairSync('ed25519');
+      const owner = { publicKeyPem: account.publicKey.export({ format: 'pem', type: 'spki' }).toString(), sign: (m: string) => crypto.sign(null, Buffer.from(m), account.privateKey) };
+      expect((await register(owner)).status).toBe(201);
+      const second = await register(owner);
+      expect(second.status).toBe(201);
+      expect(await register(owner)).toMatchObject({ status: 403, code: 'account-full' });
+      expect((await register()).status).toBe(201); // the third new device from this address
+      expect(await register()).toMatchObject({ status: 429, code: 'rate-limited' });
+      // Registering a known device again (an update) is not a new device: never capped.
+      const again = seal(second.signer, tight.network.binding, 'register', JSON.parse(second.envelope.payload));
+      expect((await fetch(`${tight.url}/v1/devices`, { method: 'POST', body: JSON.stringify(again) })).status).toBe(201);
+
+      // A session that sends more than its burst is closed, and told why.
+      const { WebSocket } = await import('ws');
+      const ws = new WebSocket(`${tight.url.replace('http', 'ws')}/v1/session`);
+      await new Promise((resolve) => ws.once('open', resolve));
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+      for (let i = 0; i < 5000; i++) ws.send('{}');
+      expect(await closed).toEqual({ code: 1008, reason: 'rate limit: too many messages on this session' });
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('shows the public what an explorer shows, and the rest only to the owner (signed reads) and the operator', async () => {
+    const w = await makeWorker(coordinator.url, ['NVIDIA H100 80GB HBM3']);
+    clients.push(w.client);
+    w.client.start();
+    await w.client.waitFor((s) => s.connection === 'online', 5000);
+    const id = w.identity.deviceId;
+    const list = await fetch(`${coordinator.url}/v1/devices`);
+    expect(list.headers.get('access-control-allow-origin')).toBeNull(); // no wildcard CORS
+    const seen = DevicesResponseSchema.parse(await list.json()).devices[0]!;
+    expect(seen).toMatchObject({ id, name: null, account: null, status: 'active', processorType: 'GPU', quantity: 1 });
+    const detail = (await getJson(`${coordinator.url}/v1/devices/${id}`, PublicDeviceDetailSchema, true)).body;
+    for (const secret of ['wallet', 'inventory', 'services', 'traffic', 'speed', 'hires', 'heartbeats', 'paused']) expect(detail, secret).not.toHaveProperty(secret);
+    for (const path of [`/v1/devices/${id}/heartbeats`, `/v1/accounts/${w.account.id}`]) {
+      const res = await fetch(`${coordinator.url}${path}`);
+      expect(res.status, path).toBe(403);
+      expect(ErrorResponseSchema.parse(await res.json()).error.code).toBe('owner-only');
+    }
+    // The owner's signed read: its own device by name; the same signature for another path, or again, is refused.
+    const mine = DevicesResponseSchema.parse(await w.client.ownerRead('/v1/devices')).devices.find((d) => d.id === id)!;
+    expect(mine).toMatchObject({ name: 'test rig', account: w.account.id });
+    expect(AccountResponseSchema.parse(await w.client.ownerRead(`/v1/accounts/${w.account.id}`)).devices).toHaveLength(1);
+    const signedRead = (path: string) => seal({ id: w.account.id, sign: w.account.sign }, coordinator.network.binding, 'read', { path });
+    const asOwner = (path: string, read: object) => fetch(`${coordinator.url}${path}`, { headers: { authorization: `IoWorker ${Buffer.from(JSON.stringify(read)).toString('base64url')}` } });
+    const read = signedRead('/v1/devices');
+    expect((await asOwner('/v1/devices', read)).status).toBe(200);
+    expect((await asOwner('/v1/devices', read)).status).toBe(409); // replayed
+    expect((await asOwner(`/v1/devices/${id}/heartbeats`, signedRead('/v1/devices'))).status).toBe(403); // signed for another path
+    // Hires: the public sees that a device is hired, not what it runs.
+    const hire = await fetch(`${coordinator.url}/v1/hires`, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}` }, body: JSON.stringify({ deviceId: id, hours: 1, workload: { kind: 'container', image: 'ghcr.io/secret/model:1', args: ['--key', 'hunter2'] } }) });
+    expect(hire.status).toBe(201);
+    const publicHires = await (await fetch(`${coordinator.url}/v1/hires`)).json();
+    expect(JSON.stringify(publicHires)).not.toMatch(/secret\/model|hunter2/);
+    expect(PublicHiresResponseSchema.parse(publicHires).hires[0]).toMatchObject({ deviceId: id, hours: 1 });
+    expect((await getJson(`${coordinator.url}/v1/hires`, HiresResponseSchema)).body.hires[0]!.workload).toMatchObject({ image: 'ghcr.io/secret/model:1' });
+  });
+
   it('keeps everything across a coordinator restart: workers reconnect and flush buffered heartbeats', async () => {
     const w = await makeWorker(coordinator.url, ['NVIDIA L40S'], { heartbeatSeconds: 0.2 });
     clients.push(w.client);
@@ -280,7 +425,7 @@ describe('coordinator with in-process workers', () => {
     const port = coordinator.port;
     await coordinator.close();
     await w.client.waitFor((s) => s.connection === 'offline' && s.buffered >= 3, 5000);
-    coordinator = await Coordinator.start({ dataDir: dir, params, port });
+    coordinator = await Coordinator.start({ dataDir: dir, params, port, adminToken: OPERATOR });
     await w.client.waitFor((s) => s.connection === 'online' && s.buffered === 0, 5000);
     await new Promise((r) => setTimeout(r, 1200)); // one store flush
     const beats = (await getJson(`${coordinator.url}/v1/devices/${w.identity.deviceId}/heartbeats`, HeartbeatsResponseSchema)).body.heartbeats;

@@ -11,6 +11,7 @@ import { Hires } from './hires.ts';
 import { createHttpServer } from './http-api.ts';
 import type { Params } from './params.ts';
 import { Sessions } from './sessions.ts';
+import { loadNetworkIdentity, type NetworkIdentity } from './identity.ts';
 import { DevnetStore } from './store.ts';
 
 export interface CoordinatorOptions {
@@ -29,6 +30,7 @@ const TICK_MS = 200;
 export class Coordinator implements Rooms {
   readonly params: Params;
   readonly store: DevnetStore;
+  readonly network: NetworkIdentity;
   readonly log: (message: string) => void;
   readonly devices: Devices;
   readonly sessions: Sessions;
@@ -49,6 +51,7 @@ export class Coordinator implements Rooms {
     this.adminToken = options.adminToken ?? crypto.randomBytes(24).toString('base64url');
     this.log = options.log ?? (() => {});
     this.store = new DevnetStore(options.dataDir);
+    this.network = loadNetworkIdentity(this.store);
     this.devices = new Devices(this);
     this.sessions = new Sessions(this);
     this.blocks = new Blocks(this);

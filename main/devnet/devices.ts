@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
 import { EnvelopeSchema, MAX_CLOCK_SKEW_MS, WorkerBodies, idFromPublicKey, verifySignature, type Envelope, type WorkerMessageType } from '../worker/protocol.ts';
 import type { DeviceView } from '../worker/explorer-api.ts';
+import { KeyedBuckets, TokenBucket } from '../lib/rate-limit.ts';
 import { ProtocolError, type Rooms } from './context.ts';
 import { potlPassed } from './proofs.ts';
 import { eligibility, hardwareFor, type EligibilityFacts } from './scoring.ts';
@@ -16,9 +17,12 @@ export class Devices {
   readonly #keys = new Map<string, crypto.KeyObject>();
   readonly #nonces = new Map<string, number>();
   readonly #bootAt = Date.now();
+  readonly #registrations: KeyedBuckets;
 
   constructor(c: Rooms) {
     this.#c = c;
+    const perHour = c.params.limits.registrationsPerSourcePerHour;
+    this.#registrations = new KeyedBuckets(() => new TokenBucket(perHour, perHour / 3600));
     for (const a of c.store.all<{ id: string; public_key: string }>('SELECT id, public_key FROM accounts')) {
       this.#keys.set(a.id, crypto.createPublicKey(a.public_key));
     }
@@ -49,6 +53,10 @@ export class Devices {
     if (!parsed.success) throw new ProtocolError('bad-envelope', `Malformed envelope: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     const env = parsed.data;
     if (env.type !== type) throw new ProtocolError('bad-envelope', `Expected a ${type} message, got ${env.type}`);
+    // Bound to one network: an envelope signed for another coordinator is refused here.
+    if (env.net !== this.#c.network.binding) {
+      throw new ProtocolError('wrong-network', `This message was signed for another network (${env.net.split('/')[0]}); this is ${this.#c.network.networkId}.`, 409);
+    }
     const now = Date.now();
     if (Math.abs(now - env.ts) > MAX_CLOCK_SKEW_MS) throw new ProtocolError('stale', `Message time is ${Math.round((env.ts - now) / 1000)} s off the coordinator clock; check the system clock.`);
     if (env.ts < this.#bootAt - 1000) throw new ProtocolError('stale', 'Message was signed before this coordinator started; sign it again.');
@@ -79,7 +87,8 @@ export class Devices {
   }
 
   // ---------------------------------------------------------------- registration and account ops
-  register(raw: unknown): DeviceRow {
+  /** `source`: the address it came from, for the cap on new devices per source. */
+  register(raw: unknown, source: string): DeviceRow {
     const { store, params } = this.#c;
     const pre = EnvelopeSchema.safeParse(raw);
     if (!pre.success) throw new ProtocolError('bad-envelope', 'Malformed envelope');
@@ -103,6 +112,16 @@ export class Devices {
     }
     const existing = store.get<DeviceRow>('SELECT * FROM devices WHERE id = ?', deviceId);
     if (existing && existing.account_id !== accountId) throw new ProtocolError('forbidden', 'This device belongs to another account.', 403);
+    if (!existing) {
+      // Caps on new devices: per account, and per source address (a flood of keys grows the store).
+      const owned = store.get<{ n: number }>('SELECT count(*) AS n FROM devices WHERE account_id = ? AND deleted_at IS NULL', accountId)!.n;
+      if (owned >= params.limits.devicesPerAccount) {
+        throw new ProtocolError('account-full', `This account has ${owned} devices, the most this network allows; delete one first.`, 403);
+      }
+      if (!this.#registrations.take(source)) {
+        throw new ProtocolError('rate-limited', `Too many new devices from ${source} (at most ${params.limits.registrationsPerSourcePerHour} an hour); try again later.`, 429);
+      }
+    }
     const hw = hardwareFor(body.inventory, params);
     const now = Date.now();
     store.tx(() => {

@@ -2,10 +2,10 @@
 // them (main/worker/explorer-api.ts), mapped from the store's snake_case rows to camelCase.
 import type {
   AccountResponse, Block, BlockDetail, BlockDevice, BlocksResponse, DeviceDetail, DeviceView, DevicesResponse, HeartbeatsResponse,
-  Hire, HiresResponse, InfoResponse, Totals,
+  Hire, HiresResponse, InfoResponse, PublicDeviceDetail, PublicHiresResponse, Totals,
 } from '../worker/explorer-api.ts';
 import { PROTOCOL_VERSION } from '../worker/protocol.ts';
-import { ProtocolError, type Rooms } from './context.ts';
+import { ProtocolError, type Rooms, type Viewer } from './context.ts';
 import type { BlockDeviceRow, BlockRow, DeviceRow, HireRow } from './store.ts';
 
 export class Explorer {
@@ -15,7 +15,12 @@ export class Explorer {
     this.#c = c;
   }
 
-  deviceView(d: DeviceRow, hired = this.#c.hires.hiredIds()): DeviceView {
+  /** True when this viewer may see what is not public about the device: its operator or its owner. */
+  #owns(viewer: Viewer, d: DeviceRow): boolean {
+    return viewer.kind === 'operator' || (viewer.kind === 'owner' && (viewer.signer === d.id || viewer.signer === d.account_id));
+  }
+
+  deviceView(d: DeviceRow, hired = this.#c.hires.hiredIds(), viewer: Viewer = { kind: 'operator' }): DeviceView {
     const { devices } = this.#c;
     const now = Date.now();
     const online = devices.online(d, now);
@@ -23,8 +28,8 @@ export class Explorer {
     const status = d.blocked ? 'blocked' : !online ? 'offline' : hire ? 'hired' : d.paused ? 'idle' : 'active';
     return {
       id: d.id,
-      name: d.name,
-      account: d.account_id,
+      name: this.#owns(viewer, d) ? d.name : null,
+      account: this.#owns(viewer, d) ? d.account_id : null,
       status,
       hireStatus: hire ? 'hired' : status === 'active' ? 'available' : 'unavailable',
       upForSeconds: Math.round(devices.uptimeSeconds(d, now)),
@@ -37,14 +42,18 @@ export class Explorer {
     };
   }
 
-  devices(): DevicesResponse {
+  devices(viewer: Viewer): DevicesResponse {
     const hired = this.#c.hires.hiredIds();
-    return { devices: [...this.#c.devices.all()].map((d) => this.deviceView(d, hired)), totals: this.totals() };
+    return { devices: [...this.#c.devices.all()].map((d) => this.deviceView(d, hired, viewer)), totals: this.totals() };
   }
 
-  device(id: string): DeviceDetail {
+  device(id: string, viewer: Viewer): DeviceDetail | PublicDeviceDetail {
     const { devices, store } = this.#c;
     const d = devices.must(id);
+    const blocks = () => store.all<BlockDeviceRow>('SELECT * FROM block_devices WHERE device_id = ? ORDER BY block_id DESC LIMIT 24', d.id).map(blockDeviceView);
+    const earned = () => store.get<{ s: number | null }>('SELECT SUM(reward) AS s FROM block_devices WHERE device_id = ?', d.id)!.s ?? 0;
+    // The public sees what io.net's explorer shows; wallet, machine, services, traffic and hires are the owner's.
+    if (!this.#owns(viewer, d)) return { ...this.deviceView(d, undefined, viewer), blocks: blocks(), earned: earned() };
     return {
       ...this.deviceView(d),
       wallet: d.wallet,
@@ -55,14 +64,15 @@ export class Explorer {
       traffic: { rxBytes: d.rx_bytes, txBytes: d.tx_bytes },
       paused: d.paused === null ? null : { source: d.pause_source ?? 'user', detail: d.paused },
       eligibility: devices.eligibility(d, Date.now()),
-      blocks: store.all<BlockDeviceRow>('SELECT * FROM block_devices WHERE device_id = ? ORDER BY block_id DESC LIMIT 24', d.id).map(blockDeviceView),
+      blocks: blocks(),
       hires: store.all<HireRow>('SELECT * FROM hires WHERE device_id = ? ORDER BY created_at DESC LIMIT 20', d.id).map(hireView),
-      earned: store.get<{ s: number | null }>('SELECT SUM(reward) AS s FROM block_devices WHERE device_id = ?', d.id)!.s ?? 0,
+      earned: earned(),
     };
   }
 
-  heartbeats(id: string): HeartbeatsResponse {
+  heartbeats(id: string, viewer: Viewer): HeartbeatsResponse {
     const d = this.#c.devices.must(id);
+    if (!this.#owns(viewer, d)) throw new ProtocolError('owner-only', 'A device\'s heartbeats are for its owner: sign the read with the device or account key.', 403);
     this.#c.sessions.flush();
     // Renamed in SQL: a device's whole history can be long, and this costs nothing per row.
     return {
@@ -73,9 +83,11 @@ export class Explorer {
     };
   }
 
-  account(id: string): AccountResponse {
+  account(id: string, viewer: Viewer): AccountResponse {
     const devices = [...this.#c.devices.all()].filter((d) => d.account_id === id);
-    return { account: id, devices: devices.map((d) => this.deviceView(d)) };
+    const mine = viewer.kind === 'operator' || (viewer.kind === 'owner' && (viewer.signer === id || devices.some((d) => d.id === viewer.signer)));
+    if (!mine) throw new ProtocolError('owner-only', 'Which devices an account owns is for that account: sign the read with its key.', 403);
+    return { account: id, devices: devices.map((d) => this.deviceView(d, undefined, viewer)) };
   }
 
   blocks(limit: number): BlocksResponse {
@@ -89,8 +101,11 @@ export class Explorer {
     return { ...blockView(block), devices: store.all<BlockDeviceRow>('SELECT * FROM block_devices WHERE block_id = ? ORDER BY device_id', block.id).map(blockDeviceView) };
   }
 
-  hires(): HiresResponse {
-    return { hires: this.#c.store.all<HireRow>('SELECT * FROM hires ORDER BY created_at DESC LIMIT 200').map(hireView) };
+  hires(viewer: Viewer): HiresResponse | PublicHiresResponse {
+    const rows = this.#c.store.all<HireRow>('SELECT * FROM hires ORDER BY created_at DESC LIMIT 200').map(hireView);
+    // What runs on a hired machine, and what its worker reported, is the operator's.
+    if (viewer.kind === 'operator') return { hires: rows };
+    return { hires: rows.map(({ workload: _w, detail: _d, ...rest }) => rest) };
   }
 
   totals(): Totals {
@@ -114,8 +129,11 @@ export class Explorer {
   }
 
   info(): InfoResponse {
-    const { params } = this.#c;
-    return { protocol: PROTOCOL_VERSION, blockSeconds: params.blockSeconds, heartbeatSeconds: params.heartbeat.intervalSeconds, serverTime: Date.now() };
+    const { params, network } = this.#c;
+    return {
+      protocol: PROTOCOL_VERSION, networkId: network.networkId, coordinatorKey: network.publicKeyPem, fingerprint: network.fingerprint,
+      blockSeconds: params.blockSeconds, heartbeatSeconds: params.heartbeat.intervalSeconds, serverTime: Date.now(),
+    };
   }
 }
 

@@ -5,7 +5,7 @@ import http from 'node:http';
 import FindMyWay from 'find-my-way';
 import { z } from 'zod';
 import { HireOrderSchema } from '../worker/protocol.ts';
-import { MAX_BODY_BYTES, ProtocolError, type Rooms } from './context.ts';
+import { MAX_BODY_BYTES, ProtocolError, type Rooms, type Viewer } from './context.ts';
 import { hireView } from './explorer.ts';
 
 const MAX_SPEEDTEST_BYTES = 16 * 1024 * 1024;
@@ -71,16 +71,17 @@ function routes(c: Rooms, adminToken: string): Router {
     const body = await readBody(req, MAX_SPEEDTEST_BYTES);
     json(res, { bytes: body.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
   });
-  on('GET', '/v1/devices', (_, res) => json(res, explorer.devices()));
-  on('POST', '/v1/devices', async (req, res) => json(res, explorer.deviceView(devices.register(await readJson(req))), 201));
-  on('GET', '/v1/devices/:id', (_, res, p) => json(res, explorer.device(p.id!)));
-  on('GET', '/v1/devices/:id/heartbeats', (_, res, p) => json(res, explorer.heartbeats(p.id!)));
+  const viewer = (req: http.IncomingMessage) => viewerOf(c, req, adminToken);
+  on('GET', '/v1/devices', (req, res) => json(res, explorer.devices(viewer(req))));
+  on('POST', '/v1/devices', async (req, res) => json(res, explorer.deviceView(devices.register(await readJson(req), req.socket.remoteAddress ?? 'unknown')), 201));
+  on('GET', '/v1/devices/:id', (req, res, p) => json(res, explorer.device(p.id!, viewer(req))));
+  on('GET', '/v1/devices/:id/heartbeats', (req, res, p) => json(res, explorer.heartbeats(p.id!, viewer(req))));
   on('POST', '/v1/signed', async (req, res) => json(res, devices.accountOp(await readJson(req))));
-  on('GET', '/v1/accounts/:id', (_, res, p) => json(res, explorer.account(p.id!)));
+  on('GET', '/v1/accounts/:id', (req, res, p) => json(res, explorer.account(p.id!, viewer(req))));
   on('GET', '/v1/blocks', (_, res, __, ___, query) => json(res, explorer.blocks(Math.min(500, Math.max(1, Number(first(query.limit)) || 50)))));
   on('GET', '/v1/blocks/:id', (_, res, p) => json(res, explorer.block(p.id!)));
   on('GET', '/v1/totals', (_, res) => json(res, explorer.totals()));
-  on('GET', '/v1/hires', (_, res) => json(res, explorer.hires()));
+  on('GET', '/v1/hires', (req, res) => json(res, explorer.hires(viewer(req))));
   for (const action of ['block', 'unblock'] as const) {
     on('POST', `/v1/devices/:id/${action}`, (req, res, p) => {
       admin(req);
@@ -116,7 +117,8 @@ async function dispatch(router: Router, req: http.IncomingMessage, res: http.Ser
 
 function json(res: http.ServerResponse, body: unknown, status = 200): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'access-control-allow-origin': '*' });
+  // No CORS header: other sites' pages may not read this API from a visitor's browser.
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -127,6 +129,30 @@ function fail(c: Rooms, res: http.ServerResponse, error: unknown): void {
   const text = JSON.stringify({ error: { code: e.code, message: e.message } });
   res.writeHead(e.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * Who is reading: the operator (the admin token), an owner (a device or account that signed a `read`
+ * of this very path: `Authorization: IoWorker <base64url envelope>`), or the public. A bad
+ * signature is refused, not read as public, so a broken client finds out.
+ */
+function viewerOf(c: Rooms, req: http.IncomingMessage, adminToken: string): Viewer {
+  const header = req.headers.authorization ?? '';
+  if (header.startsWith('Bearer ')) {
+    requireAdmin(req, adminToken);
+    return { kind: 'operator' };
+  }
+  const signed = /^IoWorker ([\w-]+)$/.exec(header)?.[1];
+  if (!signed) return { kind: 'public' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(signed, 'base64url').toString('utf8'));
+  } catch {
+    throw new ProtocolError('bad-envelope', 'The IoWorker authorization is not a base64url JSON envelope.', 401);
+  }
+  const { env, body } = c.devices.open(raw, 'read');
+  if (body.path !== pathOf(req.url)) throw new ProtocolError('forbidden', 'This signed read is for another path.', 403);
+  return { kind: 'owner', signer: env.signer };
 }
 
 function requireAdmin(req: http.IncomingMessage, adminToken: string): void {

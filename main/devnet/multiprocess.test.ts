@@ -8,8 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { BlockDetailSchema, BlocksResponseSchema, DeviceDetailSchema, DevicesResponseSchema, HeartbeatsResponseSchema, HiresResponseSchema } from '../worker/explorer-api.ts';
-import { idFromPublicKey, seal } from '../worker/protocol.ts';
+import { BlockDetailSchema, BlocksResponseSchema, DeviceDetailSchema, DevicesResponseSchema, HeartbeatsResponseSchema, HiresResponseSchema, InfoResponseSchema } from '../worker/explorer-api.ts';
+import { idFromPublicKey, networkBinding, seal } from '../worker/protocol.ts';
 
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,8 +43,10 @@ function start(args: string[], label: string): { child: ChildProcess; output: ()
 
 /** An explorer answer, read through its schema as the CLI and the dashboard read it. */
 async function getJson<T>(url: string, schema: z.ZodType<T>): Promise<T> {
-  return schema.parse(await (await fetch(url, { signal: AbortSignal.timeout(5000) })).json());
+  return schema.parse(await (await fetch(url, { headers: { authorization: `Bearer ${OPERATOR}` }, signal: AbortSignal.timeout(5000) })).json());
 }
+/** The coordinator's operator token: the tests read the explorer as the operator. */
+const OPERATOR = 'multiprocess-operator';
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms: number): Promise<T> {
   const started = Date.now();
@@ -81,7 +83,7 @@ describe('one coordinator, several worker processes, on loopback', () => {
       heartbeat: { intervalSeconds: 1, offlineAfterSeconds: 20 },
       tiers: [{ tier: 1, minDownMbps: 0.1, minUpMbps: 0.1, maxLatencyMs: 5000 }],
     }));
-    const coordArgs = (port: string) => [CLI, 'coordinator', '--port', port, '--data-dir', path.join(dir, 'coord'), '--params', paramsFile, '--block-seconds', '3'];
+    const coordArgs = (port: string) => [CLI, 'coordinator', '--port', port, '--data-dir', path.join(dir, 'coord'), '--params', paramsFile, '--block-seconds', '3', '--admin-token', OPERATOR];
     let coordinator = start(coordArgs('0'), 'coordinator');
     const url = (await coordinator.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000))[1];
     const port = new URL(url).port;
@@ -110,17 +112,19 @@ describe('one coordinator, several worker processes, on loopback', () => {
     const pub = keys.publicKey.export({ format: 'pem', type: 'spki' }).toString();
     const devId = idFromPublicKey('dev', pub);
     const signer = { id: devId, sign: (m: Buffer | string) => crypto.sign(null, Buffer.from(m), keys.privateKey) };
-    const register = seal(signer, 'register', {
+    const info = await getJson(`${url}/v1/info`, InfoResponseSchema);
+    const net = networkBinding(info.networkId, info.coordinatorKey);
+    const register = seal(signer, net, 'register', {
       publicKeyPem: pub, ownerPublicKeyPem: pub, ownerSig: signer.sign(`own:${devId}`).toString('base64'), name: 'probe', wallet: null,
       inventory: { hostname: 'x', os: 'x', cpu: { brand: 'x', threads: 1 }, memoryBytes: 1, gpus: [] },
     });
     const post = (p: string, body: unknown) => fetch(`${url}${p}`, { method: 'POST', body: JSON.stringify(body) });
     expect((await post('/v1/devices', register)).status).toBe(201);
-    const rename = seal(signer, 'rename', { deviceId: devId, name: 'renamed' });
+    const rename = seal(signer, net, 'rename', { deviceId: devId, name: 'renamed' });
     expect((await post('/v1/signed', rename)).status).toBe(200);
     expect((await post('/v1/signed', rename)).status).toBe(409);
     expect((await post('/v1/signed', { ...rename, nonce: crypto.randomBytes(16).toString('hex') })).status).toBe(401);
-    const del = seal(signer, 'delete', { deviceId: devId });
+    const del = seal(signer, net, 'delete', { deviceId: devId });
     expect((await post('/v1/signed', del)).status).toBe(200);
 
     // Kill w2 right after a block opens: that block fails it on liveness.

@@ -43,6 +43,18 @@ export const ParamsSchema = z
       .strict(),
     heartbeat: z.object({ intervalSeconds: Positive, offlineAfterSeconds: Positive }).strict(),
     hire: z.object({ ratePerHourGPU: NonNegative, ratePerHourCPU: NonNegative }).strict(),
+    /** What one source, account or session may do before it is refused (429) or closed (1008). */
+    limits: z
+      .object({
+        registrationsPerSourcePerHour: z.number().int().min(1),
+        devicesPerAccount: z.number().int().min(1),
+        /** Messages on one session: a burst (a reconnect flushes up to 2,880 buffered beats) and a steady rate. */
+        sessionBurst: z.number().int().min(1),
+        sessionPerSecond: Positive,
+        /** Live (not buffered) heartbeats per session, beyond the session's own rate. */
+        liveBeatsPerMinute: z.number().int().min(1),
+      })
+      .strict(),
   })
   .strict();
 export type Params = z.infer<typeof ParamsSchema>;
@@ -70,6 +82,7 @@ export const DEFAULT_PARAMS: Params = {
   pow: { size: 1024, deadlineSeconds: 120 },
   heartbeat: { intervalSeconds: 30, offlineAfterSeconds: 95 },
   hire: { ratePerHourGPU: 1.5, ratePerHourCPU: 0.05 },
+  limits: { registrationsPerSourcePerHour: 60, devicesPerAccount: 256, sessionBurst: 4000, sessionPerSecond: 20, liveBeatsPerMinute: 120 },
 };
 
 /** Defaults with a partial override merged one level deep; any bad field is an error naming it. */

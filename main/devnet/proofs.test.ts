@@ -44,7 +44,7 @@ describe('POW over the wire', () => {
     expect(ParamsSchema.safeParse({ ...DEFAULT_PARAMS, pow: { ...DEFAULT_PARAMS.pow, size: n + 1 } }).success).toBe(false);
     const body = { challengeId: 'c', product: encodeProduct(new Uint32Array(n * n).fill(0xffffffff)), solveMs: 1, backend: 'cpu' };
     expect(PowAnswerSchema.safeParse(body).success).toBe(true);
-    const envelope = seal({ id: 'dev-x', sign: () => Buffer.alloc(64) }, 'pow-answer', body);
+    const envelope = seal({ id: 'dev-x', sign: () => Buffer.alloc(64) }, 'net-0000000000000000/test', 'pow-answer', body);
     expect(EnvelopeSchema.safeParse(envelope).success).toBe(true);
     expect(JSON.stringify(envelope).length).toBeLessThan(8 * 1024 * 1024); // the coordinator's frame limit
   });

@@ -4,7 +4,8 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { z } from 'zod';
-import { MAX_CLOCK_SKEW_MS, type ServerMessage, type WirePause, type WorkerBodies } from '../worker/protocol.ts';
+import { MAX_CLOCK_SKEW_MS, seal, type ServerMessage, type WirePause, type WorkerBodies } from '../worker/protocol.ts';
+import { TokenBucket } from '../lib/rate-limit.ts';
 import { MAX_BODY_BYTES, ProtocolError, type Rooms } from './context.ts';
 import { tierFor } from './scoring.ts';
 import type { DeviceRow, PendingBeat } from './store.ts';
@@ -27,7 +28,7 @@ export class Sessions {
 
   /** An HTTP upgrade on /v1/session; the server answers any other upgrade with a 404. */
   accept(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#session(ws));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#session(ws, req.socket.remoteAddress ?? 'unknown'));
   }
 
   connected(deviceId: string): boolean {
@@ -41,8 +42,13 @@ export class Sessions {
   send(deviceId: string, message: ServerMessage): boolean {
     const ws = this.#sockets.get(deviceId);
     if (!ws || ws.readyState !== ws.OPEN) return false;
-    ws.send(JSON.stringify(message));
-    return true;
+    return sendBounded(ws, this.#signed(message));
+  }
+
+  /** Everything the coordinator sends a worker is signed by the network's key, for its network. */
+  #signed(message: ServerMessage): string {
+    const { signer, binding } = this.#c.network;
+    return JSON.stringify(seal(signer, binding, message.type, message));
   }
 
   pushStatus(deviceId: string): void {
@@ -70,7 +76,7 @@ export class Sessions {
       this.#c.log(`storing heartbeats failed: ${(error as Error).message}`);
       return;
     }
-    for (const { ws, nonce } of acks) if (ws.readyState === ws.OPEN) ws.send(`{"type":"ack","nonce":"${nonce}"}`);
+    for (const { ws, nonce } of acks) if (ws.readyState === ws.OPEN) sendBounded(ws, this.#signed({ type: 'ack', nonce }));
   }
 
   close(): void {
@@ -78,14 +84,19 @@ export class Sessions {
     this.#wss.close();
   }
 
-  #session(ws: WebSocket): void {
+  #session(ws: WebSocket, source: string): void {
     let deviceId: string | null = null;
-    const send = (m: ServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
+    const send = (m: ServerMessage) => ws.readyState === ws.OPEN && sendBounded(ws, this.#signed(m));
+    const { limits } = this.#c.params;
+    // Beyond these a session is closed with the reason: a flood costs the flooder its session.
+    const messages = new TokenBucket(limits.sessionBurst, limits.sessionPerSecond);
+    const liveBeats = new TokenBucket(limits.liveBeatsPerMinute, limits.liveBeatsPerMinute / 60);
     ws.on('error', () => {});
     ws.on('close', () => {
       if (deviceId && this.#sockets.get(deviceId) === ws) this.#sockets.delete(deviceId);
     });
     ws.on('message', (data) => {
+      if (!messages.take()) return ws.close(1008, 'rate limit: too many messages on this session');
       let raw: { type?: string; nonce?: string } | null = null;
       try {
         try {
@@ -96,7 +107,7 @@ export class Sessions {
         const type = raw?.type;
         if (!deviceId) {
           if (type === 'register') {
-            this.#c.devices.register(raw);
+            this.#c.devices.register(raw, source);
             return send({ type: 'ack', nonce: String(raw!.nonce) });
           }
           if (type !== 'hello') throw new ProtocolError('no-session', 'Send hello first.');
@@ -116,7 +127,11 @@ export class Sessions {
         }
         if (raw === null || typeof raw !== 'object') throw new ProtocolError('bad-envelope', 'Expected a JSON object');
         if ((raw as { signer?: string }).signer !== deviceId) throw new ProtocolError('bad-signature', 'Messages on this session must be signed by its device.', 401);
-        this.#onMessage(deviceId, raw, send);
+        this.#onMessage(deviceId, raw, send, () => {
+          if (liveBeats.take()) return true;
+          ws.close(1008, 'rate limit: too many live heartbeats on this session');
+          return false;
+        });
       } catch (error) {
         const e = error instanceof ProtocolError ? error : new ProtocolError('internal', (error as Error).message);
         if (e.code === 'internal') this.#c.log(`session error: ${e.message}`);
@@ -136,7 +151,8 @@ export class Sessions {
     this.#dirty.add(device.id);
   }
 
-  #onMessage(deviceId: string, raw: unknown, send: (m: ServerMessage) => void): void {
+  /** `liveBeat`: takes one live heartbeat from the session's allowance; false once it is spent (the session closes). */
+  #onMessage(deviceId: string, raw: unknown, send: (m: ServerMessage) => void, liveBeat: () => boolean): void {
     const { devices, blocks, hires, store, params } = this.#c;
     const type = (raw as { type?: string }).type;
     const device = devices.must(deviceId);
@@ -149,6 +165,7 @@ export class Sessions {
           throw new ProtocolError('clock', `The heartbeat is dated ${Math.round((body.sampledAt - now) / 1000)} s ahead of the network's clock; check this machine's clock.`);
         }
         if (!body.buffered) {
+          if (!liveBeat()) return;
           if (body.sampledAt < now - MAX_CLOCK_SKEW_MS) throw new ProtocolError('stale', 'A live heartbeat must be sampled now; send old ones as buffered.');
           const silence = now - (device.last_beat_at ?? now);
           if (silence > params.heartbeat.offlineAfterSeconds * 1000) device.online_since = now;
@@ -209,4 +226,17 @@ export class Sessions {
 function setPause(device: DeviceRow, pause: WirePause | null): void {
   device.paused = pause?.detail ?? null;
   device.pause_source = pause?.source ?? null;
+}
+
+/** The most a session may leave unread before it is dropped: a reader that never reads must not grow us. */
+const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
+
+function sendBounded(ws: WebSocket, text: string): boolean {
+  if (ws.bufferedAmount > MAX_UNREAD_BYTES) {
+    // Said in the close frame; the socket library ends it for good if the reader never takes that either.
+    ws.close(1008, 'too slow: the worker stopped reading');
+    return false;
+  }
+  ws.send(text);
+  return true;
 }

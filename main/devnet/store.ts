@@ -32,6 +32,8 @@ const MIGRATIONS: string[] = [
      paid_hours REAL NOT NULL DEFAULT 0, paid_amount REAL NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '');`,
   // 2: who holds a device's pause (docs/protocol.md, "Pauses"), from the one table of sources.
   `ALTER TABLE devices ADD COLUMN pause_source TEXT CHECK (pause_source IS NULL OR pause_source IN (${PAUSE_SOURCES.map((s) => `'${s}'`).join(', ')}));`,
+  // 3: the network's identity: its id and the coordinator's signing key (identity.ts).
+  `CREATE TABLE network (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 export interface DeviceRow {

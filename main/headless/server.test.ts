@@ -240,3 +240,36 @@ describe('a handler that fails does not end the process', () => {
     ws.close();
   });
 });
+
+describe('headless server limits', () => {
+  it('closes a WebSocket that floods requests, with the reason, and serves the next one', async () => {
+    const ws = await connect();
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    for (let i = 0; i < 2000; i++) ws.send(JSON.stringify({ id: i, channel: 'system.ping', args: { nonce: 'x' } }));
+    expect(await closed).toEqual({ code: 1008, reason: 'Too many requests: at most 100 a second.' });
+    const again = await connect();
+    expect(await call(again, 1, 'system.ping', { nonce: 'next' })).toMatchObject({ ok: true });
+    again.close();
+  });
+
+  it('drops a dashboard that never reads its replies, so it cannot grow the worker', async () => {
+    // Every answer is 200 KB: a few hundred unread fill more than the kernel's socket buffers.
+    const big = (async () => ({ ok: true, result: 'x'.repeat(200_000) })) as unknown as Parameters<typeof startHeadlessServer>[0]['dispatch'];
+    const small = await startHeadlessServer({ host: '127.0.0.1', port: 0, rendererDir, dispatch: big, events: core.events, maxUnreadBytes: 1024 * 1024 });
+    try {
+      const ws = await new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${small.port}/ws?token=${small.token}`);
+        socket.once('open', () => resolve(socket));
+        socket.once('error', reject);
+      });
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+      // Stop reading at the TCP level, then ask for large answers: the server must give up on us.
+      (ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
+      for (let i = 0; i < 250; i++) ws.send(JSON.stringify({ id: i, channel: 'system.status', args: {} }));
+      (ws as unknown as { _socket: import('node:net').Socket })._socket.resume();
+      expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open'), 8000))])).toBe(1008);
+    } finally {
+      await small.close();
+    }
+  }, 30_000);
+});

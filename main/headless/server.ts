@@ -15,6 +15,7 @@ import {
 } from '../../preload/contract/index.ts';
 import { fail, type Dispatch } from '../dispatch.ts';
 import type { EventBus } from '../events.ts';
+import { TokenBucket } from '../lib/rate-limit.ts';
 import { STATIC_HEADERS, createStaticFiles } from '../static-files.ts';
 
 export interface HeadlessOptions {
@@ -27,6 +28,8 @@ export interface HeadlessOptions {
   token?: string;
   /** Where a request handler's unexpected error is written (it never ends the process); default stderr. */
   log?: (message: string) => void;
+  /** Bytes a dashboard may leave unread before it is dropped (tests set it small). */
+  maxUnreadBytes?: number;
 }
 
 export interface HeadlessServer {
@@ -36,6 +39,12 @@ export interface HeadlessServer {
   close(): Promise<void>;
 }
 
+
+/** A dashboard page asks a few dozen things at once; a script asking more than this is cut off. */
+const REQUEST_BURST = 300;
+const REQUESTS_PER_SECOND = 100;
+/** Replies and events a dashboard may leave unread before it is dropped. */
+const MAX_UNREAD_BYTES = 8 * 1024 * 1024;
 
 export function tokensEqual(given: string | null | undefined, expected: string): boolean {
   if (typeof given !== 'string') return false;
@@ -151,14 +160,21 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
 
   function attach(ws: WebSocket) {
     const sendMessage = (message: WireMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      if (ws.readyState !== ws.OPEN) return;
+      // A dashboard that never reads its replies must not grow the worker: drop it, saying why.
+      if (ws.bufferedAmount > (options.maxUnreadBytes ?? MAX_UNREAD_BYTES)) return ws.close(1008, 'The dashboard stopped reading; reload the page.');
+      ws.send(JSON.stringify(message));
     };
+    const requests = new TokenBucket(REQUEST_BURST, REQUESTS_PER_SECOND);
     const unsubscribe = eventChannels.map((event) =>
       options.events.on(event, (payload) => sendMessage({ kind: 'event', event, payload })),
     );
     // Each request in its own turn of the event loop: a burst (a page's charts asking at once) is
     // answered one by one as each is ready, not all together once the whole burst has run.
-    ws.on('message', (data, isBinary) => setImmediate(() => guarded('WebSocket request', null, () => answer(data, isBinary))));
+    ws.on('message', (data, isBinary) => {
+      if (!requests.take()) return ws.close(1008, `Too many requests: at most ${REQUESTS_PER_SECOND} a second.`);
+      setImmediate(() => guarded('WebSocket request', null, () => answer(data, isBinary)));
+    });
     const answer = async (data: RawData, isBinary: boolean) => {
       let frame: unknown;
       try {

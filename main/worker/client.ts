@@ -1,14 +1,18 @@
 // The worker's network session: registers once, keeps a signed WebSocket session with the
 // coordinator, heartbeats (buffered while offline), answers POTL and POW, runs hires, measures the
 // connectivity tier, and hands rewards, payouts and hires to an injected sink (the ledger, later).
+import crypto from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { Pause } from '../../preload/contract/index.ts';
 import { backoffDelay } from '../lib/backoff.ts';
+import { memoryStore } from '../settings/secrets.ts';
+import { InfoResponseSchema } from './explorer-api.ts';
+import { NetworkTrust, type NetworkPin, type TrustRefusal } from './trust.ts';
 import type { DeviceIdentity } from './identity.ts';
 import type { HireRunner } from './hires.ts';
 import { CpuPowBackend, type PowBackend } from './pow.ts';
 import {
-  HIRE_ID_PATTERN, ServerMessageSchema, encodeProduct, seal, type BlockResult, type Heartbeat, type HireOrder, type InventorySummary,
+  EnvelopeSchema, HIRE_ID_PATTERN, MAX_CLOCK_SKEW_MS, PROTOCOL_VERSION, ServerMessageSchema, encodeProduct, seal, verifySignature, type BlockResult, type Heartbeat, type HireOrder, type InventorySummary,
   type ServerMessage, type ServiceState, type Signer, type WirePause,
 } from './protocol.ts';
 
@@ -50,6 +54,10 @@ export interface ClientState {
   lastResult: BlockResult | null;
   hire: { hireId: string; kind: string } | null;
   services: ServiceState[];
+  /** The coordinator key this worker trusts for the network (pinned at first contact). */
+  trust: NetworkPin | null;
+  /** A network or key that waits for the owner's word before this worker talks to it. */
+  trustPending: { reason: TrustRefusal; offered: NetworkPin; pinned: NetworkPin | null } | null;
 }
 
 export interface WorkerClientOptions {
@@ -73,6 +81,8 @@ export interface WorkerClientOptions {
   speedTestBytes?: number;
   onState?: (state: ClientState) => void;
   log?: (message: string) => void;
+  /** Which coordinator keys this worker trusts; by default pinned in memory for this run only. */
+  trust?: NetworkTrust;
 }
 
 /** A pause as the wire carries it: typed, who holds it and its detail. */
@@ -101,6 +111,12 @@ export class WorkerClient {
   #lastSpeedTestAt = 0;
   #state: ClientState;
   readonly #waiters = new Set<() => void>();
+  readonly #trust: NetworkTrust;
+  /** The network as pinned: its id, its coordinator's key, and the binding every envelope names. */
+  #network: { id: string; key: crypto.KeyObject; binding: string } | null = null;
+  /** Nonces of the coordinator's recent messages: a replayed one is dropped. */
+  readonly #seenNonces = new Map<string, number>();
+  #notifiedOffer = '';
 
   constructor(options: WorkerClientOptions) {
     this.#o = options;
@@ -110,8 +126,9 @@ export class WorkerClient {
     this.#heartbeatSeconds = options.heartbeatSeconds ?? 30;
     this.#state = {
       connection: 'connecting', detail: `Connecting to ${options.network}…`, eligible: null, checks: [], checksAt: null, tier: null, paused: null,
-      buffered: 0, lastResult: null, hire: null, services: [],
+      buffered: 0, lastResult: null, hire: null, services: [], trust: null, trustPending: null,
     };
+    this.#trust = options.trust ?? new NetworkTrust(memoryStore('network pins of this run'), options.network);
     options.hires?.onReport((report) => {
       this.#send('hire-report', report);
       this.#o.sink?.recordHire(this.deviceId, { ...report, at: Date.now() });
@@ -189,13 +206,97 @@ export class WorkerClient {
     const res = await fetch(this.#httpUrl('/v1/signed'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(seal(this.#o.account, type, body)),
+      body: JSON.stringify(seal(this.#o.account, this.#binding(), type, body)),
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`the network refused to ${type} ${body.deviceId} (${res.status}): ${(await res.text()).slice(0, 200)}`);
   }
 
+  /** A read of what the network keeps for the owner only (names, machines, hires), signed by the account key. */
+  async ownerRead(path: string): Promise<unknown> {
+    const envelope = seal(this.#o.account, this.#binding(), 'read', { path });
+    const res = await fetch(this.#httpUrl(path), {
+      headers: { authorization: `IoWorker ${Buffer.from(JSON.stringify(envelope)).toString('base64url')}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    return res.json();
+  }
+
   // ---------------------------------------------------------------- connection
+  #binding(): string {
+    if (!this.#network) throw new Error('No trusted network yet.');
+    return this.#network.binding;
+  }
+
+  /** Asks the coordinator who it is and checks that against the pins; false: not trusted (said why). */
+  async #establishTrust(): Promise<boolean> {
+    const res = await fetch(this.#httpUrl('/v1/info'), { signal: AbortSignal.timeout(10_000) });
+    const info = InfoResponseSchema.safeParse(await res.json().catch(() => null));
+    if (!res.ok || !info.success) throw new Error(`the network did not say who it is (GET /v1/info: ${res.status})`);
+    if (info.data.protocol !== PROTOCOL_VERSION) {
+      this.#retry(`The network speaks protocol ${info.data.protocol}; this worker speaks ${PROTOCOL_VERSION}. Update IO Worker (or the coordinator).`);
+      return false;
+    }
+    const decision = await this.#trust.check({ networkId: info.data.networkId, publicKeyPem: info.data.coordinatorKey });
+    if (decision.trusted) {
+      this.#network = { id: decision.pin.networkId, key: decision.key, binding: decision.binding };
+      this.#update({ trust: decision.pin, trustPending: null });
+      return true;
+    }
+    const { reason, offered, pinned } = decision;
+    const detail = reason === 'key-changed'
+      ? `Security: the network ${offered.networkId} now presents a different key (${offered.fingerprint}) than the one pinned on ${new Date(pinned!.pinnedAt).toISOString().slice(0, 10)} (${pinned!.fingerprint}). This worker will not talk to it until you confirm the new key in Settings.`
+      : `The network at ${this.#o.network} now answers as another network (${offered.networkId}, key ${offered.fingerprint})${pinned ? `, not ${pinned.networkId}` : ''}. Confirm it in Settings to join it.`;
+    this.#update({ trustPending: { reason, offered, pinned } });
+    if (this.#notifiedOffer !== `${offered.networkId}/${offered.fingerprint}`) {
+      this.#notifiedOffer = `${offered.networkId}/${offered.fingerprint}`;
+      this.#o.sink?.recordNotice?.({ level: reason === 'key-changed' ? 'error' : 'warning', title: reason === 'key-changed' ? 'The network’s key changed' : 'A different network answered', body: detail });
+    }
+    this.#o.log?.(detail);
+    this.#retry(detail);
+    return false;
+  }
+
+  /** The owner accepts the network or key now waiting; the worker registers with it at once. */
+  async confirmTrust(networkId: string, fingerprint: string): Promise<boolean> {
+    if (!(await this.#trust.confirm(networkId, fingerprint))) return false;
+    this.#network = null;
+    this.#registered = false;
+    this.#update({ trustPending: null });
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#ws?.terminate();
+    if (!this.#ws) void this.#connect();
+    return true;
+  }
+
+  /**
+   * What the coordinator sent, once proven: signed by the pinned network key, for this network, fresh,
+   * never seen before. Anything else (unsigned, forged, replayed, for another network) is dropped.
+   */
+  #openServerEnvelope(raw: unknown): unknown | null {
+    const parsed = EnvelopeSchema.safeParse(raw);
+    const network = this.#network;
+    const env = parsed.success ? parsed.data : null;
+    const refuse = (why: string) => {
+      this.#o.log?.(`refused a message from the coordinator: ${why}`);
+      return null;
+    };
+    if (!env || !network) return refuse('not a signed envelope');
+    if (env.signer !== network.id || env.net !== network.binding) return refuse(`signed for ${env.net}, not this network`);
+    if (!verifySignature(env, network.key)) return refuse('the signature does not match the pinned network key');
+    const now = Date.now();
+    if (Math.abs(now - env.ts) > MAX_CLOCK_SKEW_MS) return refuse('too old or dated ahead');
+    if (this.#seenNonces.has(env.nonce)) return refuse('replayed');
+    this.#seenNonces.set(env.nonce, env.ts);
+    if (this.#seenNonces.size > 10_000) for (const [nonce, ts] of this.#seenNonces) if (now - ts > MAX_CLOCK_SKEW_MS) this.#seenNonces.delete(nonce);
+    try {
+      return JSON.parse(env.payload);
+    } catch {
+      return refuse('the payload is not JSON');
+    }
+  }
+
   #httpUrl(path: string): string {
     return new URL(path, this.#o.network).toString();
   }
@@ -213,7 +314,7 @@ export class WorkerClient {
     const res = await fetch(this.#httpUrl('/v1/devices'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(seal(this.#signer, 'register', body)),
+      body: JSON.stringify(seal(this.#signer, this.#binding(), 'register', body)),
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) {
@@ -227,6 +328,7 @@ export class WorkerClient {
     if (this.#stopped) return;
     this.#update({ connection: this.#state.connection === 'online' ? 'offline' : this.#state.connection });
     try {
+      if (!this.#network && !(await this.#establishTrust())) return;
       if (!this.#registered) await this.#register();
     } catch (error) {
       this.#o.log?.(`register: ${(error as Error).message}`);
@@ -237,7 +339,7 @@ export class WorkerClient {
     const ws = new WebSocket(wsUrl, { handshakeTimeout: 10_000, maxPayload: 16 * 1024 * 1024 });
     this.#ws = ws;
     ws.on('open', () => {
-      ws.send(JSON.stringify(seal(this.#signer, 'hello', {
+      ws.send(JSON.stringify(seal(this.#signer, this.#binding(), 'hello', {
         sessionStartedAt: this.#sessionStartedAt, lastBlock: this.#lastBlock, paused: wirePause(this.#state.paused), version: '1',
       })));
       this.#feedWatchdog();
@@ -251,6 +353,9 @@ export class WorkerClient {
         this.#o.log?.('bad message from coordinator: not JSON');
         return;
       }
+      const opened = this.#openServerEnvelope(raw);
+      if (opened === null) return;
+      raw = opened;
       const parsed = ServerMessageSchema.safeParse(raw);
       if (!parsed.success) {
         this.#o.log?.(`bad message from coordinator: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 500)}`);
@@ -316,6 +421,11 @@ export class WorkerClient {
         if (beat && message.code === 'stale' && this.#online()) this.#sendBeat({ ...beat, buffered: true });
         this.#o.log?.(`coordinator refused a message: ${message.code}: ${message.message}`);
         if (message.code === 'unknown-signer') this.#registered = false;
+        // The coordinator says it is another network now: ask it again who it is before anything else.
+        if (message.code === 'wrong-network') {
+          this.#network = null;
+          this.#ws?.close(4002, 'network changed');
+        }
         return;
       }
       case 'potl':
@@ -439,7 +549,7 @@ export class WorkerClient {
   }
 
   #sendBeat(beat: Heartbeat): void {
-    const env = seal(this.#signer, 'heartbeat', beat);
+    const env = seal(this.#signer, this.#binding(), 'heartbeat', beat);
     this.#inflight.set(env.nonce, beat);
     this.#ws!.send(JSON.stringify(env));
   }
@@ -457,7 +567,7 @@ export class WorkerClient {
 
   #send(type: string, body: unknown): boolean {
     if (!this.#online()) return false;
-    this.#ws!.send(JSON.stringify(seal(this.#signer, type, body)));
+    this.#ws!.send(JSON.stringify(seal(this.#signer, this.#binding(), type, body)));
     return true;
   }
 

@@ -59,6 +59,8 @@ export const HireSchema = z.object({
   detail: z.string(),
 });
 export type Hire = z.infer<typeof HireSchema>;
+/** A hire as the public sees it: not what runs nor what the worker reported. */
+export const PublicHireSchema = HireSchema.omit({ workload: true, detail: true });
 
 export const EligibilitySchema = z.object({
   eligible: z.boolean(),
@@ -79,6 +81,10 @@ export const DevicesResponseSchema = z.object({ devices: z.array(DeviceViewSchem
 export type DevicesResponse = z.infer<typeof DevicesResponseSchema>;
 
 /** GET /v1/devices/:id */
+/** GET /v1/devices/:id for anyone but the owner (or the operator): the public view, its blocks, what it earned. */
+export const PublicDeviceDetailSchema = DeviceViewSchema.extend({ blocks: z.array(BlockDeviceSchema), earned: z.number() });
+export type PublicDeviceDetail = z.infer<typeof PublicDeviceDetailSchema>;
+
 export const DeviceDetailSchema = DeviceViewSchema.extend({
   wallet: z.string().nullable(),
   inventory: InventorySummarySchema,
@@ -114,11 +120,23 @@ export const BlockDetailSchema = BlockSchema.extend({ devices: z.array(BlockDevi
 export type BlockDetail = z.infer<typeof BlockDetailSchema>;
 
 /** GET /v1/hires, newest first; POST /v1/hires answers one HireSchema. */
+/** GET /v1/hires as the operator reads it; anyone else gets PublicHiresResponseSchema. */
 export const HiresResponseSchema = z.object({ hires: z.array(HireSchema) });
+export const PublicHiresResponseSchema = z.object({ hires: z.array(PublicHireSchema) });
+export type PublicHiresResponse = z.infer<typeof PublicHiresResponseSchema>;
 export type HiresResponse = z.infer<typeof HiresResponseSchema>;
 
 /** GET /v1/info */
-export const InfoResponseSchema = z.object({ protocol: z.number().int(), blockSeconds: z.number(), heartbeatSeconds: z.number(), serverTime: z.number() });
+/** GET /v1/info: who this network is (workers pin its key per network id) and its timing. */
+export const InfoResponseSchema = z.object({
+  protocol: z.number().int(),
+  networkId: z.string().regex(/^net-[0-9a-f]{16}$/),
+  coordinatorKey: z.string().max(1000),
+  fingerprint: z.string().max(64),
+  blockSeconds: z.number(),
+  heartbeatSeconds: z.number(),
+  serverTime: z.number(),
+});
 export type InfoResponse = z.infer<typeof InfoResponseSchema>;
 
 /** Every refusal, with its HTTP status: 400, 401, 403, 404, 405, 409, 413 or 500. */

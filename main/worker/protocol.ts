@@ -1,11 +1,11 @@
-// The wire protocol between a worker and a coordinator (docs/protocol.md), version 1: signed
-// envelopes, message schemas, and the seeded POW matrices both sides derive. With explorer-api.ts,
+// The wire protocol between a worker and a coordinator (docs/protocol.md), version 2: envelopes
+// signed both ways and bound to one network, message schemas, and the seeded POW matrices both sides derive. With explorer-api.ts,
 // all that main/devnet imports from main/worker; it imports nothing but zod and node:crypto.
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { PAUSE_SOURCES } from '../../preload/contract/words.ts';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Envelopes older or newer than this (against the receiver's clock) are rejected. */
 export const MAX_CLOCK_SKEW_MS = 60_000;
 
@@ -18,6 +18,8 @@ export const POW_MAX_SIZE = 1024;
 export const EnvelopeSchema = z
   .object({
     v: z.literal(PROTOCOL_VERSION),
+    /** The network this envelope is meant for (networkBinding): another network refuses it. */
+    net: z.string().min(1).max(128),
     type: z.string().min(1).max(32),
     signer: z.string().min(1).max(64),
     ts: z.number().int().nonnegative(),
@@ -29,18 +31,31 @@ export const EnvelopeSchema = z
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 
 export interface Signer {
-  /** A device id (dev-…) or an account id (acct-…). */
+  /** A device id (dev-…), an account id (acct-…), or a network id (net-…) for the coordinator. */
   id: string;
   sign(message: Buffer | string): Buffer;
 }
 
 function signedText(e: Omit<Envelope, 'sig'>): string {
-  return `io-worker/${e.v}\n${e.type}\n${e.signer}\n${e.ts}\n${e.nonce}\n${e.payload}`;
+  return `io-worker/${e.v}\n${e.net}\n${e.type}\n${e.signer}\n${e.ts}\n${e.nonce}\n${e.payload}`;
 }
 
-export function seal(signer: Signer, type: string, body: unknown, now = Date.now()): Envelope {
+/** What binds an envelope to one network: its id and its coordinator's key, by fingerprint. */
+export function networkBinding(networkId: string, coordinatorKey: string | crypto.KeyObject): string {
+  return `${networkId}/${keyFingerprint(coordinatorKey)}`;
+}
+
+/** A key's fingerprint as people compare it: SHA-256 of its DER, 32 hex digits in groups of four. */
+export function keyFingerprint(publicKey: string | crypto.KeyObject): string {
+  const der = (typeof publicKey === 'string' ? crypto.createPublicKey(publicKey) : publicKey).export({ format: 'der', type: 'spki' });
+  return crypto.createHash('sha256').update(der).digest('hex').slice(0, 32).match(/.{4}/g)!.join(':');
+}
+
+/** Signs `body` as a `type` message for the network `net` (networkBinding). */
+export function seal(signer: Signer, net: string, type: string, body: unknown, now = Date.now()): Envelope {
   const unsigned = {
-    v: PROTOCOL_VERSION as 1,
+    v: PROTOCOL_VERSION as 2,
+    net,
     type,
     signer: signer.id,
     ts: now,
@@ -150,6 +165,8 @@ export const AckResultsSchema = z.object({ lastBlock: z.number().int().nonnegati
 export const SetWalletSchema = z.object({ wallet: z.string().trim().min(1).max(128) });
 export const RenameSchema = z.object({ deviceId: z.string().max(64), name: z.string().trim().min(1).max(64) });
 export const DeleteSchema = z.object({ deviceId: z.string().max(64) });
+/** An owner's read of what is not public (`Authorization: IoWorker <envelope>`), bound to one path. */
+export const ReadSchema = z.object({ path: z.string().max(256) });
 
 export const WorkerBodies = {
   register: RegisterSchema,
@@ -163,6 +180,7 @@ export const WorkerBodies = {
   'set-wallet': SetWalletSchema,
   rename: RenameSchema,
   delete: DeleteSchema,
+  read: ReadSchema,
 } as const;
 export type WorkerMessageType = keyof typeof WorkerBodies;
 

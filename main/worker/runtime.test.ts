@@ -47,7 +47,7 @@ describe('fault pause', () => {
 });
 
 describe('status sentences', () => {
-  const base = { detail: 'x', eligible: null, checks: [], checksAt: null, tier: null, paused: null, buffered: 0, lastResult: null, hire: null, services: [] };
+  const base = { detail: 'x', eligible: null, checks: [], checksAt: null, tier: null, paused: null, buffered: 0, lastResult: null, hire: null, services: [], trust: null, trustPending: null };
   it('is earning only when connected and eligible, and says what is missing otherwise', () => {
     expect(statusFor({ ...base, connection: 'offline', detail: 'Disconnected.' })).toEqual({ state: 'offline', detail: 'Disconnected.' });
     expect(statusFor({ ...base, connection: 'online', eligible: false, checks: [{ id: 'wallet', ok: false, detail: 'No wallet set.' }] }))

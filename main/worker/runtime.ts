@@ -8,12 +8,15 @@ import type { SecretStore } from '../settings/secrets.ts';
 import { WorkerClient, type ClientState, type RewardSink, type TelemetrySummary } from './client.ts';
 import { DevicesResponseSchema } from './explorer-api.ts';
 import { HireRunner } from './hires.ts';
+import { NetworkTrust } from './trust.ts';
 import type { PauseArbiter } from './pause.ts';
 import { loadOrCreateAccount, type DeviceIdentity } from './identity.ts';
 import type { InventorySummary, ServiceState } from './protocol.ts';
 
 export interface WorkerRuntimeOptions {
   network: string;
+  /** The network as the owner chose it ('embedded' or a URL): where its key pin is kept. */
+  place: string;
   dataDir: string;
   identity: DeviceIdentity;
   secrets: SecretStore;
@@ -100,6 +103,7 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
       containerLimits: { cpus: os.availableParallelism(), memoryBytes: Math.max(512 * 1024 ** 2, os.totalmem() - 1024 ** 3) },
     }),
     log: options.log,
+    trust: new NetworkTrust(options.secrets, options.place),
     onState: (state) => {
       const s = statusFor(state);
       options.onStatus(s.state, s.detail);
@@ -117,7 +121,7 @@ export function networkHandlers(
   const view = (): NetworkStatus => {
     const s = session();
     if (!s) {
-      return { network: null, connection: 'none', detail: 'This worker runs without a network.', eligible: null, tier: null, checks: [], paused: pauses.current(), pausedBy: pauses.holds(), bufferedHeartbeats: 0, services: [], lastBlock: null };
+      return { network: null, connection: 'none', detail: 'This worker runs without a network.', eligible: null, tier: null, checks: [], paused: pauses.current(), pausedBy: pauses.holds(), bufferedHeartbeats: 0, services: [], lastBlock: null, trust: null, trustPending: null };
     }
     const state = s.client.state();
     const last = state.lastResult;
@@ -136,6 +140,10 @@ export function networkHandlers(
       bufferedHeartbeats: state.buffered,
       services: state.services,
       lastBlock: last ? { block: last.block, status: last.status, reason: last.reason, reward: last.reward, closedAt: last.closedAt } : null,
+      trust: state.trust ? { networkId: state.trust.networkId, fingerprint: state.trust.fingerprint, pinnedAt: state.trust.pinnedAt } : null,
+      trustPending: state.trustPending
+        ? { reason: state.trustPending.reason, networkId: state.trustPending.offered.networkId, fingerprint: state.trustPending.offered.fingerprint, pinnedFingerprint: state.trustPending.pinned?.fingerprint ?? null }
+        : null,
     };
   };
   return {
@@ -144,6 +152,15 @@ export function networkHandlers(
     // Without a network the choice is kept and applies once a session starts.
     'worker.pause': async ({ paused, reason }: { paused: boolean; reason?: string }) => {
       pauses.set('user', paused ? (reason ?? 'until you resume') : null);
+      return view();
+    },
+    // The owner accepts the network or key now waiting, named exactly (Settings, after reading it).
+    'network.trust': async ({ networkId, fingerprint }: { networkId: string; fingerprint: string }) => {
+      const s = session();
+      if (!s) throw new ContractFailure('unavailable', 'This worker runs without a network.');
+      if (!(await s.client.confirmTrust(networkId, fingerprint))) {
+        throw new ContractFailure('not-found', 'Nothing waits for confirmation with that network and key; reload and read them again.');
+      }
       return view();
     },
     'network.device': async (args: { action: 'rename'; deviceId: string; name: string } | { action: 'delete'; deviceId: string }) => {
@@ -160,10 +177,9 @@ export function networkHandlers(
       const s = session();
       if (!s) return { devices: [], totals: { gpus: { total: 0, hired: 0, idle: 0 }, cpus: { total: 0, hired: 0, idle: 0 }, devices: 0, online: 0, coinsDistributed: 0, hirePayments: 0, blocks: 0 } };
       try {
-        const res = await fetch(new URL('/v1/devices', s.network), { signal: AbortSignal.timeout(5000) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        // Signed by this owner's account: its own devices come with their names, the others' without.
         // The explorer's own schema; the dispatcher then trims the answer to the contract's fields.
-        return DevicesResponseSchema.parse(await res.json());
+        return DevicesResponseSchema.parse(await s.client.ownerRead('/v1/devices'));
       } catch (error) {
         throw new ContractFailure('unavailable', `The network at ${s.network} did not answer: ${(error as Error).message}`);
       }

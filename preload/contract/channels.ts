@@ -91,6 +91,11 @@ export const requests = {
     args: z.object({ paused: z.boolean(), reason: z.string().trim().min(1).max(200).optional() }).strict(),
     result: NetworkStatusSchema,
   },
+  /** Trusts the network and coordinator key now waiting for the owner (Settings), named exactly. */
+  'network.trust': {
+    args: z.object({ networkId: z.string().regex(/^net-[0-9a-f]{16}$/), fingerprint: z.string().regex(/^[0-9a-f]{4}(:[0-9a-f]{4}){7}$/) }).strict(),
+    result: NetworkStatusSchema,
+  },
   /** Renames or removes a device of this account at the network (the Home page's Rename and Delete). */
   'network.device': {
     args: z.discriminatedUnion('action', [

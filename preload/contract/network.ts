@@ -28,13 +28,20 @@ export const NetworkStatusSchema = z.object({
   lastBlock: z
     .object({ block: z.number().int(), status: z.enum(['Completed', 'Failed']), reason: z.string().nullable(), reward: z.number(), closedAt: z.number() })
     .nullable(),
+  /** The coordinator key this worker pinned for the network (trust on first use). */
+  trust: z.object({ networkId: z.string(), fingerprint: z.string(), pinnedAt: z.number() }).nullable(),
+  /** A changed key, or another network at the same place: the worker waits for the owner's word. */
+  trustPending: z
+    .object({ reason: z.enum(['key-changed', 'new-network']), networkId: z.string(), fingerprint: z.string(), pinnedFingerprint: z.string().nullable() })
+    .nullable(),
 });
 export type NetworkStatus = z.infer<typeof NetworkStatusSchema>;
 
 export const NetworkDeviceSchema = z.object({
   id: z.string(),
-  name: z.string(),
-  account: z.string(),
+  /** The owner's name for it, and its account: shown to the owner (and the operator) only. */
+  name: z.string().nullable(),
+  account: z.string().nullable(),
   status: z.enum(['active', 'idle', 'hired', 'offline', 'blocked']),
   hireStatus: z.enum(['hired', 'available', 'unavailable']),
   upForSeconds: z.number().nonnegative(),

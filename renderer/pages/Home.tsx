@@ -393,7 +393,7 @@ function AccountDevices() {
                 {self ? <LiveText as="td" read={meanUtil} /> : <td>–</td>}
                 <td>{self && summary ? `${summary.totals.today.toFixed(4)} coins` : '–'}</td>
                 <td>
-                  <DeviceActions id={d.id} name={d.name} self={self} onChange={reload} />
+                  <DeviceActions id={d.id} name={d.name ?? d.id} self={self} onChange={reload} />
                 </td>
               </tr>
             );

@@ -5,6 +5,7 @@ import type { Settings as SettingsShape, UpdateStatus } from '../../preload/cont
 import { api, ApiError } from '../api';
 import { useApp } from '../store/app';
 import { localTimeZone } from '../format';
+import { usePoll } from '../components/usePoll';
 
 const SECRETS_LABEL = {
   keytar: 'the OS keychain',
@@ -143,6 +144,7 @@ export function Settings() {
           ) : null}
         </div>
       </form>
+      <NetworkTrust />
       <Updates />
       <DataExport />
     </div>
@@ -202,6 +204,62 @@ function Updates() {
             Check now
           </button>
           {error ? <span role="status" className="error">{error}</span> : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** Which coordinator key this worker trusts, and what waits for the owner's word (a changed key, another network). */
+function NetworkTrust() {
+  const { value: network, error, reload } = usePoll(() => api.request('worker.eligibility', {}), 5000);
+  const [note, setNote] = useState<string | null>(null);
+  const pending = network?.trustPending ?? null;
+  const confirm = async () => {
+    if (!pending) return;
+    try {
+      await api.request('network.trust', { networkId: pending.networkId, fingerprint: pending.fingerprint });
+      setNote('Trusted. The worker joins the network now.');
+    } catch (e) {
+      setNote((e as Error).message);
+    }
+    reload();
+  };
+  return (
+    <section className="card section-gap" aria-labelledby="trust-title" data-testid="network-trust">
+      <h2 id="trust-title">Network security</h2>
+      {!network ? (
+        <p className="muted">{error ?? 'Loading…'}</p>
+      ) : network.network === null ? (
+        <p className="muted">This worker runs without a network.</p>
+      ) : network.trust ? (
+        <p>
+          Network <span className="mono">{network.trust.networkId}</span>, coordinator key <span className="mono">{network.trust.fingerprint}</span>, trusted
+          since {new Date(network.trust.pinnedAt).toLocaleString()}. Every message from it is checked against this key.
+        </p>
+      ) : (
+        <p className="muted">Not connected yet: the key is pinned at the first connection.</p>
+      )}
+      {pending ? (
+        <div className="trust-pending" role="alert">
+          <p>
+            {pending.reason === 'key-changed' ? (
+              <>
+                <strong>The network’s key changed.</strong> It was <span className="mono">{pending.pinnedFingerprint}</span>; it now presents{' '}
+                <span className="mono">{pending.fingerprint}</span>. Someone may be impersonating it. The worker does not talk to it until you confirm.
+              </>
+            ) : (
+              <>
+                <strong>Another network answers here</strong> (<span className="mono">{pending.networkId}</span>, key <span className="mono">{pending.fingerprint}</span>). Confirm to join it.
+              </>
+            )}
+          </p>
+          <div className="actions">
+            <button type="button" onClick={confirm}>
+              Trust this key
+            </button>
+            {note ? <span role="status">{note}</span> : null}
+          </div>
         </div>
       ) : null}
     </section>

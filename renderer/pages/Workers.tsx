@@ -28,7 +28,7 @@ export function Workers() {
     return (data?.devices ?? [])
       .filter((d) => status === 'all' || d.status === status)
       .filter((d) => kind === 'all' || d.processorType === kind)
-      .filter((d) => !q || [d.name, d.id, d.model, d.account].some((v) => v.toLowerCase().includes(q)))
+      .filter((d) => !q || [d.name, d.id, d.model, d.account].some((v) => v?.toLowerCase().includes(q)))
       .sort((a, b) => {
         const x = a[sort.key];
         const y = b[sort.key];
@@ -102,7 +102,8 @@ export function Workers() {
                 <tr key={d.id} className={selected === d.id ? 'selected' : undefined}>
                   <td>
                     <button type="button" className="link" onClick={() => setSelected(d.id)}>
-                      {d.name}
+                      {/* Only the owner sees a device's name; the network shows the others by id. */}
+                      {d.name ?? <span className="mono">{d.id}</span>}
                     </button>
                     {d.id === ownId ? <span className="badge">this machine</span> : null}
                   </td>
@@ -125,7 +126,7 @@ export function Workers() {
       {picked ? (
         <section className="card section-gap" aria-labelledby="worker-detail">
           <header className="card-head">
-            <h2 id="worker-detail">{picked.name}</h2>
+            <h2 id="worker-detail">{picked.name ?? picked.id}</h2>
             <button type="button" onClick={() => setSelected(null)}>
               Close
             </button>
@@ -134,7 +135,7 @@ export function Workers() {
             <dt>Device ID</dt>
             <dd className="mono">{picked.id}</dd>
             <dt>Account</dt>
-            <dd className="mono">{picked.account}</dd>
+            <dd className="mono">{picked.account ?? 'another owner’s (not public)'}</dd>
             <dt>Status</dt>
             <dd>{STATUS_LABEL[picked.status]}, {picked.hireStatus}</dd>
             <dt>Hardware</dt>
