@@ -110,7 +110,14 @@ async function serve(values: Record<string, string | boolean | undefined>, io: I
     }
     throw error;
   });
-  await core.start();
+  try {
+    await core.start();
+  } catch (error) {
+    // A worker that cannot start must not linger half-started: stop what did start, then say why.
+    await server.close();
+    await worker.close();
+    throw error;
+  }
   io.out(`IO Worker is running headless (device ${core.identity.deviceId}).\n`);
   io.out(`Data: ${dataDir}\nSecrets: ${secrets.reason}\n`);
   io.out(`Network: ${core.devnetUrl() ? `embedded devnet at ${core.devnetUrl()}` : network}\n`);

@@ -81,8 +81,8 @@ describe.skipIf(!CAN_MOUNT || !built)('io-worker serve on a read-only data dir',
     const dataDir = path.join(disk.dir, 'data');
     fs.mkdirSync(dataDir);
     disk.readOnly();
-    // --network: the embedded devnet keeps its own files in the data dir (a separate item).
-    const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--secrets-file', '--network', 'http://127.0.0.1:9'], {
+    // Out of the box: the embedded devnet too keeps its files in the data dir, and runs in memory instead.
+    const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--secrets-file'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -110,6 +110,8 @@ describe.skipIf(!CAN_MOUNT || !built)('io-worker serve on a read-only data dir',
       expect((notices.result as Notice[]).map((n) => n.title)).toEqual(expect.arrayContaining(['History is not being saved', 'Settings are not being saved']));
       expect(await rpc(link, token, 'uptime.bar', {})).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/read-only/) } });
       expect(child.exitCode).toBeNull();
+      expect(err).toMatch(/devnet: its store in .* cannot be written .*; it runs in memory for this run/);
+      expect(out).toMatch(/Network: embedded devnet at http:\/\/127\.0\.0\.1:\d+/);
     } finally {
       child.kill('SIGTERM');
     }
