@@ -214,7 +214,7 @@ export class Devices {
       continuousUptimeSeconds: this.uptimeSeconds(device, now),
       proofsPassed: proofsPassed !== undefined ? proofsPassed
         : last ? last.pow !== 'failed' && potlPassed(last.potl_answered, last.potl_issued, this.#c.params.potl.passShare) : null,
-      paused: device.paused === null ? null : `${PAUSE_SOURCE_WORDS[device.pause_source ?? 'user']}: ${device.paused}`,
+      paused: device.paused === null ? null : `${PAUSE_SOURCE_WORDS[device.pause_source ?? 'user']}${device.paused ? `: ${device.paused}` : ''}`,
       blocked: device.blocked === 1,
     };
   }

@@ -170,7 +170,8 @@ export class Sessions {
           const silence = now - (device.last_beat_at ?? now);
           if (silence > params.heartbeat.offlineAfterSeconds * 1000) device.online_since = now;
           device.last_beat_at = Math.max(device.last_beat_at ?? 0, now);
-          setPause(device, body.paused);
+          // A pause or a resume changes the 'running' check: the worker hears it at once, not at the next block.
+          if (setPause(device, body.paused)) queueMicrotask(() => this.pushStatus(deviceId));
         } // a buffered beat is history: stored, but it proves nothing about now
         device.services = JSON.stringify(body.services);
         device.heartbeats += 1;
@@ -222,10 +223,12 @@ export class Sessions {
   }
 }
 
-/** Keeps a device's pause as the worker typed it: who holds it, and its detail. */
-function setPause(device: DeviceRow, pause: WirePause | null): void {
+/** Keeps a device's pause as the worker typed it: who holds it, and its detail. True when it changed. */
+function setPause(device: DeviceRow, pause: WirePause | null): boolean {
+  const changed = device.paused !== (pause?.detail ?? null) || device.pause_source !== (pause?.source ?? null);
   device.paused = pause?.detail ?? null;
   device.pause_source = pause?.source ?? null;
+  return changed;
 }
 
 /** The most a session may leave unread before it is dropped: a reader that never reads must not grow us. */

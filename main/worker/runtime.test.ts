@@ -55,7 +55,7 @@ describe('status sentences', () => {
     expect(statusFor({ ...base, connection: 'online', eligible: true, tier: 3 }).state).toBe('earning');
     expect(statusFor({ ...base, connection: 'online', eligible: true, paused: { source: 'limits', detail: 'GPU 0 at 91 °C, over your 85 °C limit' } }))
       .toEqual({ state: 'paused', detail: 'Paused by a limit you set: GPU 0 at 91 °C, over your 85 °C limit. Not earning; it resumes by itself when this clears.' });
-    expect(statusFor({ ...base, connection: 'online', paused: { source: 'user', detail: 'until you resume' } }).detail).toBe('Paused by you: until you resume. Not earning until you resume.');
+    expect(statusFor({ ...base, connection: 'online', paused: { source: 'user', detail: '' } }).detail).toBe('Paused by you. Not earning until you resume.');
     expect(statusFor({ ...base, connection: 'online', hire: { hireId: 'h', kind: 'ray' } })).toEqual({ state: 'hired', detail: 'Hired: running a ray workload.' });
   });
 

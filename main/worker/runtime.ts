@@ -61,7 +61,8 @@ export function summarizeFrame(frame: TelemetryFrame | null): TelemetrySummary {
 /** What a pause means to the owner, in words: who holds it, why, and how it ends. */
 export function pausedDetail(pause: Pause): string {
   const ends = pause.source === 'user' ? 'Not earning until you resume.' : 'Not earning; it resumes by itself when this clears.';
-  return `${PAUSE_SOURCE_WORDS[pause.source][0]!.toUpperCase()}${PAUSE_SOURCE_WORDS[pause.source].slice(1)}: ${pause.detail}. ${ends}`;
+  const who = `${PAUSE_SOURCE_WORDS[pause.source][0]!.toUpperCase()}${PAUSE_SOURCE_WORDS[pause.source].slice(1)}`;
+  return `${who}${pause.detail ? `: ${pause.detail}` : ''}. ${ends}`;
 }
 
 /** The core's status for a session state: earning only when connected and every rule passes. */
@@ -151,7 +152,7 @@ export function networkHandlers(
     // The owner's own pause only: resuming leaves a limit's (or the autopilot's) pause in place.
     // Without a network the choice is kept and applies once a session starts.
     'worker.pause': async ({ paused, reason }: { paused: boolean; reason?: string }) => {
-      pauses.set('user', paused ? (reason ?? 'until you resume') : null);
+      pauses.set('user', paused ? (reason ?? '') : null);
       return view();
     },
     // The owner accepts the network or key now waiting, named exactly (Settings, after reading it).

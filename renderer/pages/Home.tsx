@@ -306,7 +306,7 @@ function Eligibility() {
       </header>
       {network.pausedBy.length > 0 ? (
         <p className="paused-by" data-testid="paused-by">
-          {network.pausedBy.map((p) => `${PAUSE_SOURCE_WORDS[p.source][0].toUpperCase()}${PAUSE_SOURCE_WORDS[p.source].slice(1)}: ${p.detail}.`).join(' ')}
+          {network.pausedBy.map((p) => `${PAUSE_SOURCE_WORDS[p.source][0].toUpperCase()}${PAUSE_SOURCE_WORDS[p.source].slice(1)}${p.detail ? `: ${p.detail}` : ''}.`).join(' ')}
           {network.pausedBy.some((p) => p.source !== 'user') ? ' Resumes by itself when that clears.' : ''}
         </p>
       ) : null}
