@@ -10,24 +10,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Notice } from '../../preload/contract/index.ts';
 import { Ledger, LedgerUnavailableError } from './ledger.ts';
 import { frameAt } from './testing/frames.ts';
+import { CAN_MOUNT } from './testing/tmpfs.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function mountWorks(): boolean {
-  if (process.getuid?.() !== 0 || process.platform !== 'linux' || process.env.LEDGER_TEST_NO_MOUNT) return false;
-  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-mount-probe-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(probe, { recursive: true, force: true });
-  }
-}
-const TMPFS = mountWorks();
+const TMPFS = CAN_MOUNT;
 const mount = (dir: string, options: string) => execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'ignore' });
 const remount = (dir: string, options: string) => execFileSync('mount', ['-o', `remount,${options}`, dir], { stdio: 'ignore' });
 
