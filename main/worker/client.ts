@@ -1,89 +1,20 @@
 // The worker's network session: registers once, keeps a signed WebSocket session with the
 // coordinator, heartbeats (buffered while offline), answers POTL and POW, runs hires, measures the
 // connectivity tier, and hands rewards, payouts and hires to an injected sink (the ledger, later).
-import crypto from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { Pause } from '../../preload/contract/index.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import { memoryStore } from '../settings/secrets.ts';
-import { InfoResponseSchema } from './explorer-api.ts';
-import { NetworkTrust, type NetworkPin, type TrustRefusal } from './trust.ts';
-import type { DeviceIdentity } from './identity.ts';
-import type { HireRunner } from './hires.ts';
+import type { ClientState, WorkerClientOptions } from './client-types.ts';
+import { NetworkLink } from './network-link.ts';
 import { CpuPowBackend, type PowBackend } from './pow.ts';
 import {
-  EnvelopeSchema, HIRE_ID_PATTERN, MAX_CLOCK_SKEW_MS, PROTOCOL_VERSION, ServerMessageSchema, encodeProduct, seal, verifySignature, type BlockResult, type Heartbeat, type HireOrder, type InventorySummary,
-  type ServerMessage, type ServiceState, type Signer, type WirePause,
+  HIRE_ID_PATTERN, ServerMessageSchema, encodeProduct, seal, type Heartbeat, type HireOrder, type ServerMessage, type ServiceState, type Signer, type WirePause,
 } from './protocol.ts';
+import { measureSpeed } from './speed-test.ts';
+import { NetworkTrust } from './trust.ts';
 
-/** Where the runtime's money and history go; the ledger implements it, tests record it. */
-export interface RewardSink {
-  recordBlockReward(deviceId: string, result: BlockResult): void;
-  recordPayout(deviceId: string, payout: { hireId: string; amount: number; hours: number; at: number }): void;
-  recordHire(deviceId: string, hire: { hireId: string; state: string; minutesServed: number; detail: string; at: number }): void;
-  recordNotice?(notice: { level: 'info' | 'warning' | 'error'; title: string; body: string }): void;
-}
-
-export interface AccountKey extends Signer {
-  publicKeyPem: string;
-}
-
-export interface TelemetrySummary {
-  cpuPct: number | null;
-  gpuPct: number | null;
-  gpuTempC: number | null;
-  powerW: number | null;
-  rxBytes: number;
-  txBytes: number;
-}
-
-export type ConnectionState = 'connecting' | 'online' | 'offline';
-
-export interface ClientState {
-  connection: ConnectionState;
-  /** One sentence for the status line. */
-  detail: string;
-  eligible: boolean | null;
-  checks: { id: string; ok: boolean; detail: string; remainingSeconds?: number }[];
-  /** When the coordinator last judged this device: countdowns run from here. */
-  checksAt: number | null;
-  tier: number | null;
-  /** The pause that holds now (the arbiter's winner), or null. */
-  paused: Pause | null;
-  buffered: number;
-  lastResult: BlockResult | null;
-  hire: { hireId: string; kind: string } | null;
-  services: ServiceState[];
-  /** The coordinator key this worker trusts for the network (pinned at first contact). */
-  trust: NetworkPin | null;
-  /** A network or key that waits for the owner's word before this worker talks to it. */
-  trustPending: { reason: TrustRefusal; offered: NetworkPin; pinned: NetworkPin | null } | null;
-}
-
-export interface WorkerClientOptions {
-  /** http(s)://host:port of the coordinator. */
-  network: string;
-  identity: DeviceIdentity;
-  account: AccountKey;
-  name: () => string;
-  wallet: () => string | null;
-  inventory: () => Promise<InventorySummary>;
-  telemetry?: () => TelemetrySummary;
-  sink?: RewardSink;
-  pow?: PowBackend;
-  hires?: HireRunner;
-  /** Highest block result already stored by the sink; later ones are resent on connect. */
-  lastBlock?: number;
-  versionControl?: () => ServiceState;
-  heartbeatSeconds?: number;
-  backoff?: { initialMs: number; maxMs: number };
-  maxBuffered?: number;
-  speedTestBytes?: number;
-  onState?: (state: ClientState) => void;
-  log?: (message: string) => void;
-  /** Which coordinator keys this worker trusts; by default pinned in memory for this run only. */
-  trust?: NetworkTrust;
-}
+export type { AccountKey, ClientState, ConnectionState, RewardSink, TelemetrySummary, WorkerClientOptions } from './client-types.ts';
 
 /** A pause as the wire carries it: typed, who holds it and its detail. */
 function wirePause(pause: Pause | null): WirePause | null {
@@ -111,12 +42,8 @@ export class WorkerClient {
   #lastSpeedTestAt = 0;
   #state: ClientState;
   readonly #waiters = new Set<() => void>();
-  readonly #trust: NetworkTrust;
-  /** The network as pinned: its id, its coordinator's key, and the binding every envelope names. */
-  #network: { id: string; key: crypto.KeyObject; binding: string } | null = null;
-  /** Nonces of the coordinator's recent messages: a replayed one is dropped. */
-  readonly #seenNonces = new Map<string, number>();
-  #notifiedOffer = '';
+  /** The trusted network: its pinned key, the binding every envelope names, each message proven. */
+  readonly #link: NetworkLink;
 
   constructor(options: WorkerClientOptions) {
     this.#o = options;
@@ -128,7 +55,7 @@ export class WorkerClient {
       connection: 'connecting', detail: `Connecting to ${options.network}…`, eligible: null, checks: [], checksAt: null, tier: null, paused: null,
       buffered: 0, lastResult: null, hire: null, services: [], trust: null, trustPending: null,
     };
-    this.#trust = options.trust ?? new NetworkTrust(memoryStore('network pins of this run'), options.network);
+    this.#link = new NetworkLink(options.trust ?? new NetworkTrust(memoryStore('network pins of this run'), options.network), options.network);
     options.hires?.onReport((report) => {
       this.#send('hire-report', report);
       this.#o.sink?.recordHire(this.deviceId, { ...report, at: Date.now() });
@@ -206,7 +133,7 @@ export class WorkerClient {
     const res = await fetch(this.#httpUrl('/v1/signed'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(seal(this.#o.account, this.#binding(), type, body)),
+      body: JSON.stringify(seal(this.#o.account, this.#link.binding, type, body)),
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`the network refused to ${type} ${body.deviceId} (${res.status}): ${(await res.text()).slice(0, 200)}`);
@@ -214,7 +141,7 @@ export class WorkerClient {
 
   /** A read of what the network keeps for the owner only (names, machines, hires), signed by the account key. */
   async ownerRead(path: string): Promise<unknown> {
-    const envelope = seal(this.#o.account, this.#binding(), 'read', { path });
+    const envelope = seal(this.#o.account, this.#link.binding, 'read', { path });
     const res = await fetch(this.#httpUrl(path), {
       headers: { authorization: `IoWorker ${Buffer.from(JSON.stringify(envelope)).toString('base64url')}` },
       signal: AbortSignal.timeout(10_000),
@@ -224,77 +151,30 @@ export class WorkerClient {
   }
 
   // ---------------------------------------------------------------- connection
-  #binding(): string {
-    if (!this.#network) throw new Error('No trusted network yet.');
-    return this.#network.binding;
-  }
-
   /** Asks the coordinator who it is and checks that against the pins; false: not trusted (said why). */
   async #establishTrust(): Promise<boolean> {
     const res = await fetch(this.#httpUrl('/v1/info'), { signal: AbortSignal.timeout(10_000) });
-    const info = InfoResponseSchema.safeParse(await res.json().catch(() => null));
-    if (!res.ok || !info.success) throw new Error(`the network did not say who it is (GET /v1/info: ${res.status})`);
-    if (info.data.protocol !== PROTOCOL_VERSION) {
-      this.#retry(`The network speaks protocol ${info.data.protocol}; this worker speaks ${PROTOCOL_VERSION}. Update IO Worker (or the coordinator).`);
-      return false;
-    }
-    const decision = await this.#trust.check({ networkId: info.data.networkId, publicKeyPem: info.data.coordinatorKey });
-    if (decision.trusted) {
-      this.#network = { id: decision.pin.networkId, key: decision.key, binding: decision.binding };
-      this.#update({ trust: decision.pin, trustPending: null });
+    const meeting = await this.#link.meet(res.status, await res.json().catch(() => null));
+    if (meeting.trusted) {
+      this.#update({ trust: meeting.pin, trustPending: null });
       return true;
     }
-    const { reason, offered, pinned } = decision;
-    const detail = reason === 'key-changed'
-      ? `Security: the network ${offered.networkId} now presents a different key (${offered.fingerprint}) than the one pinned on ${new Date(pinned!.pinnedAt).toISOString().slice(0, 10)} (${pinned!.fingerprint}). This worker will not talk to it until you confirm the new key in Settings.`
-      : `The network at ${this.#o.network} now answers as another network (${offered.networkId}, key ${offered.fingerprint})${pinned ? `, not ${pinned.networkId}` : ''}. Confirm it in Settings to join it.`;
-    this.#update({ trustPending: { reason, offered, pinned } });
-    if (this.#notifiedOffer !== `${offered.networkId}/${offered.fingerprint}`) {
-      this.#notifiedOffer = `${offered.networkId}/${offered.fingerprint}`;
-      this.#o.sink?.recordNotice?.({ level: reason === 'key-changed' ? 'error' : 'warning', title: reason === 'key-changed' ? 'The network’s key changed' : 'A different network answered', body: detail });
-    }
-    this.#o.log?.(detail);
-    this.#retry(detail);
+    this.#update({ trustPending: meeting.pending });
+    if (meeting.notice) this.#o.sink?.recordNotice?.(meeting.notice);
+    this.#o.log?.(meeting.detail);
+    this.#retry(meeting.detail);
     return false;
   }
 
   /** The owner accepts the network or key now waiting; the worker registers with it at once. */
   async confirmTrust(networkId: string, fingerprint: string): Promise<boolean> {
-    if (!(await this.#trust.confirm(networkId, fingerprint))) return false;
-    this.#network = null;
+    if (!(await this.#link.confirm(networkId, fingerprint))) return false;
     this.#registered = false;
     this.#update({ trustPending: null });
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#ws?.terminate();
     if (!this.#ws) void this.#connect();
     return true;
-  }
-
-  /**
-   * What the coordinator sent, once proven: signed by the pinned network key, for this network, fresh,
-   * never seen before. Anything else (unsigned, forged, replayed, for another network) is dropped.
-   */
-  #openServerEnvelope(raw: unknown): unknown | null {
-    const parsed = EnvelopeSchema.safeParse(raw);
-    const network = this.#network;
-    const env = parsed.success ? parsed.data : null;
-    const refuse = (why: string) => {
-      this.#o.log?.(`refused a message from the coordinator: ${why}`);
-      return null;
-    };
-    if (!env || !network) return refuse('not a signed envelope');
-    if (env.signer !== network.id || env.net !== network.binding) return refuse(`signed for ${env.net}, not this network`);
-    if (!verifySignature(env, network.key)) return refuse('the signature does not match the pinned network key');
-    const now = Date.now();
-    if (Math.abs(now - env.ts) > MAX_CLOCK_SKEW_MS) return refuse('too old or dated ahead');
-    if (this.#seenNonces.has(env.nonce)) return refuse('replayed');
-    this.#seenNonces.set(env.nonce, env.ts);
-    if (this.#seenNonces.size > 10_000) for (const [nonce, ts] of this.#seenNonces) if (now - ts > MAX_CLOCK_SKEW_MS) this.#seenNonces.delete(nonce);
-    try {
-      return JSON.parse(env.payload);
-    } catch {
-      return refuse('the payload is not JSON');
-    }
   }
 
   #httpUrl(path: string): string {
@@ -314,7 +194,7 @@ export class WorkerClient {
     const res = await fetch(this.#httpUrl('/v1/devices'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(seal(this.#signer, this.#binding(), 'register', body)),
+      body: JSON.stringify(seal(this.#signer, this.#link.binding, 'register', body)),
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) {
@@ -328,7 +208,7 @@ export class WorkerClient {
     if (this.#stopped) return;
     this.#update({ connection: this.#state.connection === 'online' ? 'offline' : this.#state.connection });
     try {
-      if (!this.#network && !(await this.#establishTrust())) return;
+      if (!this.#link.known && !(await this.#establishTrust())) return;
       if (!this.#registered) await this.#register();
     } catch (error) {
       this.#o.log?.(`register: ${(error as Error).message}`);
@@ -339,7 +219,7 @@ export class WorkerClient {
     const ws = new WebSocket(wsUrl, { handshakeTimeout: 10_000, maxPayload: 16 * 1024 * 1024 });
     this.#ws = ws;
     ws.on('open', () => {
-      ws.send(JSON.stringify(seal(this.#signer, this.#binding(), 'hello', {
+      ws.send(JSON.stringify(seal(this.#signer, this.#link.binding, 'hello', {
         sessionStartedAt: this.#sessionStartedAt, lastBlock: this.#lastBlock, paused: wirePause(this.#state.paused), version: '1',
       })));
       this.#feedWatchdog();
@@ -353,9 +233,9 @@ export class WorkerClient {
         this.#o.log?.('bad message from coordinator: not JSON');
         return;
       }
-      const opened = this.#openServerEnvelope(raw);
-      if (opened === null) return;
-      raw = opened;
+      const opened = this.#link.open(raw);
+      if (!opened.ok) return void this.#o.log?.(`refused a message from the coordinator: ${opened.why}`);
+      raw = opened.message;
       const parsed = ServerMessageSchema.safeParse(raw);
       if (!parsed.success) {
         this.#o.log?.(`bad message from coordinator: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 500)}`);
@@ -423,7 +303,7 @@ export class WorkerClient {
         if (message.code === 'unknown-signer') this.#registered = false;
         // The coordinator says it is another network now: ask it again who it is before anything else.
         if (message.code === 'wrong-network') {
-          this.#network = null;
+          this.#link.forget();
           this.#ws?.close(4002, 'network changed');
         }
         return;
@@ -495,26 +375,9 @@ export class WorkerClient {
 
   async #speedTest(): Promise<void> {
     try {
-      const pings: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t = performance.now();
-        await (await fetch(this.#httpUrl('/v1/ping'), { signal: AbortSignal.timeout(5000) })).arrayBuffer();
-        pings.push(performance.now() - t);
-      }
-      pings.sort((a, b) => a - b);
-      const bytes = this.#o.speedTestBytes ?? 4 * 1024 * 1024;
-      let t = performance.now();
-      const down = await (await fetch(this.#httpUrl(`/v1/speedtest?bytes=${bytes}`), { signal: AbortSignal.timeout(30_000) })).arrayBuffer();
-      const downMs = performance.now() - t;
-      t = performance.now();
-      await (await fetch(this.#httpUrl('/v1/speedtest'), { method: 'POST', body: new Uint8Array(bytes), signal: AbortSignal.timeout(30_000) })).arrayBuffer();
-      const upMs = performance.now() - t;
+      const result = await measureSpeed((path) => this.#httpUrl(path), this.#o.speedTestBytes ?? 4 * 1024 * 1024);
       this.#lastSpeedTestAt = Date.now();
-      this.#send('speed', {
-        downMbps: (down.byteLength * 8) / (downMs * 1000),
-        upMbps: (bytes * 8) / (upMs * 1000),
-        latencyMs: pings[2],
-      });
+      this.#send('speed', result);
     } catch (error) {
       this.#o.log?.(`speed test failed: ${(error as Error).message}`);
     }
@@ -549,7 +412,7 @@ export class WorkerClient {
   }
 
   #sendBeat(beat: Heartbeat): void {
-    const env = seal(this.#signer, this.#binding(), 'heartbeat', beat);
+    const env = seal(this.#signer, this.#link.binding, 'heartbeat', beat);
     this.#inflight.set(env.nonce, beat);
     this.#ws!.send(JSON.stringify(env));
   }
@@ -567,7 +430,7 @@ export class WorkerClient {
 
   #send(type: string, body: unknown): boolean {
     if (!this.#online()) return false;
-    this.#ws!.send(JSON.stringify(seal(this.#signer, this.#binding(), type, body)));
+    this.#ws!.send(JSON.stringify(seal(this.#signer, this.#link.binding, type, body)));
     return true;
   }
 

@@ -1,0 +1,77 @@
+// What the network session is given and what it reports: its options, its state, and the sink
+// where rewards, payouts, hires and notices go.
+import type { Pause } from '../../preload/contract/index.ts';
+import type { HireRunner } from './hires.ts';
+import type { DeviceIdentity } from './identity.ts';
+import type { PowBackend } from './pow.ts';
+import type { BlockResult, InventorySummary, ServiceState, Signer } from './protocol.ts';
+import type { NetworkPin, NetworkTrust, TrustRefusal } from './trust.ts';
+
+/** Where the runtime's money and history go; the ledger implements it, tests record it. */
+export interface RewardSink {
+  recordBlockReward(deviceId: string, result: BlockResult): void;
+  recordPayout(deviceId: string, payout: { hireId: string; amount: number; hours: number; at: number }): void;
+  recordHire(deviceId: string, hire: { hireId: string; state: string; minutesServed: number; detail: string; at: number }): void;
+  recordNotice?(notice: { level: 'info' | 'warning' | 'error'; title: string; body: string }): void;
+}
+
+export interface AccountKey extends Signer {
+  publicKeyPem: string;
+}
+
+export interface TelemetrySummary {
+  cpuPct: number | null;
+  gpuPct: number | null;
+  gpuTempC: number | null;
+  powerW: number | null;
+  rxBytes: number;
+  txBytes: number;
+}
+
+export type ConnectionState = 'connecting' | 'online' | 'offline';
+
+export interface ClientState {
+  connection: ConnectionState;
+  /** One sentence for the status line. */
+  detail: string;
+  eligible: boolean | null;
+  checks: { id: string; ok: boolean; detail: string; remainingSeconds?: number }[];
+  /** When the coordinator last judged this device: countdowns run from here. */
+  checksAt: number | null;
+  tier: number | null;
+  /** The pause that holds now (the arbiter's winner), or null. */
+  paused: Pause | null;
+  buffered: number;
+  lastResult: BlockResult | null;
+  hire: { hireId: string; kind: string } | null;
+  services: ServiceState[];
+  /** The coordinator key this worker trusts for the network (pinned at first contact). */
+  trust: NetworkPin | null;
+  /** A network or key that waits for the owner's word before this worker talks to it. */
+  trustPending: { reason: TrustRefusal; offered: NetworkPin; pinned: NetworkPin | null } | null;
+}
+
+export interface WorkerClientOptions {
+  /** http(s)://host:port of the coordinator. */
+  network: string;
+  identity: DeviceIdentity;
+  account: AccountKey;
+  name: () => string;
+  wallet: () => string | null;
+  inventory: () => Promise<InventorySummary>;
+  telemetry?: () => TelemetrySummary;
+  sink?: RewardSink;
+  pow?: PowBackend;
+  hires?: HireRunner;
+  /** Highest block result already stored by the sink; later ones are resent on connect. */
+  lastBlock?: number;
+  versionControl?: () => ServiceState;
+  heartbeatSeconds?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  maxBuffered?: number;
+  speedTestBytes?: number;
+  onState?: (state: ClientState) => void;
+  log?: (message: string) => void;
+  /** Which coordinator keys this worker trusts; by default pinned in memory for this run only. */
+  trust?: NetworkTrust;
+}
