@@ -5,13 +5,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { PROTOCOL_VERSION, keyFingerprint, networkBinding, seal } from '../main/worker/protocol.ts';
+import { PROTOCOL_VERSION, idFromPublicKey, keyFingerprint, networkBinding, seal } from '../main/worker/protocol.ts';
 import { RENDERER_DIR } from '../main/paths.ts';
 import { cutOff as cutOffRequest, rawRequest } from './raw-http.ts';
 
@@ -216,4 +217,83 @@ describe.skipIf(!built)('io-worker serve attacked on loopback', () => {
     expect(fs.readdirSync(elsewhere, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => path.join(e.parentPath, e.name))).toEqual([]);
     expect(fs.readdirSync(path.join(dataDir, 'hires'))).toEqual(['hire-ok.log']);
   });
+});
+
+/** A real `io-worker coordinator` process on loopback; resolves once it listens. */
+async function startCoordinatorProcess(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'coordinator', '--port', '0', '--data-dir', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  child.stderr!.on('data', (d) => (text += d));
+  const started = Date.now();
+  while (!/listening on (http:\/\/\S+) /.test(text)) {
+    if (Date.now() - started > 20_000 || child.exitCode !== null) throw new Error(`coordinator did not start:\n${text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url: /listening on (http:\/\/\S+) /.exec(text)![1], child };
+}
+
+describe('two real coordinators and a forger', () => {
+  const coordinators: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of coordinators) c.kill('SIGKILL');
+  });
+
+  it('refuses envelopes replayed across networks, beats dated ahead, oversized bodies and bad paths, and stays up', async () => {
+    const a = await startCoordinatorProcess(path.join(root, 'coord-a'));
+    const b = await startCoordinatorProcess(path.join(root, 'coord-b'));
+    coordinators.push(a.child, b.child);
+    const bindingOf = async (url: string) => {
+      const info = (await (await fetch(`${url}/v1/info`)).json()) as { networkId: string; coordinatorKey: string };
+      return networkBinding(info.networkId, info.coordinatorKey);
+    };
+    const netA = await bindingOf(a.url);
+    const keys = crypto.generateKeyPairSync('ed25519');
+    const publicKeyPem = keys.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    const signer = { id: idFromPublicKey('dev', publicKeyPem), sign: (m: Buffer | string) => crypto.sign(null, Buffer.from(m), keys.privateKey) };
+    const register = seal(signer, netA, 'register', {
+      publicKeyPem, ownerPublicKeyPem: publicKeyPem, ownerSig: signer.sign(`own:${signer.id}`).toString('base64'), name: 'rig', wallet: null,
+      inventory: { hostname: 'x', os: 'x', cpu: { brand: 'x', threads: 1 }, memoryBytes: 1, gpus: [] },
+    });
+    const post = (url: string, p: string, body: string) => fetch(`${url}${p}`, { method: 'POST', body });
+    const codeOf = async (res: Response) => ((await res.json()) as { error?: { code: string } }).error?.code ?? String(res.status);
+    expect((await post(a.url, '/v1/devices', JSON.stringify(register))).status).toBe(201);
+    // The same register, and a wallet change signed for A, replayed to B: refused there.
+    expect(await codeOf(await post(b.url, '/v1/devices', JSON.stringify(register)))).toBe('wrong-network');
+    expect(await codeOf(await post(b.url, '/v1/signed', JSON.stringify(seal(signer, netA, 'set-wallet', { wallet: 'thief' }))))).toBe('wrong-network');
+    // A heartbeat dated a year ahead: refused, signed by the network, in words.
+    const ws = new WebSocket(`${a.url.replace('http', 'ws')}/v1/session`);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    const replies: { type: string; code?: string }[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse((JSON.parse(String(d)) as { payload: string }).payload)));
+    ws.send(JSON.stringify(seal(signer, netA, 'hello', { sessionStartedAt: 1, lastBlock: 0, paused: null, version: 't' })));
+    ws.send(JSON.stringify(seal(signer, netA, 'heartbeat', {
+      seq: 1, sampledAt: Date.now() + 365 * 86_400_000, buffered: false, telemetry: { cpuPct: 1, gpuPct: null, gpuTempC: null, powerW: null }, traffic: { rxBytes: 0, txBytes: 0 }, services: [], paused: null,
+    })));
+    const started = Date.now();
+    while (!replies.some((r) => r.type === 'error') && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(replies.find((r) => r.type === 'error')?.code).toBe('clock');
+    ws.close();
+    // An oversized body, a malformed path, an upload cut off: typed refusals, and both stay up.
+    const port = Number(new URL(a.url).port);
+    const oversized = await new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write(`POST /v1/signed HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${9 * 1024 * 1024}\r\nConnection: close\r\n\r\n`);
+        socket.write(Buffer.alloc(8 * 1024 * 1024 + 4096, 120));
+      });
+      let reply = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (reply += chunk));
+      socket.on('close', () => resolve(reply.split('\r\n')[0]));
+      socket.on('error', () => {});
+      socket.setTimeout(10_000, () => socket.destroy());
+    });
+    expect(oversized).toMatch(/^HTTP\/1\.1 413 /);
+    expect(await rawRequest(port, `GET /v1/devices/%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
+    await cutOffRequest(port, `POST /v1/devices HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{`);
+    for (const c of [a, b]) {
+      expect(c.child.exitCode).toBeNull();
+      expect((await fetch(`${c.url}/v1/info`)).status).toBe(200);
+    }
+  }, 60_000);
 });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { ErrorResponseSchema, HireSchema, HiresResponseSchema, PublicHiresResponseSchema } from '../worker/explorer-api.ts';
+import { PROTOCOL_VERSION } from '../worker/protocol.ts';
 import { Coordinator } from './coordinator.ts';
 import { loadParamsFile, resolveParams } from './params.ts';
 
@@ -76,7 +77,7 @@ export async function runCoordinator(values: Values, io: Io): Promise<() => Prom
     if (error.code === 'EADDRINUSE') throw new Error(`Port ${port} is in use; pick another with --port (0 = any free port).`);
     throw error;
   });
-  io.out(`Coordinator listening on ${coordinator.url} (protocol v1, a block every ${params.blockSeconds} s).\n`);
+  io.out(`Coordinator listening on ${coordinator.url} (protocol v${PROTOCOL_VERSION}, a block every ${params.blockSeconds} s).\n`);
   io.out(`Store: ${dataDir ?? 'in memory'}\nExplorer: ${coordinator.url}/v1/devices  ${coordinator.url}/v1/blocks\n`);
   io.out(`Admin token (for io-worker hire --token): ${coordinator.adminToken}\n`);
   return () => coordinator.close();
