@@ -1,6 +1,7 @@
 // Composition root: builds the worker core from its parts. No electron here: the app's shell and
 // the headless server both wrap this same core, and bind its handlers to their transport.
 import { ContractFailure, type Handlers, type Inventory, type Status, type TelemetryFrame, type UpdateStatus, type WorkerState } from '../preload/contract/index.ts';
+import { WORKER_STATE_WORDS } from '../preload/contract/words.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { EventBus } from './events.ts';
 import { DisposableStore } from './lib/emitter.ts';
@@ -9,7 +10,6 @@ import type { Ledger } from './ledger/ledger.ts';
 import { ledgerRewardSink } from './ledger/reward-sink.ts';
 import { FaultMonitor } from './probes/faults.ts';
 import { ProbeWatch } from './probes/probe-watch.ts';
-import { WORKER_STATE_WORDS } from '../preload/contract/words.ts';
 import { collectInventory, type GpuInventorySource } from './probes/inventory.ts';
 import { TelemetrySampler, type GpuSampler } from './probes/sampler.ts';
 import type { SecretStore } from './settings/secrets.ts';

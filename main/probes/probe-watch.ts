@@ -25,7 +25,8 @@ export class ProbeWatch {
       }
       const since = this.#degradedSince.get(health.probe) ?? frame.t;
       this.#degradedSince.set(health.probe, since);
-      if (frame.t - since >= this.#failedAfterMs) failing.push(`GPU probe failed: ${health.detail.replace(/\.$/, '')}`);
+      // A running count ("for 12 s") would make a new status every second; the banner's "since" tells how long.
+      if (frame.t - since >= this.#failedAfterMs) failing.push(`GPU probe failed: ${health.detail.replace(/ for \d+ s\b/, '').replace(/\.$/, '')}`);
     }
     for (const probe of this.#degradedSince.keys()) if (!seen.has(probe)) this.#degradedSince.delete(probe);
     return failing.length > 0 ? `${failing.join('. ')}.` : null;
