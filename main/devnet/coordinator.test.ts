@@ -417,6 +417,24 @@ describe('coordinator with in-process workers', () => {
     expect((await getJson(`${coordinator.url}/v1/hires`, HiresResponseSchema)).body.hires[0]!.workload).toMatchObject({ image: 'ghcr.io/secret/model:1' });
   });
 
+  it('a worker that meets another network at the same address while running asks its owner, and does not loop', async () => {
+    const w = await makeWorker(coordinator.url, [], { trust: new NetworkTrust(memoryStore('pins'), 'the network'), backoff: { initialMs: 50, maxMs: 200 } });
+    clients.push(w.client);
+    w.client.start();
+    await w.client.waitFor((s) => s.connection === 'online', 5000);
+    const port = coordinator.port;
+    await coordinator.close();
+    // A re-created network (new store, new id and key) comes up where the old one was.
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'devnet-fresh-'));
+    coordinator = await Coordinator.start({ dataDir: fresh, params, port, adminToken: OPERATOR });
+    const asked = await w.client.waitFor((s) => s.trustPending !== null, 8000);
+    expect(asked.trustPending).toMatchObject({ reason: 'new-network', offered: { networkId: coordinator.network.networkId } });
+    expect(asked.connection).not.toBe('online');
+    expect(await w.client.confirmTrust(coordinator.network.networkId, coordinator.network.fingerprint)).toBe(true);
+    await w.client.waitFor((s) => s.connection === 'online', 5000);
+    fs.rmSync(fresh, { recursive: true, force: true });
+  });
+
   it('keeps everything across a coordinator restart: workers reconnect and flush buffered heartbeats', async () => {
     const w = await makeWorker(coordinator.url, ['NVIDIA L40S'], { heartbeatSeconds: 0.2 });
     clients.push(w.client);

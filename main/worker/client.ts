@@ -234,7 +234,16 @@ export class WorkerClient {
         return;
       }
       const opened = this.#link.open(raw);
-      if (!opened.ok) return void this.#o.log?.(`refused a message from the coordinator: ${opened.why}`);
+      if (!opened.ok) {
+        this.#o.log?.(`refused a message from the coordinator: ${opened.why}`);
+        // Before the welcome, a message not from the pinned network means another one answers here: ask
+        // again who it is, so a changed key or network is said, not looped on. Later ones are just dropped.
+        if (opened.forged && this.#state.connection !== 'online') {
+          this.#link.forget();
+          ws.close(4002, 'not signed by the pinned network key');
+        }
+        return;
+      }
       raw = opened.message;
       const parsed = ServerMessageSchema.safeParse(raw);
       if (!parsed.success) {

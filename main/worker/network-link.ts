@@ -78,13 +78,14 @@ export class NetworkLink {
   }
 
   /** A coordinator message, once proven; otherwise why it was dropped. */
-  open(raw: unknown): { ok: true; message: unknown } | { ok: false; why: string } {
+  /** `forged`: not from the pinned network at all (another key or network answers), not merely stale. */
+  open(raw: unknown): { ok: true; message: unknown } | { ok: false; why: string; forged?: boolean } {
     const parsed = EnvelopeSchema.safeParse(raw);
     const network = this.#network;
     const env = parsed.success ? parsed.data : null;
-    if (!env || !network) return { ok: false, why: 'not a signed envelope' };
-    if (env.signer !== network.id || env.net !== network.binding) return { ok: false, why: `signed for ${env.net}, not this network` };
-    if (!verifySignature(env, network.key)) return { ok: false, why: 'the signature does not match the pinned network key' };
+    if (!env || !network) return { ok: false, why: 'not a signed envelope', forged: true };
+    if (env.signer !== network.id || env.net !== network.binding) return { ok: false, why: `signed for ${env.net}, not this network`, forged: true };
+    if (!verifySignature(env, network.key)) return { ok: false, why: 'the signature does not match the pinned network key', forged: true };
     const now = Date.now();
     if (Math.abs(now - env.ts) > MAX_CLOCK_SKEW_MS) return { ok: false, why: 'too old or dated ahead' };
     if (this.#seenNonces.has(env.nonce)) return { ok: false, why: 'replayed' };
