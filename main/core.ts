@@ -1,6 +1,6 @@
 // Composition root: builds the worker core from its parts. No electron here: the app's shell and
 // the headless server both wrap this same core, and bind its handlers to their transport.
-import { ContractFailure, type Handlers, type Inventory, type Status, type TelemetryFrame, type UpdateStatus, type WorkerState } from '../preload/contract/index.ts';
+import { ContractFailure, type Handlers, type Inventory, type Pause, type Status, type TelemetryFrame, type UpdateStatus, type WorkerState } from '../preload/contract/index.ts';
 import { WORKER_STATE_WORDS } from '../preload/contract/words.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { EventBus } from './events.ts';
@@ -20,6 +20,7 @@ import { startEmbeddedDevnet } from './devnet/embedded.ts';
 import type { Coordinator } from './devnet/coordinator.ts';
 import type { RewardSink, WorkerClient } from './worker/client.ts';
 import { PauseArbiter } from './worker/pause.ts';
+import { logTheStory, pauseLine, withStoryLines } from './story-log.ts';
 import { createWorkerRuntime, networkHandlers } from './worker/runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -107,8 +108,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   let state: { state: WorkerState; detail: string; since: number } = { ...reported, since: Date.now() };
   const probeWatch = new ProbeWatch();
   let probeTrouble: string | null = null;
+  const offline = () => (state.state === 'offline' ? (client?.state().offline ?? null) : null);
   const status = (): Status => ({
     ...state,
+    offline: offline(),
     deviceId: identity.deviceId,
     deviceName: options.settings.get().deviceName,
     version: VERSION,
@@ -127,11 +130,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (probeTrouble) detail = `${detail}${/[.!?…]$/.test(detail) ? '' : '.'} ${probeTrouble}`;
     return { state: next, detail };
   };
+  let shownRetry: number | null = null;
   const refresh = () => {
     const next = shown();
     // The session reports on every change of its own (a buffered heartbeat too): only a new state
-    // restarts "since", and an unchanged report is not news for the dashboard.
-    if (next.state === state.state && next.detail === state.detail) return;
+    // restarts "since", and an unchanged report is not news for the dashboard (a new retry time is).
+    const retryAt = next.state === 'offline' ? (client?.state().offline?.retryAt ?? null) : null;
+    if (next.state === state.state && next.detail === state.detail && retryAt === shownRetry) return;
+    shownRetry = retryAt;
     state = { ...next, since: next.state === state.state ? state.since : Date.now() };
     events.emit('status', status());
   };
@@ -181,6 +187,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     else client?.resume();
   };
   pauses.onChange(applyPause);
+  // The log tells each pause and resume with who held it (the story's other lines: story-log.ts).
+  let toldPause: Pause | null = null;
+  pauses.onChange(() => {
+    const line = pauseLine(toldPause, pauses.current());
+    toldPause = pauses.current();
+    if (line) log(line);
+  });
   return {
     worker: () => client,
     devnetUrl: () => devnet?.url ?? null,
@@ -192,6 +205,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     status,
     async start() {
       subscriptions.add(sampler.onFrame((frame) => events.emit('telemetry', frame)));
+      for (const off of logTheStory(events, (line) => log(line))) subscriptions.add(off);
       if (options.ledger) {
         // Online = runtime up and heartbeats acknowledged; with no network configured, runtime up.
         for (const off of attachLedger(options.ledger, sampler, events, identity.deviceId, log, () => client?.state() ?? null)) subscriptions.add(off);
@@ -242,7 +256,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           deviceName: () => options.settings.get().deviceName,
           inventory: () => getInventory(),
           frame: () => lastFrame,
-          sink: options.rewardSink ?? (options.ledger ? ledgerRewardSink(options.ledger, { log }) : undefined),
+          sink: withLiveNotices(tellSink(options.rewardSink ?? (options.ledger ? ledgerRewardSink(options.ledger, { log }) : undefined), log), events),
           updates: () => options.updates?.status() ?? null,
           onStatus: setState,
           log: (m) => log(`network: ${m}`),
@@ -266,4 +280,23 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await sampler.stop();
     },
   };
+}
+
+/**
+ * The session's notices (disconnected, back online, a network to confirm) go through the event bus:
+ * the dashboard shows them live, alerts hear them, and the ledger keeps them (handlers.ts records
+ * every notice of the bus). Without a ledger they are still shown.
+ */
+function withLiveNotices(sink: RewardSink | undefined, events: EventBus): RewardSink | undefined {
+  let seq = 0;
+  const recordNotice = (notice: { level: 'info' | 'warning' | 'error'; title: string; body: string }) => {
+    const t = Date.now();
+    events.emit('notice', { id: `network-${t}-${seq++}`, t, ...notice });
+  };
+  return sink ? { ...sink, recordNotice } : undefined;
+}
+
+/** The sink, with each block result and payout told in the log. */
+function tellSink(sink: RewardSink | undefined, log: (message: string) => void): RewardSink | undefined {
+  return sink ? withStoryLines(sink, (line) => log(line)) : undefined;
 }

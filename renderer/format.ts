@@ -1,4 +1,6 @@
 // Numbers with units, the way GPU owners read them. A missing reading is an en dash, never 0.
+import { formatIO } from '../preload/contract/amounts.ts';
+
 const DASH = '–';
 
 export function bytes(value: number | null | undefined, digits = 1): string {
@@ -65,14 +67,31 @@ export function absoluteTime(t: number): string {
   return new Date(t).toLocaleString();
 }
 
-/** The network's coin: up to 4 decimals (block rewards can be small), never a bare number. */
-export function coins(value: number | null | undefined): string {
-  if (value == null || !Number.isFinite(value)) return DASH;
-  return `${value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 4 })} IO`;
-}
+/** The network's coin, in the one format of preload/contract/amounts.ts. */
+export const coins = (value: number | null | undefined): string => formatIO(value);
 
 /** A score as the network publishes it: two decimals, grouped. */
 export function score(value: number | null | undefined): string {
   if (value == null || !Number.isFinite(value)) return DASH;
   return value.toLocaleString(undefined, { maximumFractionDigits: 2 });
+}
+
+/** A duration to the second, for figures that tick ("2 h 05 min 09 s", "4 min 30 s", "12 s"). */
+export function clockDuration(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds)) return DASH;
+  const t = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const s = t % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (h > 0) return `${h} h ${two(m)} min ${two(s)} s`;
+  if (m > 0) return `${m} min ${two(s)} s`;
+  return `${s} s`;
+}
+
+/** A clock time of today ("10:42"), or a date and time for another day. */
+export function clockTime(t: number, now = Date.now()): string {
+  const d = new Date(t);
+  const sameDay = new Date(now).toDateString() === d.toDateString();
+  return sameDay ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }

@@ -67,7 +67,7 @@ describe('scoring', () => {
     const result = eligibility(facts, DEFAULT_PARAMS);
     expect(result.eligible).toBe(false);
     expect(result.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['wallet', 'processor', 'tier', 'uptime', 'proofs', 'running']);
-    expect(result.checks.find((c) => c.id === 'uptime')!.detail).toMatch(/5\.0 h/);
+    expect(result.checks.find((c) => c.id === 'uptime')!.detail).toMatch(/after 5 h of unbroken uptime/);
     expect(failingRules(facts, DEFAULT_PARAMS)).toEqual(result.checks.filter((c) => !c.ok).map((c) => c.id));
     const good = eligibility(
       { ...facts, wallet: 'w', hardware: { ...facts.hardware, multiplier: 1 }, tier: 3, continuousUptimeSeconds: 5 * 3600 + 1, proofsPassed: true, paused: null },

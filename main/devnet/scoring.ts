@@ -116,6 +116,8 @@ export interface EligibilityFacts {
 export interface EligibilityCheck {
   id: 'wallet' | 'processor' | 'tier' | 'uptime' | 'proofs' | 'running';
   ok: boolean;
+  /** False for a rule this network does not ask for (the wallet, where payouts need none). */
+  required?: boolean;
   /** What is wrong and what to do about it, or what is right. */
   detail: string;
   /** For a rule that passes with time alone (uptime): seconds until it does. */
@@ -136,12 +138,22 @@ export function failingRules(facts: EligibilityFacts, params: Params): Eligibili
 }
 
 export function eligibility(facts: EligibilityFacts, params: Params): { eligible: boolean; checks: EligibilityCheck[] } {
-  const hours = (s: number) => (s / 3600).toFixed(1);
+  // "5 h", "1 h 30 min", "12 min": never "0.0 h".
+  const hours = (s: number) => {
+    const m = Math.floor(s / 60);
+    return m >= 60 ? `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}` : `${m} min`;
+  };
   const checks: EligibilityCheck[] = [
     {
       id: 'wallet',
       ok: !params.eligibility.requireWallet || !!facts.wallet,
-      detail: facts.wallet ? `Rewards go to ${facts.wallet}.` : 'No wallet set: set a wallet address to receive rewards.',
+      required: params.eligibility.requireWallet,
+      // Never "✓ … No wallet set": a rule the network does not ask for says so.
+      detail: facts.wallet
+        ? `Rewards go to ${facts.wallet}.`
+        : params.eligibility.requireWallet
+          ? 'No wallet set: set a wallet address to receive rewards.'
+          : 'Not required by this network to earn; set one to be paid out.',
     },
     {
       id: 'processor',
@@ -159,9 +171,11 @@ export function eligibility(facts: EligibilityFacts, params: Params): { eligible
       id: 'uptime',
       ok: facts.continuousUptimeSeconds >= params.eligibility.minUptimeSeconds,
       remainingSeconds: Math.max(0, params.eligibility.minUptimeSeconds - facts.continuousUptimeSeconds),
-      detail: facts.continuousUptimeSeconds >= params.eligibility.minUptimeSeconds
-        ? `Up for ${hours(facts.continuousUptimeSeconds)} h without a break.`
-        : `Up for ${hours(facts.continuousUptimeSeconds)} h; rewards start after ${hours(params.eligibility.minUptimeSeconds)} h of unbroken uptime. Keep the worker running.`,
+      detail: params.eligibility.minUptimeSeconds <= 0
+        ? 'No unbroken uptime is asked for by this network.'
+        : facts.continuousUptimeSeconds >= params.eligibility.minUptimeSeconds
+          ? `Up for ${hours(facts.continuousUptimeSeconds)} without a break.`
+          : `Up for ${hours(facts.continuousUptimeSeconds)}; rewards start after ${hours(params.eligibility.minUptimeSeconds)} of unbroken uptime. Keep the worker running.`,
     },
     {
       id: 'proofs',

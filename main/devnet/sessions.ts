@@ -54,8 +54,12 @@ export class Sessions {
   pushStatus(deviceId: string): void {
     const device = this.#c.devices.get(deviceId);
     if (!device) return;
-    const e = this.#c.devices.eligibility(device, Date.now());
-    this.send(deviceId, { type: 'status', eligible: e.eligible, checks: e.checks, tier: device.tier });
+    const now = Date.now();
+    const e = this.#c.devices.eligibility(device, now);
+    this.send(deviceId, {
+      type: 'status', eligible: e.eligible, checks: e.checks, tier: device.tier,
+      streakSeconds: this.#c.devices.uptimeSeconds(device, now), minUptimeSeconds: this.#c.params.eligibility.minUptimeSeconds,
+    });
   }
 
   /** Stores the waiting heartbeats and device counters in one transaction, then acknowledges them. */

@@ -13,6 +13,7 @@ import { TrayService, hottestGpu, trayIconName } from './tray.ts';
 import { UpdateService, type UpdaterLike } from './updater.ts';
 import type { MainWindow } from './window.ts';
 import { DisposableStore } from '../lib/emitter.ts';
+import { formatIO } from '../../preload/contract/amounts.ts';
 
 export interface DesktopServicesOptions {
   core: Core;
@@ -52,8 +53,9 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
     currentVersion: app.getVersion(),
     enabled: app.isPackaged,
     prefs: desktop,
-    // The worker runtime does not publish a hire's end yet: while hired, replan after each block.
-    hiredUntil: () => (core.status().state === 'hired' ? Date.now() + 1 : null),
+    // The hire's own end, from its order; a hire with no known end is replanned after each block.
+    hiredUntil: () => core.worker()?.state().hire?.endsAt ?? (core.status().state === 'hired' ? Date.now() + 1 : null),
+    blockSchedule: () => core.worker()?.blockSchedule() ?? null,
     beforeRestart: () => core.stop(),
     notify: emitNotice,
     onStatus: (status) =>
@@ -71,6 +73,8 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
     variant: () => (nativeTheme.shouldUseDarkColors ? 'dark' : 'light'),
     actions: {
       openDashboard: () => window.show(),
+      // The owner's own pause, as the Home button sets it (a limit's or the autopilot's pause stays).
+      setPaused: (paused) => void core.handlers['worker.pause']({ paused }).catch((error: unknown) => log('pause from the tray failed', error)),
       setStartAtLogin: (enabled) => {
         try {
           setStartAtLogin(enabled, login);
@@ -109,8 +113,21 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
     () => desktop().notifications,
   );
 
+  // Today's earnings from the ledger, in the one amount format: after each status change (a block
+  // closed, a payout) and each minute, so the tray's line is never older than that.
+  let earnedAsked = 0;
+  const refreshEarned = (force = false) => {
+    if (!trayShown || (!force && Date.now() - earnedAsked < 5_000)) return;
+    earnedAsked = Date.now();
+    core.handlers['rewards.summary']({ days: 1, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone })
+      .then((summary) => tray.update({ earnedToday: summary.totals.today > 0 ? formatIO(summary.totals.today) : null }))
+      .catch(() => {}); // no ledger: the line says "nothing yet"
+  };
+  const earnedTimer = setInterval(() => refreshEarned(true), 60_000);
+  subscriptions.add(() => clearInterval(earnedTimer));
   const onStatus = (status: ReturnType<Core['status']>) => {
-    if (trayShown) tray.update({ state: status.state });
+    if (trayShown) tray.update({ state: status.state, pausedBy: status.state === 'paused' ? (core.worker()?.state().paused?.source ?? null) : null });
+    refreshEarned();
     sleep.update(status.state);
     notifier.status(status);
     app.dock?.setBadge(badgeFor(status.state));

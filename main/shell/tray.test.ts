@@ -95,10 +95,15 @@ describe('TrayService', () => {
     expect(item(tray, 'pause').label).toBe('Pause the worker');
     item(tray, 'pause').click?.();
     expect(actions.setPaused).toHaveBeenCalledWith(true);
-    service.update({ state: 'paused' });
+    service.update({ state: 'paused', pausedBy: 'user' });
     expect(item(tray, 'pause').label).toBe('Resume the worker');
+    expect(item(tray, 'status').label).toBe('Paused by you');
     item(tray, 'pause').click?.();
     expect(actions.setPaused).toHaveBeenLastCalledWith(false);
+    // A limit's pause is not the owner's to lift: the menu says who holds it and offers a pause of their own.
+    service.update({ state: 'paused', pausedBy: 'limits', earnedToday: '1.25 IO' });
+    expect(item(tray, 'status').label).toBe('Paused by a limit you set · 1.25 IO today');
+    expect(item(tray, 'pause').label).toBe('Pause the worker');
     item(tray, 'start-at-login').click?.();
     expect(actions.setStartAtLogin).toHaveBeenCalledWith(true);
     item(tray, 'updates').click?.();

@@ -1,8 +1,8 @@
 // The tray: one icon per worker state (light or dark to match the menu bar), a tooltip with the
 // state, the hottest GPU and today's earnings, and the menu. One render() reconciles the view
 // into the tray, so tests drive it through a fake tray factory and read back what it shows.
-import type { TelemetryFrame, WorkerState } from '../../preload/contract/index.ts';
-import { WORKER_STATES, WORKER_STATE_WORDS } from '../../preload/contract/words.ts';
+import type { PauseSource, TelemetryFrame, WorkerState } from '../../preload/contract/index.ts';
+import { PAUSE_SOURCE_WORDS, WORKER_STATES, WORKER_STATE_WORDS } from '../../preload/contract/words.ts';
 
 export const TRAY_STATES: readonly WorkerState[] = WORKER_STATES;
 export type TrayVariant = 'light' | 'dark';
@@ -46,6 +46,8 @@ export interface TrayView {
   hottestGpuC: number | null;
   /** Today's earnings, already formatted with its unit, or null before the ledger has any. */
   earnedToday: string | null;
+  /** Who holds the pause while paused (the owner can lift only their own), or null. */
+  pausedBy?: PauseSource | null;
   startAtLogin: boolean;
   /** What the updater is doing, in words (e.g. "Update 0.2.0 installs after this block"). */
   updateNote: string | null;
@@ -73,13 +75,17 @@ export function trayTooltip(view: TrayView): string {
   return lines.join('\n');
 }
 
+const capitalize = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}`;
+
 export function trayMenu(view: TrayView, actions: TrayActions): TrayMenuItem[] {
-  const paused = view.state === 'paused';
+  // Resume lifts the owner's own pause; a limit's or the autopilot's pause ends by itself.
+  const pausedByYou = view.state === 'paused' && view.pausedBy === 'user';
   const pause: TrayMenuItem = actions.setPaused
-    ? { id: 'pause', type: 'normal', label: paused ? 'Resume the worker' : 'Pause the worker', click: () => actions.setPaused?.(!paused) }
+    ? { id: 'pause', type: 'normal', label: pausedByYou ? 'Resume the worker' : 'Pause the worker', click: () => actions.setPaused?.(!pausedByYou) }
     : { id: 'pause', type: 'normal', label: 'Pause the worker (not available yet)', enabled: false };
+  const state = view.state === 'paused' && view.pausedBy ? capitalize(PAUSE_SOURCE_WORDS[view.pausedBy]) : WORKER_STATE_WORDS[view.state];
   return [
-    { id: 'status', type: 'normal', label: `${WORKER_STATE_WORDS[view.state]}${view.earnedToday ? ` · ${view.earnedToday} today` : ''}`, enabled: false },
+    { id: 'status', type: 'normal', label: `${state}${view.earnedToday ? ` · ${view.earnedToday} today` : ''}`, enabled: false },
     { id: 'sep-1', type: 'separator' },
     { id: 'open', type: 'normal', label: 'Open dashboard', click: actions.openDashboard },
     pause,

@@ -37,4 +37,12 @@ describe('planRestart', () => {
     expect(planRestart(125_000, { hiredUntil: null, blockMs: 60_000, settleMs: 5_000 })).toBe(185_000);
     expect(() => planRestart(0, { hiredUntil: null, blockMs: 60_000, settleMs: 60_000 })).toThrow(/settle/);
   });
+
+  it('follows the network’s own blocks, not the UTC hour', () => {
+    // 10-minute blocks, one of which closed at 14:07: the next closes at 14:27, then 14:37.
+    const schedule = { blockMs: 10 * 60_000, anchorMs: at(14, 7), settleMs: 30_000 };
+    expect(planRestart(at(14, 25), { hiredUntil: null, ...schedule })).toBe(at(14, 27) + 30_000);
+    expect(planRestart(at(14, 27) + 10_000, { hiredUntil: null, ...schedule })).toBe(at(14, 27) + 30_000);
+    expect(planRestart(at(14, 25), { hiredUntil: at(14, 31), ...schedule })).toBe(at(14, 37) + 30_000);
+  });
 });

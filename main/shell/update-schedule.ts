@@ -1,5 +1,5 @@
-// When an downloaded update may restart the worker: never inside an hourly block, never while
-// hired. Right after a block closes (plus a short settle, so its last POTL answers and heartbeat
+// When a downloaded update may restart the worker: never inside a block, never while hired. Blocks
+// follow the network's own schedule (its length, and when one closed), not the UTC hour. Right after a block closes (plus a short settle, so its last POTL answers and heartbeat
 // go out) the restart costs nothing: the uptime streak and the block's proofs are kept.
 
 export const BLOCK_MS = 60 * 60 * 1000;
@@ -10,6 +10,8 @@ export interface RestartWindow {
   /** The worker is hired until this time (ms), or null. A hire is never cut short by an update. */
   hiredUntil: number | null;
   blockMs?: number;
+  /** When a block of the network closed (ms): blocks start there and every blockMs; by default at 0 (UTC-aligned). */
+  anchorMs?: number;
   settleMs?: number;
 }
 
@@ -21,7 +23,8 @@ export function planRestart(now: number, window: RestartWindow): number {
     throw new Error(`A restart window needs 0 <= settle (${settleMs}) < block (${blockMs}).`);
   }
   const from = window.hiredUntil !== null && window.hiredUntil > now ? window.hiredUntil : now;
-  const blockStart = Math.floor(from / blockMs) * blockMs;
+  const anchor = window.anchorMs ?? 0;
+  const blockStart = anchor + Math.floor((from - anchor) / blockMs) * blockMs;
   // Still in the settle window of a block that just began: nothing of it is at stake yet.
   if (from - blockStart < settleMs) return blockStart + settleMs;
   return blockStart + blockMs + settleMs;

@@ -61,6 +61,8 @@ export interface UpdateServiceOptions {
   clock?: Clock;
   formatTime?: (t: number) => string;
   blockMs?: number;
+  /** The network's block schedule when known (its length and a block's close); else blockMs from the hour. */
+  blockSchedule?: () => { blockMs: number; anchorMs: number } | null;
   settleMs?: number;
 }
 
@@ -202,10 +204,12 @@ export class UpdateService {
   }
 
   #plan(): number {
+    const schedule = this.#o.blockSchedule?.() ?? null;
     const installAt = planRestart(this.#clock.now(), {
       hiredUntil: this.#o.hiredUntil(),
-      blockMs: this.#o.blockMs,
-      settleMs: this.#o.settleMs,
+      blockMs: schedule?.blockMs ?? this.#o.blockMs,
+      anchorMs: schedule?.anchorMs,
+      settleMs: schedule ? Math.min(this.#o.settleMs ?? 90_000, schedule.blockMs / 2) : this.#o.settleMs,
     });
     if (this.#restartTimer) this.#clock.clearTimeout(this.#restartTimer);
     this.#restartTimer = this.#clock.setTimeout(() => void this.#restartIfStillSafe(), Math.max(0, installAt - this.#clock.now()));

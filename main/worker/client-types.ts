@@ -1,6 +1,6 @@
 // What the network session is given and what it reports: its options, its state, and the sink
 // where rewards, payouts, hires and notices go.
-import type { Pause } from '../../preload/contract/index.ts';
+import type { OfflineCause, Pause } from '../../preload/contract/index.ts';
 import type { HireRunner } from './hires.ts';
 import type { DeviceIdentity } from './identity.ts';
 import type { PowBackend } from './pow.ts';
@@ -35,15 +35,21 @@ export interface ClientState {
   /** One sentence for the status line. */
   detail: string;
   eligible: boolean | null;
-  checks: { id: string; ok: boolean; detail: string; remainingSeconds?: number }[];
+  checks: { id: string; ok: boolean; required?: boolean; detail: string; remainingSeconds?: number }[];
   /** When the coordinator last judged this device: countdowns run from here. */
   checksAt: number | null;
   tier: number | null;
+  /** While off the network: since when, why, and when the next try is (null: none is planned). */
+  offline: { since: number; cause: OfflineCause; retryAt: number | null } | null;
+  /** The network's continuous-uptime streak as of `at` (this machine's clock, ms), and its rule. */
+  streak: { seconds: number; at: number } | null;
+  minUptimeSeconds: number | null;
   /** The pause that holds now (the arbiter's winner), or null. */
   paused: Pause | null;
   buffered: number;
   lastResult: BlockResult | null;
-  hire: { hireId: string; kind: string } | null;
+  /** The hire running now, and when it ends (ms, the order's end). */
+  hire: { hireId: string; kind: string; endsAt?: number } | null;
   services: ServiceState[];
   /** The coordinator key this worker trusts for the network (pinned at first contact). */
   trust: NetworkPin | null;

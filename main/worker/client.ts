@@ -2,8 +2,10 @@
 // coordinator, heartbeats (buffered while offline), answers POTL and POW, runs hires, measures the
 // connectivity tier, and hands rewards, payouts and hires to an injected sink (the ledger, later).
 import { WebSocket } from 'ws';
-import type { Pause } from '../../preload/contract/index.ts';
+import type { OfflineCause, Pause } from '../../preload/contract/index.ts';
+import { OFFLINE_CAUSE_WORDS } from '../../preload/contract/words.ts';
 import { backoffDelay } from '../lib/backoff.ts';
+import { accountChange, ownerRead, type AccountRequestContext } from './account-requests.ts';
 import { memoryStore } from '../settings/secrets.ts';
 import type { ClientState, WorkerClientOptions } from './client-types.ts';
 import { NetworkLink } from './network-link.ts';
@@ -11,7 +13,9 @@ import { CpuPowBackend, type PowBackend } from './pow.ts';
 import {
   HIRE_ID_PATTERN, ServerMessageSchema, encodeProduct, seal, type Heartbeat, type HireOrder, type ServerMessage, type ServiceState, type Signer, type WirePause,
 } from './protocol.ts';
+import { disconnectedNotice, reconnectedNotice } from './session-notices.ts';
 import { measureSpeed } from './speed-test.ts';
+import { TrafficMeter, type Traffic } from './traffic.ts';
 import { NetworkTrust } from './trust.ts';
 
 export type { AccountKey, ClientState, ConnectionState, RewardSink, TelemetrySummary, WorkerClientOptions } from './client-types.ts';
@@ -21,6 +25,9 @@ function wirePause(pause: Pause | null): WirePause | null {
   return pause ? { source: pause.source, detail: pause.detail.slice(0, 256) } : null;
 }
 
+/** The network answered and said no (a 4xx): not the same as not answering. */
+class RegistrationRefused extends Error {}
+
 export class WorkerClient {
   readonly #o: WorkerClientOptions;
   readonly #signer: Signer;
@@ -29,6 +36,10 @@ export class WorkerClient {
   #ws: WebSocket | null = null;
   #attempt = 0;
   #stopped = true;
+  /** Whether a session was ever welcomed: only losing one is news (a first failed try is not). */
+  #wasOnline = false;
+  readonly #traffic = new TrafficMeter();
+  #blockSeconds: number | null = null;
   #registered = false;
   #seq = 0;
   #buffer: Heartbeat[] = [];
@@ -53,6 +64,7 @@ export class WorkerClient {
     this.#heartbeatSeconds = options.heartbeatSeconds ?? 30;
     this.#state = {
       connection: 'connecting', detail: `Connecting to ${options.network}…`, eligible: null, checks: [], checksAt: null, tier: null, paused: null,
+      offline: null, streak: null, minUptimeSeconds: null,
       buffered: 0, lastResult: null, hire: null, services: [], trust: null, trustPending: null,
     };
     this.#link = new NetworkLink(options.trust ?? new NetworkTrust(memoryStore('network pins of this run'), options.network), options.network);
@@ -61,6 +73,17 @@ export class WorkerClient {
       this.#o.sink?.recordHire(this.deviceId, { ...report, at: Date.now() });
       this.#update({ hire: report.state === 'running' || report.state === 'restarting' ? this.#state.hire : null });
     });
+  }
+
+  /** The network's blocks: their length and when one closed (the last result's close), once known. */
+  blockSchedule(): { blockMs: number; anchorMs: number } | null {
+    const closed = this.#state.lastResult?.closedAt;
+    return this.#blockSeconds && closed ? { blockMs: this.#blockSeconds * 1000, anchorMs: closed } : null;
+  }
+
+  /** What this worker sent and received over the network since it started. */
+  traffic(): Traffic {
+    return this.#traffic.total();
   }
 
   get deviceId(): string {
@@ -129,25 +152,17 @@ export class WorkerClient {
   }
 
   /** Renames or removes one of this account's devices at the coordinator, signed by the account key. */
-  async accountOp(type: 'rename' | 'delete', body: { deviceId: string; name?: string }): Promise<void> {
-    const res = await fetch(this.#httpUrl('/v1/signed'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(seal(this.#o.account, this.#link.binding, type, body)),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`the network refused to ${type} ${body.deviceId} (${res.status}): ${(await res.text()).slice(0, 200)}`);
+  accountOp(type: 'rename' | 'delete', body: { deviceId: string; name?: string }): Promise<void> {
+    return accountChange(this.#account(), type, body);
   }
 
   /** A read of what the network keeps for the owner only (names, machines, hires), signed by the account key. */
-  async ownerRead(path: string): Promise<unknown> {
-    const envelope = seal(this.#o.account, this.#link.binding, 'read', { path });
-    const res = await fetch(this.#httpUrl(path), {
-      headers: { authorization: `IoWorker ${Buffer.from(JSON.stringify(envelope)).toString('base64url')}` },
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-    return res.json();
+  ownerRead(path: string): Promise<unknown> {
+    return ownerRead(this.#account(), path);
+  }
+
+  #account(): AccountRequestContext {
+    return { url: (path) => this.#httpUrl(path), account: this.#o.account, binding: this.#link.binding };
   }
 
   // ---------------------------------------------------------------- connection
@@ -162,7 +177,8 @@ export class WorkerClient {
     this.#update({ trustPending: meeting.pending });
     if (meeting.notice) this.#o.sink?.recordNotice?.(meeting.notice);
     this.#o.log?.(meeting.detail);
-    this.#retry(meeting.detail);
+    // A network to confirm is said in full (what changed, what to do); the rest in the table's words.
+    this.#retry(meeting.pending ? 'not-trusted' : 'unreachable', meeting.detail, meeting.pending ? meeting.detail : undefined);
     return false;
   }
 
@@ -199,7 +215,7 @@ export class WorkerClient {
     });
     if (!res.ok) {
       const text = await res.text();
-      throw new Error(`registration refused (${res.status}): ${text.slice(0, 300)}`);
+      throw new RegistrationRefused(`registration refused (${res.status}): ${text.slice(0, 300)}`);
     }
     this.#registered = true;
   }
@@ -212,12 +228,13 @@ export class WorkerClient {
       if (!this.#registered) await this.#register();
     } catch (error) {
       this.#o.log?.(`register: ${(error as Error).message}`);
-      return this.#retry(`Cannot reach the network at ${this.#o.network}: ${(error as Error).message}`);
+      return this.#retry(error instanceof RegistrationRefused ? 'refused' : 'unreachable', (error as Error).message);
     }
     if (this.#stopped) return;
     const wsUrl = this.#httpUrl('/v1/session').replace(/^http/, 'ws');
     const ws = new WebSocket(wsUrl, { handshakeTimeout: 10_000, maxPayload: 16 * 1024 * 1024 });
     this.#ws = ws;
+    ws.on('upgrade', (res) => this.#traffic.attach(res.socket));
     ws.on('open', () => {
       ws.send(JSON.stringify(seal(this.#signer, this.#link.binding, 'hello', {
         sessionStartedAt: this.#sessionStartedAt, lastBlock: this.#lastBlock, paused: wirePause(this.#state.paused), version: '1',
@@ -262,25 +279,38 @@ export class WorkerClient {
     ws.on('close', (code, reason) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
+      this.#traffic.settle();
       // Unacknowledged heartbeats go back to the buffer: the coordinator ignores duplicates.
       this.#buffer.unshift(...[...this.#inflight.values()].map((h) => ({ ...h, buffered: true })));
       this.#inflight.clear();
       if (code === 4000) {
         this.#stopped = true;
-        this.#update({ connection: 'offline', detail: 'This device was deleted from the network.' });
+        this.#wentOffline('deleted', null);
         return;
       }
-      if (!this.#stopped) this.#retry(`Disconnected from the network (${code}${reason.length ? `: ${reason}` : ''}); reconnecting.`);
+      // The close code is for the log; the owner reads what happened and what comes next.
+      if (!this.#stopped) this.#retry('connection-lost', `session closed (${code}${reason.length ? `: ${reason}` : ''})`);
     });
   }
 
-  #retry(detail: string): void {
+  #retry(cause: OfflineCause, why: string, shown?: string): void {
     if (this.#stopped) return;
     const { initialMs, maxMs } = this.#o.backoff ?? { initialMs: 1000, maxMs: 60_000 };
     const delay = backoffDelay(this.#attempt, initialMs, maxMs);
     this.#attempt++;
-    this.#update({ connection: 'offline', detail: `${detail} Next try in ${(delay / 1000).toFixed(1)} s.` });
+    this.#o.log?.(`offline (${cause}): ${why}; next try in ${(delay / 1000).toFixed(1)} s`);
+    this.#wentOffline(cause, Date.now() + delay, shown);
     this.#reconnectTimer = setTimeout(() => void this.#connect(), delay);
+  }
+
+  /** Off the network: the state says why and when the next try is; losing a session is a notice. */
+  #wentOffline(cause: OfflineCause, retryAt: number | null, shown?: string): void {
+    const since = this.#state.offline?.since ?? Date.now();
+    if (this.#state.connection === 'online') {
+      this.#o.sink?.recordNotice?.(disconnectedNotice(cause, this.#o.network));
+    }
+    const detail = shown ?? `${OFFLINE_CAUSE_WORDS[cause]}.${retryAt === null ? '' : ' Reconnecting on its own.'}`;
+    this.#update({ connection: 'offline', detail, offline: { since, cause, retryAt } });
   }
 
   #feedWatchdog(): void {
@@ -294,8 +324,13 @@ export class WorkerClient {
       case 'welcome':
         this.#attempt = 0;
         this.#heartbeatSeconds = this.#o.heartbeatSeconds ?? message.heartbeatSeconds;
+        this.#blockSeconds = message.blockSeconds;
         this.#scheduleHeartbeats();
-        this.#update({ connection: 'online', detail: `Connected to ${this.#o.network} as ${message.deviceId}.` });
+        if (this.#state.offline && this.#wasOnline) {
+          this.#o.sink?.recordNotice?.(reconnectedNotice(this.#o.network, (Date.now() - this.#state.offline.since) / 1000));
+        }
+        this.#wasOnline = true;
+        this.#update({ connection: 'online', detail: `Connected to ${this.#o.network} as ${message.deviceId}.`, offline: null });
         this.#flushBuffer();
         this.#beat();
         if (Date.now() - this.#lastSpeedTestAt > 3_600_000) void this.#speedTest();
@@ -333,11 +368,15 @@ export class WorkerClient {
         return;
       }
       case 'status':
-        this.#update({ eligible: message.eligible, checks: message.checks, checksAt: Date.now(), tier: message.tier });
+        this.#update({
+          eligible: message.eligible, checks: message.checks, checksAt: Date.now(), tier: message.tier,
+          streak: message.streakSeconds === undefined ? this.#state.streak : { seconds: message.streakSeconds, at: Date.now() },
+          minUptimeSeconds: message.minUptimeSeconds ?? this.#state.minUptimeSeconds,
+        });
         return;
       case 'hire':
         if (this.#state.hire?.hireId === message.order.hireId) return;
-        this.#update({ hire: { hireId: message.order.hireId, kind: message.order.workload.kind } });
+        this.#update({ hire: { hireId: message.order.hireId, kind: message.order.workload.kind, endsAt: message.order.endsAt } });
         void this.#startHire(message.order);
         return;
       case 'hire-end':

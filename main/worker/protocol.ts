@@ -240,7 +240,16 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hire'), order: HireOrderSchema }),
   z.object({ type: z.literal('hire-end'), hireId: HireIdSchema, reason: z.string().max(512) }),
   z.object({ type: z.literal('payout'), hireId: HireIdSchema, amount: z.number(), hours: z.number(), at: z.number() }),
-  z.object({ type: z.literal('status'), eligible: z.boolean(), checks: z.array(z.object({ id: z.string(), ok: z.boolean(), detail: z.string(), remainingSeconds: z.number().nonnegative().optional() })), tier: z.number() }),
+  z.object({
+    type: z.literal('status'),
+    eligible: z.boolean(),
+    // `required: false`: a rule this network does not ask for (shown as "not required", never as a tick).
+    checks: z.array(z.object({ id: z.string(), ok: z.boolean(), required: z.boolean().optional(), detail: z.string(), remainingSeconds: z.number().nonnegative().optional() })),
+    tier: z.number(),
+    /** The network's continuous-uptime streak for this device and its rule: the one uptime the pages show. */
+    streakSeconds: z.number().nonnegative().optional(),
+    minUptimeSeconds: z.number().nonnegative().optional(),
+  }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 

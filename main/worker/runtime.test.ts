@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Status, TelemetryFrame } from '../../preload/contract/index.ts';
 import { testCore } from '../../test/core-fixture.ts';
 import { FaultMonitor } from '../probes/faults.ts';
-import { statusFor, versionControlService } from './runtime.ts';
+import { shownChecks, shownStreak, statusFor, versionControlService } from './runtime.ts';
+import type { ClientState } from './client.ts';
 
 const frame = (temperatureC: number, powerW = 200): TelemetryFrame => ({
   t: Date.now(),
@@ -47,7 +48,10 @@ describe('fault pause', () => {
 });
 
 describe('status sentences', () => {
-  const base = { detail: 'x', eligible: null, checks: [], checksAt: null, tier: null, paused: null, buffered: 0, lastResult: null, hire: null, services: [], trust: null, trustPending: null };
+  const base = {
+    detail: 'x', eligible: null, checks: [], checksAt: null, tier: null, paused: null, buffered: 0, lastResult: null, hire: null, services: [], trust: null, trustPending: null,
+    offline: null, streak: null, minUptimeSeconds: null,
+  };
   it('is earning only when connected and eligible, and says what is missing otherwise', () => {
     expect(statusFor({ ...base, connection: 'offline', detail: 'Disconnected.' })).toEqual({ state: 'offline', detail: 'Disconnected.' });
     expect(statusFor({ ...base, connection: 'online', eligible: false, checks: [{ id: 'wallet', ok: false, detail: 'No wallet set.' }] }))
@@ -126,7 +130,14 @@ describe('the core with its embedded devnet', () => {
     const offline = statuses.filter((s) => s.state === 'offline');
     expect(offline.length).toBeGreaterThan(0);
     expect(new Set(offline.map((s) => s.since)).size).toBe(1);
-    statuses.slice(1).forEach((s, i) => expect([s.state, s.detail]).not.toEqual([statuses[i]!.state, statuses[i]!.detail]));
+    // Each status is news: a new state, new words, or the next try's time (the banner's countdown).
+    statuses.slice(1).forEach((s, i) => expect([s.state, s.detail, s.offline?.retryAt]).not.toEqual([statuses[i]!.state, statuses[i]!.detail, statuses[i]!.offline?.retryAt]));
+    for (const s of offline) {
+      expect(s.offline?.cause).toBe('unreachable');
+      expect(Math.abs(s.offline!.since - s.since)).toBeLessThan(1000);
+      expect(s.offline!.retryAt).toBeGreaterThan(s.offline!.since);
+      expect(s.detail).toBe('The network does not answer. Reconnecting on its own.'); // no close code, no error text
+    }
   });
 
   it('runs no network without a data dir (probe, tests)', async () => {
@@ -136,5 +147,41 @@ describe('the core with its embedded devnet', () => {
     expect(core.devnetUrl()).toBeNull();
     expect((await core.handlers['worker.eligibility']({})).connection).toBe('none');
     await core.stop();
+  });
+});
+
+describe('what the pages show while the network is away', () => {
+  const judged = 1_000_000;
+  const state = (over: Partial<ClientState>): ClientState => ({
+    connection: 'online', detail: 'x', eligible: false, tier: 3, paused: null, buffered: 0, lastResult: null, hire: null, services: [], trust: null, trustPending: null,
+    checksAt: judged, minUptimeSeconds: 18_000, offline: null, streak: { seconds: 3600, at: judged },
+    checks: [
+      { id: 'wallet', ok: true, required: false, detail: 'Not required by this network to earn; set one to be paid out.' },
+      { id: 'uptime', ok: false, detail: 'Up for 1 h', remainingSeconds: 14_400 },
+      { id: 'proofs', ok: true, detail: 'passed' },
+      { id: 'running', ok: true, detail: 'Running.' },
+    ],
+    ...over,
+  });
+
+  it('keeps the countdown and the streak running while online', () => {
+    const checks = shownChecks(state({}), null, judged + 60_000);
+    expect(checks.map((c) => c.state)).toEqual(['not-required', 'failing', 'ok', 'ok']);
+    expect(checks[1]!.remainingSeconds).toBe(14_340);
+    expect(shownStreak(state({}), judged + 60_000)).toEqual({ seconds: 3660, at: judged + 60_000, running: true });
+  });
+
+  it('makes the network-judged rules unknown since the last judgement, and stops the countdown and the streak where the session broke', () => {
+    const away = state({ connection: 'offline', offline: { since: judged + 30_000, cause: 'connection-lost', retryAt: judged + 42_000 } });
+    const checks = shownChecks(away, null, judged + 540_000);
+    expect(checks.map((c) => c.state)).toEqual(['not-required', 'unknown', 'unknown', 'unknown']);
+    expect(checks.every((c) => c.knownAt === judged)).toBe(true);
+    expect(checks[1]!.remainingSeconds).toBe(14_370); // frozen 30 s after the judgement, where the session broke
+    expect(shownStreak(away, judged + 540_000)).toEqual({ seconds: 3630, at: judged + 540_000, running: false });
+  });
+
+  it('says a local pause on the running rule at once', () => {
+    const checks = shownChecks(state({}), { source: 'user', detail: '' }, judged);
+    expect(checks[3]).toMatchObject({ ok: false, state: 'failing', detail: 'Paused by you. Not earning until you resume.' });
   });
 });

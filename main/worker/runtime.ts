@@ -3,7 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ContractFailure, type Inventory, type NetworkDevices, type NetworkStatus, type Pause, type TelemetryFrame, type WorkerState } from '../../preload/contract/index.ts';
-import { PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
+import { formatIOChange } from '../../preload/contract/amounts.ts';
+import { NETWORK_JUDGED_CHECKS, PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
 import type { SecretStore } from '../settings/secrets.ts';
 import { WorkerClient, type ClientState, type RewardSink, type TelemetrySummary } from './client.ts';
 import { DevicesResponseSchema } from './explorer-api.ts';
@@ -73,7 +74,7 @@ export function statusFor(state: ClientState): { state: WorkerState; detail: str
   if (state.paused) return { state: 'paused', detail: pausedDetail(state.paused) };
   if (state.eligible) {
     const last = state.lastResult;
-    const tail = last ? ` Last block ${last.block}: ${last.status === 'Completed' ? `+${last.reward.toFixed(2)}` : `failed (${last.reason})`}.` : '';
+    const tail = last ? ` Last block ${last.block}: ${last.status === 'Completed' ? formatIOChange(last.reward) : `failed (${last.reason})`}.` : '';
     return { state: 'earning', detail: `Earning on tier ${state.tier}.${tail}` };
   }
   const failing = state.checks.find((c) => !c.ok);
@@ -114,6 +115,40 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
 }
 
 
+/**
+ * The network's checks as the pages show them. Between judgements the uptime countdown runs; while the
+ * network is unreachable the rules only it judges are 'unknown since' their last judgement and the
+ * countdown stops; a local pause is said at once (the network hears of it a moment later).
+ */
+export function shownChecks(state: ClientState, pause: Pause | null, now: number): NetworkStatus['checks'] {
+  const online = state.connection === 'online';
+  const judgedUntil = online ? now : Math.min(now, state.offline?.since ?? now);
+  return state.checks.map((c) => {
+    const id = c.id as (typeof NETWORK_JUDGED_CHECKS)[number];
+    const unknown = !online && NETWORK_JUDGED_CHECKS.includes(id);
+    let check: NetworkStatus['checks'][number] = {
+      id: c.id,
+      ok: c.ok,
+      state: c.required === false ? 'not-required' : unknown ? 'unknown' : c.ok ? 'ok' : 'failing',
+      knownAt: state.checksAt,
+      detail: c.detail,
+      ...(c.remainingSeconds === undefined || state.checksAt === null
+        ? {}
+        : { remainingSeconds: Math.max(0, c.remainingSeconds - Math.max(0, judgedUntil - state.checksAt) / 1000) }),
+    };
+    if (c.id === 'running' && pause) check = { ...check, ok: false, state: 'failing', detail: pausedDetail(pause) };
+    return check;
+  });
+}
+
+/** The network's streak now: it grows while the session is up and stands still from the moment it broke. */
+export function shownStreak(state: ClientState, now: number): NetworkStatus['streak'] {
+  if (!state.streak) return null;
+  const running = state.connection === 'online';
+  const until = running ? now : Math.max(state.streak.at, state.offline?.since ?? state.streak.at);
+  return { seconds: state.streak.seconds + Math.max(0, until - state.streak.at) / 1000, at: now, running };
+}
+
 /** The contract's network channels, answered from the running session (or saying there is none). */
 export function networkHandlers(
   session: () => { client: WorkerClient; network: string } | null,
@@ -122,9 +157,13 @@ export function networkHandlers(
   const view = (): NetworkStatus => {
     const s = session();
     if (!s) {
-      return { network: null, connection: 'none', detail: 'This worker runs without a network.', eligible: null, tier: null, checks: [], paused: pauses.current(), pausedBy: pauses.holds(), bufferedHeartbeats: 0, services: [], lastBlock: null, trust: null, trustPending: null };
+      return {
+        network: null, connection: 'none', detail: 'This worker runs without a network.', eligible: null, tier: null, checks: [], offline: null, streak: null, minUptimeSeconds: null, traffic: null,
+        paused: pauses.current(), pausedBy: pauses.holds(), bufferedHeartbeats: 0, services: [], lastBlock: null, trust: null, trustPending: null,
+      };
     }
     const state = s.client.state();
+    const now = Date.now();
     const last = state.lastResult;
     return {
       network: s.network,
@@ -132,10 +171,11 @@ export function networkHandlers(
       detail: statusFor(state).detail,
       eligible: state.eligible,
       tier: state.tier,
-      // The coordinator judges at each block; between judgements the uptime countdown keeps running.
-      checks: state.checks.map((c) =>
-        c.remainingSeconds === undefined || state.checksAt === null ? c : { ...c, remainingSeconds: Math.max(0, c.remainingSeconds - (Date.now() - state.checksAt) / 1000) },
-      ),
+      checks: shownChecks(state, pauses.current(), now),
+      offline: state.connection === 'online' ? null : state.offline,
+      streak: shownStreak(state, now),
+      minUptimeSeconds: state.minUptimeSeconds,
+      traffic: s.client.traffic(),
       paused: pauses.current(),
       pausedBy: pauses.holds(),
       bufferedHeartbeats: state.buffered,

@@ -1,6 +1,10 @@
 // The network session and the network's Workers list, as the worker reports them.
 import { z } from 'zod';
-import { PauseSchema } from './status.ts';
+import { OfflineSchema, PauseSchema } from './status.ts';
+import { CHECK_STATES } from './words.ts';
+
+export const CheckStateSchema = z.enum(CHECK_STATES);
+export type CheckState = z.infer<typeof CheckStateSchema>;
 
 export const NetworkStatusSchema = z.object({
   /** The coordinator this worker talks to; null when the core runs without a network. */
@@ -15,11 +19,26 @@ export const NetworkStatusSchema = z.object({
     z.object({
       id: z.string(),
       ok: z.boolean(),
+      /** ok/failing as the network last judged; 'not-required' by this network; 'unknown' while it is unreachable. */
+      state: CheckStateSchema,
+      /** When the network last judged this rule (ms); null before its first judgement. */
+      knownAt: z.number().nullable(),
       detail: z.string(),
       /** Seconds until a rule passes with time alone (continuous uptime); the Home countdown. */
       remainingSeconds: z.number().nonnegative().optional(),
     }),
   ),
+  /** While the worker is off the network: since when, why (typed), and when it tries again (null: it does not). */
+  offline: OfflineSchema.nullable(),
+  /**
+   * The network's continuous-uptime streak: `seconds` as of `at` (ms), growing while `running`. The one
+   * uptime every page shows (Home's countdown and "Up for", Device details); null before the network said.
+   */
+  streak: z.object({ seconds: z.number().nonnegative(), at: z.number(), running: z.boolean() }).nullable(),
+  /** Seconds of unbroken uptime the network asks before block rewards (its parameter); null until known. */
+  minUptimeSeconds: z.number().nonnegative().nullable(),
+  /** What this worker itself sent and received over the network since it started (not the machine's counters). */
+  traffic: z.object({ sentBytes: z.number().nonnegative(), receivedBytes: z.number().nonnegative(), since: z.number() }).nullable(),
   /** The pause shown (the first holding source), and every source holding now. */
   paused: PauseSchema.nullable(),
   pausedBy: z.array(PauseSchema),

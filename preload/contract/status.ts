@@ -1,6 +1,6 @@
 // The worker's state and the notices it raises: what the tray, the banner and the pages show.
 import { z } from 'zod';
-import { PAUSE_SOURCES, WORKER_STATES } from './words.ts';
+import { OFFLINE_CAUSES, PAUSE_SOURCES, WORKER_STATES } from './words.ts';
 
 export const WorkerStateSchema = z.enum(WORKER_STATES);
 export type WorkerState = z.infer<typeof WorkerStateSchema>;
@@ -11,11 +11,18 @@ export type PauseSource = z.infer<typeof PauseSourceSchema>;
 export const PauseSchema = z.object({ source: PauseSourceSchema, detail: z.string().max(256) });
 export type Pause = z.infer<typeof PauseSchema>;
 
+export const OfflineCauseSchema = z.enum(OFFLINE_CAUSES);
+export type OfflineCause = z.infer<typeof OfflineCauseSchema>;
+/** Off the network: since when, why (typed), and when the next try is (null: none is planned). */
+export const OfflineSchema = z.object({ since: z.number(), cause: OfflineCauseSchema, retryAt: z.number().nullable() });
+
 export const StatusSchema = z.object({
   state: WorkerStateSchema,
   /** One sentence a person can act on: what the state means right now. */
   detail: z.string(),
   since: z.number().int(),
+  /** While the state is 'offline': why and when the worker tries again (the banner's live countdown). */
+  offline: OfflineSchema.nullable(),
   deviceId: z.string(),
   deviceName: z.string(),
   version: z.string(),

@@ -42,3 +42,30 @@ export const PAUSE_SOURCE_WORDS: Record<(typeof PAUSE_SOURCES)[number], string> 
   schedule: 'paused by your schedule',
   idle: 'paused while you use this machine',
 };
+
+/** Why the worker is not on the network right now: the banner words it, never a raw close code. */
+export const OFFLINE_CAUSES = ['unreachable', 'connection-lost', 'refused', 'not-trusted', 'deleted'] as const;
+export const OFFLINE_CAUSE_WORDS: Record<(typeof OFFLINE_CAUSES)[number], string> = {
+  unreachable: 'The network does not answer',
+  'connection-lost': 'The connection to the network broke',
+  refused: 'The network refused this device',
+  'not-trusted': 'The network answering is not the one this worker trusts',
+  deleted: 'This device was deleted from the network',
+};
+
+/**
+ * One eligibility rule as the dashboard shows it: passing, failing, not asked for by this network,
+ * or not known now (a rule only the network judges, while it cannot be reached).
+ */
+export const CHECK_STATES = ['ok', 'failing', 'not-required', 'unknown'] as const;
+export const CHECK_IDS = ['wallet', 'processor', 'tier', 'uptime', 'proofs', 'running'] as const;
+export const CHECK_WORDS: Record<(typeof CHECK_IDS)[number], string> = {
+  wallet: 'Wallet set',
+  processor: 'Processor eligible',
+  tier: 'Connectivity tier above 0',
+  uptime: 'Continuous uptime',
+  proofs: 'Proofs passed',
+  running: 'Worker running',
+};
+/** The rules only the network can judge: unknown while it is unreachable. */
+export const NETWORK_JUDGED_CHECKS: readonly (typeof CHECK_IDS)[number][] = ['tier', 'uptime', 'proofs', 'running'];

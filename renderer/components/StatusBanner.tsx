@@ -1,13 +1,18 @@
-// The banner at the top of every page: the same state the tray icon shows, in words.
-import { WORKER_STATE_WORDS } from '../../preload/contract/words.ts';
+// The banner at the top of every page: the same state the tray icon shows, in words. Off the
+// network it says why, since when, and when the next try is, ticking, never a raw close code.
+import type { Status } from '../../preload/contract/index.ts';
+import { OFFLINE_CAUSE_WORDS, WORKER_STATE_WORDS } from '../../preload/contract/words.ts';
+import { clockTime } from '../format';
 import { useApp } from '../store/app';
 import { Time } from './Time';
+import { useNow } from './useNow';
 
 export function StatusBanner() {
   const connection = useApp((s) => s.connection);
   const state = useApp((s) => s.status?.state);
   const detail = useApp((s) => s.status?.detail);
   const since = useApp((s) => s.status?.since);
+  const offline = useApp((s) => s.status?.offline ?? null);
 
   if (connection === 'closed') {
     return (
@@ -17,6 +22,7 @@ export function StatusBanner() {
     );
   }
   if (!state) return <div className="banner banner-starting" role="status">Connecting to the worker…</div>;
+  if (state === 'offline' && offline) return <OfflineBanner offline={offline} detail={detail ?? ''} />;
   return (
     <div className={`banner banner-${state}`} role="status" data-state={state}>
       <span className="dot" aria-hidden="true" />
@@ -27,6 +33,27 @@ export function StatusBanner() {
           since <Time t={since} />
         </span>
       ) : null}
+    </div>
+  );
+}
+
+function OfflineBanner({ offline, detail }: { offline: NonNullable<Status['offline']>; detail: string }) {
+  const now = useNow(1000, offline.retryAt !== null);
+  const left = offline.retryAt === null ? null : Math.ceil((offline.retryAt - now) / 1000);
+  return (
+    <div className="banner banner-offline" role="status" data-state="offline">
+      <span className="dot" aria-hidden="true" />
+      <strong>{WORKER_STATE_WORDS.offline}</strong>
+      <span className="banner-detail" data-testid="offline-banner">
+        {OFFLINE_CAUSE_WORDS[offline.cause]} since {clockTime(offline.since)}.{' '}
+        {left === null
+          ? 'It will not reconnect on its own.'
+          : left > 0
+            ? <>Retrying in <span data-testid="retry-in">{left} s</span>; the worker keeps running and keeps its heartbeats.</>
+            : 'Trying to reconnect now…'}
+        {/* A network to confirm, a refusal: what to do is in the worker's own sentence. */}
+        {offline.cause === 'not-trusted' || offline.cause === 'refused' ? <> {detail}</> : null}
+      </span>
     </div>
   );
 }

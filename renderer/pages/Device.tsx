@@ -1,14 +1,15 @@
 // Device details: specs, live and stored charts (15 min, 24 h, 7 d), the 30-day uptime bar and the
 // figures a supplier checks: uptime, streak, traffic, connectivity, security.
 import { useMemo, useState } from 'react';
-import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData, UptimeStreak } from '../../preload/contract/index.ts';
+import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { DeviceTabs } from '../components/DeviceTabs';
 import { TimeChart, type HistoryLine, type Series } from '../components/TimeChart';
-import { UptimeBar, duration } from '../components/UptimeBar';
-import { LiveText } from '../components/LiveText';
+import { UptimeBar } from '../components/UptimeBar';
 import { usePoll } from '../components/usePoll';
-import { bytes, localTimeZone, mib, rate } from '../format';
+import { useNow } from '../components/useNow';
+import { bytes, clockDuration, clockTime, localTimeZone, mib, rate } from '../format';
+import { streakSeconds, useNetwork } from '../store/network';
 import { useApp } from '../store/app';
 import { telemetry } from '../store/telemetry';
 
@@ -117,7 +118,6 @@ export function Device() {
     () => api.request('uptime.bar', { days: 30, resolution: 'day', timeZone: localTimeZone() }),
     60_000,
   );
-  const streak = usePoll<UptimeStreak>(() => api.request('uptime.streak', {}), 30_000);
   const inventory = useApp((s) => s.inventory);
   const deviceName = useApp((s) => s.status?.deviceName);
   const [range, setRange] = useState<RangeId>('15m');
@@ -165,7 +165,7 @@ export function Device() {
           <Uptime bar={uptime.value} error={uptime.error} />
           <DeviceTabs />
         </div>
-        <Metrics bar={uptime.value} streak={streak.value} />
+        <Metrics bar={uptime.value} />
       </div>
     </div>
   );
@@ -227,11 +227,12 @@ function Uptime({ bar, error }: { bar: UptimeBarData | null; error: string | nul
   );
 }
 
-/** Bytes sent and received since the probe started: the only live figure beside the charts. */
-const traffic = (frame: TelemetryFrame | undefined) =>
-  bytes(frame && frame.network.rxTotalBytes !== null && frame.network.txTotalBytes !== null ? frame.network.rxTotalBytes + frame.network.txTotalBytes : null);
-
-function Metrics({ bar, streak }: { bar: UptimeBarData | null; streak: UptimeStreak | null }) {
+function Metrics({ bar }: { bar: UptimeBarData | null }) {
+  // The network's streak, the same answer Home's countdown and "Up for" read (store/network.ts).
+  const network = useNetwork();
+  const now = useNow(1000, !!network.value?.streak?.running);
+  const streak = streakSeconds(network, now);
+  const traffic = network.value?.traffic ?? null;
   const state = useApp((s) => s.status?.state);
   const detail = useApp((s) => s.status?.detail);
   const secretsBackend = useApp((s) => s.status?.secretsBackend);
@@ -247,11 +248,23 @@ function Metrics({ bar, streak }: { bar: UptimeBarData | null; streak: UptimeStr
       </div>
       <div className="metric">
         <div className="metric-label">Continuous uptime</div>
-        <div className="metric-value">{streak?.online ? duration(streak.seconds) : 'offline'}</div>
+        <div className="metric-value" data-testid="continuous-uptime">{streak === null ? '–' : clockDuration(streak)}</div>
+        <div className="muted small">
+          {network.value?.connection === 'none'
+            ? 'Not on a network: nobody counts it.'
+            : network.value?.offline
+              ? `As the network last counted it; stopped at ${clockTime(network.value.offline.since)} while it cannot be reached.`
+              : 'As the network counts it.'}
+        </div>
       </div>
       <div className="metric">
         <div className="metric-label">Traffic transmitted</div>
-        <LiveText className="metric-value" read={traffic} />
+        <div className="metric-value" data-testid="traffic">{traffic ? bytes(traffic.sentBytes + traffic.receivedBytes) : '–'}</div>
+        <div className="muted small">
+          {traffic
+            ? `${bytes(traffic.sentBytes)} sent, ${bytes(traffic.receivedBytes)} received by this worker since it started at ${clockTime(traffic.since)}.`
+            : 'This worker’s own traffic with the network; none without a network.'}
+        </div>
       </div>
       <div className="metric">
         <div className="metric-label">Connectivity</div>

@@ -1,13 +1,15 @@
 // Home: is this machine healthy and earning, and if not, why and what to do.
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
-import type { GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract/index.ts';
-import { PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
+import type { CheckState, GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract/index.ts';
+import { CHECK_WORDS, PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
 import { duration } from '../components/UptimeBar';
 import type { ChartSource } from '../components/TimeChart';
 import { usePoll } from '../components/usePoll';
 import { LiveText } from '../components/LiveText';
-import { bytes, celsius, localTimeZone, mib, percent, watts } from '../format';
+import { useNow } from '../components/useNow';
+import { bytes, celsius, clockDuration, clockTime, coins, localTimeZone, mib, percent, relativeTime, watts } from '../format';
+import { reloadNetwork, streakSeconds, useNetwork } from '../store/network';
 import { useApp } from '../store/app';
 import { telemetry } from '../store/telemetry';
 
@@ -161,7 +163,10 @@ const cpuTemp = (f: TelemetryFrame | undefined) => celsius(f?.cpu.temperatureC);
 const memoryUsed = (f: TelemetryFrame | undefined) => (f ? `${bytes(f.memory.usedBytes)} of ${bytes(f.memory.totalBytes)}` : '–');
 const hottest = (f: TelemetryFrame | undefined) =>
   celsius(f?.gpus.reduce<number | null>((t, g) => (g.temperatureC !== null && (t === null || g.temperatureC > t) ? g.temperatureC : t), null) ?? null);
-const totalPower = (f: TelemetryFrame | undefined) => watts(f ? f.gpus.reduce((w, g) => w + (g.powerW ?? 0), 0) : null);
+const totalPower = (f: TelemetryFrame | undefined) => {
+  const readings = f?.gpus.map((g) => g.powerW).filter((w): w is number => w !== null) ?? [];
+  return watts(readings.length ? readings.reduce((a, b) => a + b, 0) : null); // no GPU reading is a dash, not "0 W"
+};
 const meanUtil = (f: TelemetryFrame | undefined) =>
   percent(f?.gpus.length ? f.gpus.reduce((u, g) => u + (g.utilizationPct ?? 0), 0) / f.gpus.length : f?.cpu.utilizationPct ?? null);
 
@@ -260,19 +265,15 @@ function GpuCard({ gpu }: { gpu: GpuInventory }) {
 }
 
 
-const CHECK_LABEL: Record<string, string> = {
-  wallet: 'Wallet set',
-  processor: 'Processor eligible',
-  tier: 'Connectivity tier above 0',
-  uptime: 'Continuous uptime',
-  proofs: 'Proofs passed',
-  running: 'Worker running',
-};
+const CHECK_MARK: Record<CheckState, string> = { ok: '✓', failing: '✗', 'not-required': '–', unknown: '?' };
 
 function Eligibility() {
-  const { value: network, error, reload } = usePoll<NetworkStatus>(() => api.request('worker.eligibility', {}), 5000);
+  const view = useNetwork();
+  const network = view.value;
+  const now = useNow(1000, !!network?.streak?.running);
   const [busy, setBusy] = useState(false);
-  if (error) return <section className="card error section-gap">Network status unavailable: {error}</section>;
+  const [asking, setAsking] = useState(false);
+  if (view.error && !network) return <section className="card error section-gap">Network status unavailable: {view.error}</section>;
   if (!network) return null;
   if (network.connection === 'none') {
     return (
@@ -282,53 +283,72 @@ function Eligibility() {
       </section>
     );
   }
-  const uptime = network.checks.find((c) => c.id === 'uptime');
   const pause = async (paused: boolean) => {
     setBusy(true);
+    setAsking(false);
     await api.request('worker.pause', { paused }).finally(() => setBusy(false));
-    reload();
+    await reloadNetwork();
   };
+  const streak = streakSeconds(view, now);
+  const offline = network.offline;
   return (
     <section className="card eligibility" aria-labelledby="elig-title">
       <header className="card-head">
         <h2 id="elig-title">
-          {network.eligible ? 'Eligible for block rewards' : network.eligible === false ? 'Not yet eligible for block rewards' : 'Waiting for the network’s first judgement'}
+          {offline
+            ? 'Eligibility unknown while the network cannot be reached'
+            : network.eligible
+              ? 'Eligible for block rewards'
+              : network.eligible === false
+                ? 'Not yet eligible for block rewards'
+                : 'Waiting for the network’s first judgement'}
         </h2>
         {network.pausedBy.some((p) => p.source === 'user') ? (
-          <button type="button" className="primary" disabled={busy} onClick={() => pause(false)}>
+          <button type="button" className="primary" disabled={busy} onClick={() => void pause(false)}>
             Resume earning
           </button>
         ) : (
-          <button type="button" disabled={busy} onClick={() => pause(true)}>
+          <button type="button" disabled={busy || asking} onClick={() => setAsking(true)}>
             Pause
           </button>
         )}
       </header>
+      {asking ? (
+        // A pause costs block rewards under the network's rule (docs/protocol.md, "Pauses"): said before it happens.
+        <div className="confirm" role="group" aria-label="Pause earning?" data-testid="pause-confirm">
+          <p>
+            <strong>Pause earning?</strong> While paused this device is left out of every block and earns no block rewards. Your uptime
+            streak is kept, so rewards start again at the first block after you resume.
+          </p>
+          <button type="button" className="danger" onClick={() => void pause(true)}>
+            Pause
+          </button>
+          <button type="button" onClick={() => setAsking(false)}>
+            Keep earning
+          </button>
+        </div>
+      ) : null}
       {network.pausedBy.length > 0 ? (
         <p className="paused-by" data-testid="paused-by">
-          {network.pausedBy.map((p) => `${PAUSE_SOURCE_WORDS[p.source][0].toUpperCase()}${PAUSE_SOURCE_WORDS[p.source].slice(1)}${p.detail ? `: ${p.detail}` : ''}.`).join(' ')}
+          {network.pausedBy.map((p) => `${capital(PAUSE_SOURCE_WORDS[p.source])}${p.detail ? `: ${p.detail}` : ''}.`).join(' ')}
           {network.pausedBy.some((p) => p.source !== 'user') ? ' Resumes by itself when that clears.' : ''}
         </p>
       ) : null}
-      {uptime && !uptime.ok && uptime.remainingSeconds != null ? (
-        <p className="countdown" data-testid="eligibility-countdown">
-          {uptime.remainingSeconds > 0 ? (
-            <>
-              Eligible for block rewards in <strong>{duration(uptime.remainingSeconds)}</strong>, if the worker keeps running.
-            </>
-          ) : (
-            <>Uptime requirement met: eligibility is confirmed when the current block closes.</>
-          )}
+      <Countdown network={network} streak={streak} />
+      {streak !== null ? (
+        <p className="muted small" data-testid="up-for-line">
+          Up for <strong data-testid="up-for">{clockDuration(streak)}</strong> without a break, as the network counts it
+          {offline ? ` (stopped at ${clockTime(offline.since)}: the network cannot be reached)` : ''}.
         </p>
       ) : null}
       <ul className="checklist" data-testid="eligibility">
         {network.checks.map((check) => (
-          <li key={check.id} className={check.ok ? 'ok' : 'fail'}>
-            <span aria-hidden="true">{check.ok ? '✓' : '✗'}</span>
+          <li key={check.id} className={check.state === 'ok' ? 'ok' : check.state === 'failing' ? 'fail' : 'unknown'} data-state={check.state}>
+            <span aria-hidden="true">{CHECK_MARK[check.state]}</span>
             <span>
-              <strong>{CHECK_LABEL[check.id] ?? check.id}</strong>
-              <span className="muted"> · {check.detail}</span>
-              {!check.ok && check.id === 'wallet' ? (
+              <strong>{CHECK_WORDS[check.id as keyof typeof CHECK_WORDS] ?? check.id}</strong>
+              <span className="muted"> · {checkDetail(check, network, streak)}</span>
+              {check.state === 'failing' && check.id === 'wallet' ? (
                 <>
                   {' '}
                   <a href="#/wallet">Set your wallet</a>
@@ -341,24 +361,109 @@ function Eligibility() {
       {network.lastBlock ? (
         <p className="muted small">
           Last block #{network.lastBlock.block}: {network.lastBlock.status}
-          {network.lastBlock.status === 'Completed' ? `, ${network.lastBlock.reward.toFixed(4)} coins` : network.lastBlock.reason ? ` (${network.lastBlock.reason})` : ''}.
+          {network.lastBlock.status === 'Completed' ? `, ${coins(network.lastBlock.reward)}` : network.lastBlock.reason ? ` (${network.lastBlock.reason})` : ''}.
         </p>
       ) : null}
     </section>
   );
 }
 
+const capital = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}`;
+
+/** A check's line: the network's words, except where the page knows better now (unknown, the streak). */
+function checkDetail(check: NetworkStatus['checks'][number], network: NetworkStatus, streak: number | null): string {
+  if (check.state === 'unknown') {
+    return `unknown since ${check.knownAt ? clockTime(check.knownAt) : clockTime(network.offline?.since ?? Date.now())}: only the network can judge this, and it cannot be reached`;
+  }
+  if (check.state === 'not-required') return check.detail;
+  if (check.id === 'uptime' && streak !== null && network.minUptimeSeconds !== null) {
+    return network.minUptimeSeconds <= 0
+      ? 'not required by this network'
+      : `up for ${clockDuration(streak)}; the network asks for ${duration(network.minUptimeSeconds)} without a break`;
+  }
+  return check.detail;
+}
+
+/** Time left until the uptime rule passes, ticking while the session runs; stopped, with why, while it does not. */
+function Countdown({ network, streak }: { network: NetworkStatus; streak: number | null }) {
+  const uptime = network.checks.find((c) => c.id === 'uptime');
+  const min = network.minUptimeSeconds;
+  if (!uptime || uptime.state === 'ok' || uptime.state === 'not-required' || streak === null || min === null || min <= 0) return null;
+  if (network.offline) {
+    return (
+      <p className="countdown stopped" data-testid="eligibility-countdown">
+        Countdown stopped at {clockTime(network.offline.since)}: the network cannot be reached, so it is not counting this device’s uptime.
+        It goes on once the network answers again.
+      </p>
+    );
+  }
+  if (network.pausedBy.length > 0 && streak < min) {
+    return (
+      <p className="countdown" data-testid="eligibility-countdown">
+        Eligible for block rewards in <strong>{clockDuration(min - streak)}</strong> of unbroken uptime; the streak keeps counting while paused.
+      </p>
+    );
+  }
+  return (
+    <p className="countdown" data-testid="eligibility-countdown">
+      {streak < min ? (
+        <>
+          Eligible for block rewards in <strong data-testid="countdown-left">{clockDuration(min - streak)}</strong>, if the worker keeps running.
+        </>
+      ) : (
+        <>Uptime requirement met: eligibility is confirmed when the current block closes.</>
+      )}
+    </p>
+  );
+}
+
+/** The last rows the network gave, kept across pages and reloads: while it cannot be reached they stay, marked stale. */
+const DEVICES_KEY = 'io-worker:last-devices';
+let lastDevices: { data: NetworkDevices; at: number } | null = readLastDevices();
+
+function readLastDevices(): { data: NetworkDevices; at: number } | null {
+  try {
+    const kept = JSON.parse(localStorage.getItem(DEVICES_KEY) ?? 'null') as { data: NetworkDevices; at: number } | null;
+    return kept && Array.isArray(kept.data?.devices) && typeof kept.at === 'number' ? kept : null;
+  } catch {
+    return null; // unreadable or no storage: start empty
+  }
+}
+
+function keepLastDevices(data: NetworkDevices): { data: NetworkDevices; at: number } {
+  lastDevices = { data, at: Date.now() };
+  try {
+    localStorage.setItem(DEVICES_KEY, JSON.stringify(lastDevices));
+  } catch {
+    // storage full or refused: the rows are still kept for this page's life
+  }
+  return lastDevices;
+}
+
 /** The account's devices: this machine and the owner's others on the same network. */
 function AccountDevices() {
-  const { value: data, reload } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
+  const { value: fresh, error, reload } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
   const { value: summary } = usePoll(() => api.request('rewards.summary', { days: 1, timeZone: localTimeZone() }), 30_000);
+  const offline = useNetwork().value?.offline ?? null;
+  useNow(30_000); // the stale mark's age moves on
+  const [known, setKnown] = useState(lastDevices);
+  useEffect(() => {
+    if (fresh) setKnown(keepLastDevices(fresh));
+  }, [fresh]);
   const ownId = useApp((s) => s.status?.deviceId);
+  const data = known?.data;
   const own = data?.devices.find((d) => d.id === ownId);
   const mine = own ? data!.devices.filter((d) => d.account === own.account) : [];
   if (!mine.length) return null;
+  const stale = !!(error || offline);
   return (
     <section className="card section-gap" aria-labelledby="devices-title">
       <h2 id="devices-title">Your devices</h2>
+      {stale && known ? (
+        <p className="stale-note" data-testid="devices-stale">
+          Last known {relativeTime(known.at)} (at {clockTime(known.at)}): the network cannot be reached, so these rows may be out of date.
+        </p>
+      ) : null}
       <table data-testid="account-devices">
         <thead>
           <tr>
@@ -387,11 +492,12 @@ function AccountDevices() {
                 </td>
                 <td>
                   <span className={`pill pill-${d.status}`}>{d.status}</span>
+                  {stale ? <span className="pill pill-stale">stale</span> : null}
                 </td>
                 {self ? <LiveText as="td" read={hottest} /> : <td>–</td>}
                 {self ? <LiveText as="td" read={totalPower} /> : <td>–</td>}
                 {self ? <LiveText as="td" read={meanUtil} /> : <td>–</td>}
-                <td>{self && summary ? `${summary.totals.today.toFixed(4)} coins` : '–'}</td>
+                <td>{self && summary ? coins(summary.totals.today) : '–'}</td>
                 <td>
                   <DeviceActions id={d.id} name={d.name ?? d.id} self={self} onChange={reload} />
                 </td>

@@ -6,6 +6,7 @@ import { api } from '../api';
 import { Time } from '../components/Time';
 import { duration } from '../components/UptimeBar';
 import { usePoll } from '../components/usePoll';
+import { coins } from '../format';
 import { useApp } from '../store/app';
 
 type Device = NetworkDevices['devices'][number];
@@ -55,7 +56,7 @@ export function Workers() {
           <Total label="Devices online" value={`${data.totals.online} of ${data.totals.devices}`} />
           <Total label="GPUs (hired / idle)" value={`${data.totals.gpus.total} (${data.totals.gpus.hired} / ${data.totals.gpus.idle})`} />
           <Total label="CPUs (hired / idle)" value={`${data.totals.cpus.total} (${data.totals.cpus.hired} / ${data.totals.cpus.idle})`} />
-          <Total label="Coins distributed" value={data.totals.coinsDistributed.toFixed(2)} />
+          <Total label="Coins distributed" value={coins(data.totals.coinsDistributed)} />
           <Total label="Blocks" value={String(data.totals.blocks)} />
         </div>
       ) : null}

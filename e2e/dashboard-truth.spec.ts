@@ -1,0 +1,188 @@
+// Truth in every state, as a new user lives it: a real coordinator process and a real `io-worker serve`
+// joined to it; the coordinator is stopped and started again, the owner pauses. Every page must say
+// what is true at each moment: one uptime everywhere, "unknown since" for what only the network
+// judges while it is away, a live retry countdown in words, stale rows kept, notices recorded.
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { ROOT, startServe, type Served } from './serve.ts';
+
+const ADMIN = crypto.randomBytes(18).toString('base64url');
+// Ten minutes of unbroken uptime asked: the countdown is running through the whole test.
+const PARAMS = {
+  blockSeconds: 4,
+  eligibility: { minUptimeSeconds: 600, requireWallet: false },
+  pow: { size: 16, deadlineSeconds: 3 },
+  potl: { challengesPerBlock: 2, deadlineSeconds: 2, passShare: 0.5 },
+};
+
+let tmp: string;
+let port: number;
+let coordinator: ChildProcess | null = null;
+let served: Served;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The coordinator on its fixed port and data dir: started again, it is the same network with the same devices. */
+async function startCoordinator(): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', String(port), '--data-dir', path.join(tmp, 'net'), '--params', path.join(tmp, 'params.json'), '--admin-token', ADMIN],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the coordinator printed no URL:\n${out}`)), 20_000);
+    child.stdout!.on('data', () => {
+      if (/listening on http/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}:\n${out}`)));
+  });
+  coordinator = child;
+}
+
+async function stopCoordinator(): Promise<void> {
+  const child = coordinator;
+  coordinator = null;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** "1 h 02 min 03 s" → 3723. */
+function seconds(text: string | null): number {
+  const t = text ?? '';
+  const part = (unit: string) => Number(new RegExp(`(\\d+) ${unit}(?![a-z])`).exec(t)?.[1] ?? 0);
+  return part('h') * 3600 + part('min') * 60 + part('s');
+}
+
+async function openHome(page: Page): Promise<void> {
+  await page.goto(served.url);
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-truth-'));
+  fs.writeFileSync(path.join(tmp, 'params.json'), JSON.stringify(PARAMS));
+  port = await freePort();
+  await startCoordinator();
+  served = await startServe({}, ['--network', `http://127.0.0.1:${port}`]);
+});
+
+test.afterAll(async () => {
+  await served?.stop();
+  await stopCoordinator();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('one uptime, unknown while the network is away, a live retry countdown, stale rows and notices', async ({ page, request }) => {
+  test.setTimeout(150_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openHome(page);
+
+  // Online: the countdown ticks, and the streak matches the network's own count.
+  await expect(page.getByTestId('countdown-left')).toBeVisible({ timeout: 30_000 });
+  const left1 = seconds(await page.getByTestId('countdown-left').textContent());
+  await page.waitForTimeout(2100);
+  const left2 = seconds(await page.getByTestId('countdown-left').textContent());
+  expect(left1 - left2).toBeGreaterThanOrEqual(1);
+  expect(left1 - left2).toBeLessThanOrEqual(3);
+  const status = await request.post(`${served.origin}/api/rpc/system.status`, { data: {}, headers: { authorization: `Bearer ${served.token}` } });
+  const deviceId = ((await status.json()) as { result: { deviceId: string } }).result.deviceId;
+  const explorer = async () => {
+    const res = await request.get(`http://127.0.0.1:${port}/v1/devices`);
+    const body = (await res.json()) as { devices: { id: string; upForSeconds: number }[] };
+    return body.devices.find((d) => d.id === deviceId)!.upForSeconds;
+  };
+  const homeUp = seconds(await page.getByTestId('up-for').textContent());
+  const networkUp = await explorer();
+  expect(Math.abs(homeUp - networkUp)).toBeLessThanOrEqual(1);
+  // Home's countdown and "Up for" are one streak: they add up to the network's rule.
+  expect(seconds(await page.getByTestId('up-for').textContent()) + seconds(await page.getByTestId('countdown-left').textContent())).toBeGreaterThanOrEqual(599);
+  // A rule this network does not ask for is "not required", never a tick beside "No wallet set".
+  const wallet = page.getByTestId('eligibility').locator('li', { hasText: 'Wallet set' });
+  await expect(wallet).toHaveAttribute('data-state', 'not-required');
+  await expect(wallet).toContainText('Not required by this network');
+  await expect(page.getByTestId('eligibility')).not.toContainText('0.0 h');
+
+  // Device details' continuous uptime is the same streak, to the second.
+  await page.getByRole('link', { name: 'Device details' }).click();
+  const deviceUp = seconds(await page.getByTestId('continuous-uptime').textContent());
+  expect(Math.abs(deviceUp - (await explorer()))).toBeLessThanOrEqual(1);
+  await expect(page.getByTestId('traffic')).toHaveText(/\d/);
+  await expect(page.getByText(/received by this worker since it started at/)).toBeVisible();
+
+  // The network goes away.
+  await stopCoordinator();
+  await openHome(page);
+  const banner = page.getByTestId('offline-banner');
+  await expect(banner).toContainText('The connection to the network broke since', { timeout: 20_000 });
+  await expect(banner).not.toContainText('1006');
+  // The retry countdown ticks in words (or the worker is trying at that moment).
+  await expect(page.getByTestId('retry-in')).toHaveText(/^\d+ s$/, { timeout: 15_000 });
+  const retryTexts = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    retryTexts.add((await banner.textContent()) ?? '');
+    await page.waitForTimeout(1000);
+  }
+  expect(retryTexts.size).toBeGreaterThan(1);
+  // What only the network judges is unknown since its last judgement; the countdown stops and says why.
+  for (const rule of ['Continuous uptime', 'Proofs passed', 'Worker running']) {
+    const item = page.getByTestId('eligibility').locator('li', { hasText: rule });
+    await expect(item).toHaveAttribute('data-state', 'unknown');
+    await expect(item).toContainText(/unknown since \d/);
+  }
+  await expect(page.getByTestId('eligibility-countdown')).toContainText('Countdown stopped at');
+  const frozen = await page.getByTestId('up-for').textContent();
+  await page.waitForTimeout(1500);
+  await expect(page.getByTestId('up-for')).toHaveText(frozen!);
+  // "Your devices" keeps the last rows, marked stale.
+  await expect(page.getByTestId('account-devices').getByRole('row')).toHaveCount(2);
+  await expect(page.getByTestId('devices-stale')).toContainText('Last known');
+  await expect(page.getByTestId('account-devices')).toContainText('stale');
+  await page.screenshot({ path: test.info().outputPath('home-network-away.png'), fullPage: true });
+
+  // The network comes back on the same port, with the same identity and devices.
+  await startCoordinator();
+  await expect(page.getByTestId('offline-banner')).toHaveCount(0, { timeout: 70_000 });
+  await expect(page.getByTestId('eligibility').locator('li', { hasText: 'Continuous uptime' })).not.toHaveAttribute('data-state', 'unknown', { timeout: 15_000 });
+  // Disconnect and reconnect are in the Notifications history.
+  await page.getByRole('link', { name: 'Device details' }).click();
+  await page.getByRole('tab', { name: 'Notifications history' }).click();
+  await expect(page.getByRole('tabpanel')).toContainText('Disconnected from the network', { timeout: 10_000 });
+  await expect(page.getByRole('tabpanel')).toContainText('Back on the network');
+  await expect(page.getByRole('tabpanel')).not.toContainText('1006');
+
+  // The owner pauses: the cost is said first, then "Worker running" says who paused it.
+  await openHome(page);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(page.getByTestId('pause-confirm')).toContainText('earns no block rewards');
+  await page.getByTestId('pause-confirm').getByRole('button', { name: 'Pause', exact: true }).click();
+  const running = page.getByTestId('eligibility').locator('li', { hasText: 'Worker running' });
+  await expect(running).toHaveAttribute('data-state', 'failing');
+  await expect(running).toContainText('Paused by you');
+  await page.screenshot({ path: test.info().outputPath('home-paused.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Resume earning' }).click();
+  await expect(running).not.toContainText('Paused by you', { timeout: 10_000 });
+
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,51 @@
+// The network's view of this device (worker.eligibility), asked every 5 s while a page shows it, and
+// shared: Home's countdown and "Up for" and Device details' continuous uptime read this one answer, so
+// they cannot disagree. `receivedAt` is this browser's clock, so a streak grows without clock skew.
+import { useEffect } from 'react';
+import { create } from 'zustand';
+import type { NetworkStatus } from '../../preload/contract/index.ts';
+import { api } from '../api';
+
+interface NetworkView {
+  value: NetworkStatus | null;
+  receivedAt: number;
+  error: string | null;
+}
+
+export const useNetworkStore = create<NetworkView>()(() => ({ value: null, receivedAt: 0, error: null }));
+
+let watchers = 0;
+let timer: ReturnType<typeof setInterval> | null = null;
+
+export async function reloadNetwork(): Promise<void> {
+  try {
+    const value = await api.request('worker.eligibility', {});
+    useNetworkStore.setState({ value, receivedAt: Date.now(), error: null });
+  } catch (error) {
+    useNetworkStore.setState({ error: (error as Error).message });
+  }
+}
+
+/** The shared network view; polling runs while at least one widget uses it. */
+export function useNetwork(): NetworkView {
+  useEffect(() => {
+    if (watchers++ === 0) {
+      void reloadNetwork();
+      timer = setInterval(() => void reloadNetwork(), 5000);
+    }
+    return () => {
+      if (--watchers === 0 && timer) {
+        clearInterval(timer);
+        timer = null;
+      }
+    };
+  }, []);
+  return useNetworkStore();
+}
+
+/** The network's streak in seconds at `now` (browser clock): it grows only while the session runs. */
+export function streakSeconds(view: NetworkView, now: number): number | null {
+  const streak = view.value?.streak;
+  if (!streak) return null;
+  return streak.seconds + (streak.running ? Math.max(0, now - view.receivedAt) / 1000 : 0);
+}
