@@ -10,7 +10,8 @@ import { NvidiaSmiSampler } from '../main/probes/nvidia-smi.ts';
 import { TELEMETRY_FIELDS, parseHelpQueryGpu, parseTelemetryRow, planFields } from '../main/probes/nvidia-smi-csv.ts';
 import { TelemetrySampler, type GpuSampler } from '../main/probes/sampler.ts';
 import { findSection, loadCapture, queryGpuTable } from '../main/probes/testing/capture-file.mjs';
-import { FAKE_NVIDIA_SMI, capturePath, writeEightGpuCapture } from '../main/probes/testing/captures.ts';
+import { FAKE_NVIDIA_SMI, REPO_ROOT, capturePath, writeEightGpuCapture, writeEightH200Capture } from '../main/probes/testing/captures.ts';
+import { spawn } from 'node:child_process';
 
 const TICK_S = 1 / 100; // USER_HZ on Linux
 
@@ -132,7 +133,59 @@ function memoryOverTime(capture: string, pass: string): void {
   console.log(`  (parse 8 rows + build frame: ${perTickUs.toFixed(0)} µs wall per tick)`);
 }
 
+/** CPU seconds and resident MiB of one process, from /proc (Linux). */
+function procUsage(pid: number): { cpuS: number; rssMiB: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return { cpuS: (Number(stat[11]) + Number(stat[12])) * TICK_S, rssMiB: Number(rss) / 1024 };
+}
+
+/**
+ * The real worker (`io-worker serve`) with 8 GPUs (SYNTHETIC 8 x H200 capture through the fake
+ * nvidia-smi) at 1 Hz, no dashboard connected: its own CPU share of one core and its resident memory,
+ * after a warm-up. The fake nvidia-smi is a Node script, so its CPU is shown apart, not as the worker's.
+ */
+export async function workerProcess(seconds: number): Promise<void> {
+  if (process.platform !== 'linux') return console.log('Worker process: measured from /proc, Linux only.');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-bench-serve-'));
+  const capture = writeEightH200Capture(dir);
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'io-worker.mjs'), 'serve', '--port', '0', '--data-dir', path.join(dir, 'data'), '--secrets-file'], {
+    env: { ...process.env, IO_WORKER_NVIDIA_SMI: FAKE_NVIDIA_SMI, FAKE_NVIDIA_SMI_CAPTURE: capture, FAKE_NVIDIA_SMI_STATE: 'load' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c));
+  child.stderr.on('data', (c: Buffer) => (out += c));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!out.includes('http://') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    if (!out.includes('http://')) throw new Error(`serve did not start: ${out.slice(-400)}`);
+    const warmS = 20;
+    await new Promise((r) => setTimeout(r, warmS * 1000));
+    const before = procUsage(child.pid!);
+    const childrenBefore = cpuSeconds().children;
+    let peakRss = before.rssMiB;
+    for (let s = 0; s < seconds; s += 5) {
+      await new Promise((r) => setTimeout(r, 5000));
+      peakRss = Math.max(peakRss, procUsage(child.pid!).rssMiB);
+    }
+    const after = procUsage(child.pid!);
+    const share = ((after.cpuS - before.cpuS) / seconds) * 100;
+    const ok = (good: boolean) => (good ? 'meets the goal' : 'MISSES the goal');
+    console.log(`Worker process (io-worker serve), 8 GPUs (SYNTHETIC 8 x H200 capture) at 1 Hz, dashboard closed, ${seconds} s after a ${warmS} s warm-up:`);
+    console.log(`  CPU: ${share.toFixed(2)} % of one core   (goal < 0.5 %: ${ok(share < 0.5)})`);
+    console.log(`  resident memory: ${after.rssMiB.toFixed(1)} MiB at the end, ${peakRss.toFixed(1)} MiB at most   (goal < 120 MiB: ${ok(peakRss < 120)})`);
+    console.log(`  (the fake nvidia-smi loop and its one-shot -q / process listings are Node processes, not counted; bench children reaped: ${(cpuSeconds().children - childrenBefore).toFixed(2)} s)`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    if (child.exitCode === null) child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<void> {
+  await workerProcess(Number(process.env.BENCH_WORKER_SECONDS ?? 60));
   const frames = 80;
   const h200 = capturePath('nvidia-h200__590');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-bench-'));

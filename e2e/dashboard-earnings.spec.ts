@@ -128,7 +128,8 @@ test('Earnings & Rewards shows the ledger’s totals, daily charts, block histor
   await page.getByRole('button', { name: 'Export CSV' }).click();
   const file = await (await download).path();
   const csv = fs.readFileSync(file, 'utf8').trim().split('\r\n');
-  expect(csv[0]).toBe('block_utc,block,device,status,amount,base_score,normalized_score,detail,tier,processor,quantity,pow,potl_answered,potl_issued');
+  // The network's columns, then the worker's own record of each block and its cause.
+  expect(csv[0]).toMatch(/^block_utc,block,device,status,amount,base_score,normalized_score,detail,tier,processor,quantity,pow,potl_answered,potl_issued,closed_utc,record_kept,.*,cause$/);
   expect(csv.length).toBeGreaterThan(1);
   expect(csv[1]).toContain(`,${deviceId},`);
   await expect(page.getByRole('status').filter({ hasText: /exported to io-worker-rewards-/ })).toBeVisible();

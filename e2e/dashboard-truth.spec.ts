@@ -184,5 +184,10 @@ test('one uptime, unknown while the network is away, a live retry countdown, sta
   await page.getByRole('button', { name: 'Resume earning' }).click();
   await expect(running).not.toContainText('Paused by you', { timeout: 10_000 });
 
+  // Settings says which network is in use, and that it was set on the command line.
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByTestId('network-in-use')).toContainText(`http://127.0.0.1:${port}`);
+  await expect(page.getByTestId('network-in-use')).toContainText('set on the command line (--network)');
+
   expect(errors).toEqual([]);
 });

@@ -1,19 +1,14 @@
 // `io-worker`: the command line of the worker runtime, under plain Node (no Electron needed).
-import fs from 'node:fs';
+// Each command loads only what it needs (`await import()` in its case below): `status` and `help`
+// must not pay for the core, zod, the probes or the devnet.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { bootWorker, NetworkChoiceError, type BootedWorker } from './boot.ts';
-import { createCore } from './core.ts';
-import { startHeadlessServer } from './headless/server.ts';
-import { COORDINATOR_OPTIONS, DEVNET_USAGE, DevnetUsageError, HIRE_OPTIONS, runCoordinator, runHire } from './devnet/command.ts';
-import { EXPORT_OPTIONS, EXPORT_USAGE, ExportUsageError, runExport } from './ledger/export-command.ts';
-import { createProbes } from './probes/index.ts';
-import { RENDERER_DIR, defaultDataDir } from './paths.ts';
-import { confBackend } from './settings/conf-backend.ts';
-import { openSecretStore, memoryStore } from './settings/secrets.ts';
-import { SettingsStore, memoryBackend } from './settings/store.ts';
+import { defaultDataDir } from './paths.ts';
 import { VERSION } from './version.ts';
 
-export const USAGE = `io-worker ${VERSION}: lend this machine's GPU/CPU to a compute network, and watch it.
+type Options = ParseArgsConfig['options'];
+type Values = Record<string, string | boolean | undefined>;
+
+const usage = (devnet: string, exportUsage: string) => `io-worker ${VERSION}: lend this machine's GPU/CPU to a compute network, and watch it.
 
 Usage: io-worker <command> [options]
 
@@ -21,16 +16,34 @@ Commands:
   serve     Run the worker headless and serve the dashboard (loopback by default).
               --host <addr>      address to bind (default 127.0.0.1)
               --port <n>         port (default 7420; 0 picks a free one)
-              --data-dir <dir>   settings and history (default ${defaultDataDir()})
-              --secrets-file     keep secrets in a 0600 file when no OS keychain answers
+              --data-dir <dir>   settings, history and keys (default ${defaultDataDir()})
+              --token-file <f>   where the dashboard token is kept (default: dashboard-token in the data dir)
+              --secrets-file     keep keys in the data dir's 0600 file even where an OS keychain answers
+              --metrics-listen <host:port>  also serve /metrics there, behind the bearer token in metrics-token
               --network <url>    join this coordinator (default: the network in Settings, else an embedded devnet)
+  status    One screen of the running worker: state, streak, earnings, each GPU.
+              --data-dir <dir>   the worker's data dir
+              --json             as JSON
+              --watch [--interval <s>]  refresh every 2 s (or <s>) until Ctrl-C
+  token     Print the dashboard link of the worker on a data dir.
+              --rotate           make a new token (the old link stops working at once)
+              --data-dir <dir>, --token-file <f>
+  service   install | uninstall: run serve at boot as a systemd service (Linux), logging to the journal.
+              --data-dir <dir>, --host <addr>, --port <n>
+              --print            print the unit instead of installing it
   probe     Print this machine's hardware inventory and one live telemetry frame.
               --json             as JSON on stdout
-${DEVNET_USAGE}${EXPORT_USAGE}  help      Show this text.
+${devnet}${exportUsage}  help      Show this text.
 
 Environment:
   IO_WORKER_NVIDIA_SMI   path of the nvidia-smi to use (default: found on PATH)
 `;
+
+/** The full usage, with the sections the devnet and export commands keep beside their code. */
+export async function fullUsage(): Promise<string> {
+  const [devnet, exporter] = await Promise.all([import('./devnet/command.ts'), import('./ledger/export-command.ts')]);
+  return usage(devnet.DEVNET_USAGE, exporter.EXPORT_USAGE);
+}
 
 export class UsageError extends Error {}
 
@@ -39,105 +52,67 @@ interface Io {
   err: (text: string) => void;
 }
 
-const COMMANDS: Record<string, ParseArgsConfig['options']> = {
+const COMMANDS: Record<string, Options> = {
   serve: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '7420' },
     'data-dir': { type: 'string' },
+    'token-file': { type: 'string' },
     'secrets-file': { type: 'boolean', default: false },
+    'metrics-listen': { type: 'string' },
     network: { type: 'string' },
   },
+  status: {
+    'data-dir': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    watch: { type: 'boolean', default: false },
+    interval: { type: 'string', default: '2' },
+  },
+  token: { 'data-dir': { type: 'string' }, 'token-file': { type: 'string' }, rotate: { type: 'boolean', default: false } },
+  service: { 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, print: { type: 'boolean', default: false } },
   probe: { json: { type: 'boolean', default: false } },
-  coordinator: COORDINATOR_OPTIONS,
-  hire: HIRE_OPTIONS,
-  export: EXPORT_OPTIONS,
   help: {},
 };
 
-export function parseCommand(argv: string[]): {
+/** Option tables kept beside their commands' code, loaded only for those commands. */
+async function lazyOptions(command: string | undefined): Promise<Record<string, Options>> {
+  if (command === 'coordinator' || command === 'hire') {
+    const { COORDINATOR_OPTIONS, HIRE_OPTIONS } = await import('./devnet/command.ts');
+    return { coordinator: COORDINATOR_OPTIONS, hire: HIRE_OPTIONS };
+  }
+  if (command === 'export') return { export: (await import('./ledger/export-command.ts')).EXPORT_OPTIONS };
+  return {};
+}
+
+const POSITIONALS = new Set(['export', 'service']);
+
+export function parseCommand(argv: string[], more: Record<string, Options> = {}): {
   command: string;
-  values: Record<string, string | boolean | undefined>;
+  values: Values;
   positionals?: string[];
 } {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') return { command: 'help', values: {} };
   if (command === '--version' || command === '-v') return { command: 'version', values: {} };
-  const options = COMMANDS[command];
+  const options = COMMANDS[command] ?? more[command];
   if (!options) throw new UsageError(`Unknown command: ${command}`);
   try {
-    const { values, positionals } = parseArgs({ args: rest, options, strict: true, allowPositionals: command === 'export' });
-    return { command, values: values as Record<string, string | boolean | undefined>, positionals };
+    const { values, positionals } = parseArgs({ args: rest, options, strict: true, allowPositionals: POSITIONALS.has(command) });
+    return { command, values: values as Values, positionals };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 }
 
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, not ${text}`);
-  return port;
-}
+const dataDirOf = (values: Values) => String(values['data-dir'] ?? defaultDataDir());
 
-async function serve(values: Record<string, string | boolean | undefined>, io: Io): Promise<() => Promise<void>> {
-  const port = parsePort(String(values.port));
-  const dataDir = String(values['data-dir'] ?? defaultDataDir());
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  let worker: BootedWorker;
-  try {
-    worker = await bootWorker({
-      runtime: 'headless',
-      dataDir,
-      settingsBackend: confBackend(dataDir),
-      openSecrets: () => openSecretStore({ service: 'io-worker', dataDir, allowPlaintextFile: values['secrets-file'] === true }),
-      network: values.network === undefined ? undefined : String(values.network),
-      warn: (message) => io.err(`warning: ${message}\n`),
-    });
-  } catch (error) {
-    if (error instanceof NetworkChoiceError) throw new UsageError(`--network: ${error.message}`);
-    throw error;
-  }
-  const { core, secrets, network } = worker;
-  const server = await startHeadlessServer({
-    host: String(values.host),
-    port,
-    rendererDir: RENDERER_DIR,
-    dispatch: core.dispatch,
-    events: core.events,
-  }).catch(async (error: NodeJS.ErrnoException) => {
-    await worker.close();
-    if (error.code === 'EADDRINUSE') {
-      throw new Error(`Port ${port} is in use: is another io-worker running? Pick another with --port (0 = any free port).`);
-    }
-    throw error;
-  });
-  try {
-    await core.start();
-  } catch (error) {
-    // A worker that cannot start must not linger half-started: stop what did start, then say why.
-    await server.close();
-    await worker.close();
-    throw error;
-  }
-  io.out(`IO Worker is running headless (device ${core.identity.deviceId}).\n`);
-  io.out(`Data: ${dataDir}\nSecrets: ${secrets.reason}\n`);
-  io.out(`Network: ${core.devnetUrl() ? `embedded devnet at ${core.devnetUrl()}` : network}\n`);
-  io.out(`Open the dashboard: ${server.url}\n`);
-  const exposed = exposureWarning(String(values.host));
-  if (exposed) io.err(exposed);
-  return async () => {
-    await server.close();
-    await worker.close();
-  };
-}
-
-/** What binding beyond loopback exposes, said when it is asked for. */
-export function exposureWarning(host: string): string | null {
-  if (/^(127\.|localhost$|::1$|\[::1\]$)/.test(host)) return null;
-  const where = host === '0.0.0.0' || host === '::' ? 'every network this machine is on' : `the network at ${host}`;
-  return `warning: the dashboard is reachable from ${where}. Anyone who has the link with its token can see this machine's hardware, earnings and wallet, pause the worker and change its settings; traffic is plain HTTP, so the token can be read on the way. Prefer --host 127.0.0.1 and an SSH tunnel.\n`;
-}
-
-async function probe(values: Record<string, string | boolean | undefined>, io: Io): Promise<void> {
+async function probe(values: Values, io: Io): Promise<void> {
+  const [{ createCore }, { createProbes }, { memoryStore }, { SettingsStore, memoryBackend }] = await Promise.all([
+    import('./core.ts'),
+    import('./probes/index.ts'),
+    import('./settings/secrets.ts'),
+    import('./settings/store.ts'),
+  ]);
   const probes = createProbes();
   // A probe must not touch the user's settings or keychain: everything here lives in memory.
   const core = await createCore({
@@ -169,20 +144,71 @@ async function probe(values: Record<string, string | boolean | undefined>, io: I
   for (const health of frame.health.filter((h) => h.state !== 'ok')) io.err(`${health.probe} (${health.state}): ${health.detail}\n`);
 }
 
+async function status(values: Values, io: Io): Promise<number | (() => Promise<void>)> {
+  const { NotRunningError, formatStatus, readStatus } = await import('./headless/status-command.ts');
+  const dataDir = dataDirOf(values);
+  const once = async () => {
+    const report = await readStatus(dataDir);
+    return values.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report);
+  };
+  if (!values.watch) {
+    try {
+      io.out(await once());
+      return 0;
+    } catch (error) {
+      if (!(error instanceof NotRunningError)) throw error;
+      io.err(`io-worker: ${error.message}\n`);
+      return 3;
+    }
+  }
+  const seconds = Number(values.interval);
+  if (!(seconds >= 0.5 && seconds <= 3600)) throw new UsageError(`--interval must be 0.5..3600 seconds, not ${values.interval}`);
+  let timer: NodeJS.Timeout | null = null;
+  const tick = async () => {
+    const text = await once().catch((error: Error) => `${error.message}\n`);
+    io.out(`${values.json ? '' : '\x1b[H\x1b[2J'}${text}`); // clear the screen, as watch(1) does
+    timer = setTimeout(tick, seconds * 1000);
+  };
+  await tick();
+  return async () => {
+    if (timer) clearTimeout(timer);
+  };
+}
+
+async function token(values: Values, io: Io): Promise<number> {
+  const { defaultTokenFile, loadOrCreateToken, rotateToken } = await import('./headless/token-file.ts');
+  const { readLock } = await import('./lib/data-dir-lock.ts');
+  const dataDir = dataDirOf(values);
+  const lock = readLock(dataDir);
+  const file = String(values['token-file'] ?? lock?.tokenFile ?? defaultTokenFile(dataDir));
+  const value = values.rotate ? rotateToken(file) : loadOrCreateToken(file);
+  const base = lock?.dashboard ?? 'http://127.0.0.1:7420/';
+  io.out(`${base}?token=${value}\n`);
+  if (values.rotate) io.err(`A new token is in ${file}; the old link no longer opens the dashboard.\n`);
+  return 0;
+}
+
+async function service(values: Values, positionals: string[], io: Io): Promise<number> {
+  const { runService } = await import('./headless/service-command.ts');
+  const script = new URL('../bin/io-worker.mjs', import.meta.url).pathname;
+  if (positionals.length > 1) throw new UsageError(`service takes one action, not ${positionals.join(' ')}`);
+  return runService(positionals[0], values as never, { dataDir: dataDirOf(values), script }, io);
+}
+
 /** Runs a command; resolves to the exit code, or to a stopper for long-running commands. */
 export async function runCli(argv: string[], io: Io): Promise<number | (() => Promise<void>)> {
   let parsed;
   try {
-    parsed = parseCommand(argv);
+    parsed = parseCommand(argv, await lazyOptions(argv[0]));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`io-worker: ${error.message}\n\n${USAGE}`);
+    io.err(`io-worker: ${error.message}\n\n${await fullUsage()}`);
     return 2;
   }
   try {
     switch (parsed.command) {
       case 'help':
-        io.out(USAGE);
+        io.out(await fullUsage());
         return 0;
       case 'version':
         io.out(`${VERSION}\n`);
@@ -191,29 +217,46 @@ export async function runCli(argv: string[], io: Io): Promise<number | (() => Pr
         await probe(parsed.values, io);
         return 0;
       case 'serve':
-        return await serve(parsed.values, io);
+        return await (await import('./headless/serve-command.ts')).serve(parsed.values, io);
+      case 'status':
+        return await status(parsed.values, io);
+      case 'token':
+        return await token(parsed.values, io);
+      case 'service':
+        return await service(parsed.values, parsed.positionals ?? [], io);
       case 'coordinator':
-        return await runCoordinator(parsed.values, io);
+        return await (await import('./devnet/command.ts')).runCoordinator(parsed.values, io);
       case 'hire':
-        return await runHire(parsed.values, io);
+        return await (await import('./devnet/command.ts')).runHire(parsed.values, io, { ray: () => import('./worker/ray/demo.ts') });
       case 'export': {
-        const dataDir = String(parsed.values['data-dir'] ?? defaultDataDir());
-        const { rows, file } = await runExport(parsed.positionals ?? [], parsed.values, dataDir, io.out);
+        const { runExport } = await import('./ledger/export-command.ts');
+        const { rows, file } = await runExport(parsed.positionals ?? [], parsed.values, dataDirOf(parsed.values), io.out);
         io.err(`${rows} rows${file ? ` written to ${file}` : ''}.\n`);
         return 0;
       }
       default:
-        io.err(USAGE);
+        io.err(await fullUsage());
         return 2;
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ExportUsageError || error instanceof DevnetUsageError) {
-      io.err(`io-worker: ${error.message}\n\n${USAGE}`);
+    if (await isUsageError(error)) {
+      io.err(`io-worker: ${(error as Error).message}\n\n${await fullUsage()}`);
       return 2;
     }
     io.err(`io-worker: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+/** Usage mistakes of every command, each class loaded only when a command failed. */
+async function isUsageError(error: unknown): Promise<boolean> {
+  if (error instanceof UsageError) return true;
+  const name = (error as Error)?.constructor?.name;
+  if (name === 'ServeUsageError') return error instanceof (await import('./headless/serve-command.ts')).ServeUsageError;
+  if (name === 'ServiceError') return error instanceof (await import('./headless/service-command.ts')).ServiceError;
+  if (name === 'ExportUsageError') return error instanceof (await import('./ledger/export-command.ts')).ExportUsageError;
+  if (name === 'DevnetUsageError') return error instanceof (await import('./devnet/command.ts')).DevnetUsageError;
+  return false;
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {

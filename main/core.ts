@@ -19,8 +19,13 @@ import { loadOrCreateIdentity, type DeviceIdentity } from './worker/identity.ts'
 import { startEmbeddedDevnet } from './devnet/embedded.ts';
 import type { Coordinator } from './devnet/coordinator.ts';
 import type { RewardSink, WorkerClient } from './worker/client.ts';
+import { BlockEvidence } from './worker/block-evidence.ts';
 import { PauseArbiter } from './worker/pause.ts';
 import { logTheStory, pauseLine, withStoryLines } from './story-log.ts';
+import { createAlerts } from './alerts/service.ts';
+import { startAutopilot } from './worker/autopilot/index.ts';
+import { watchSampler } from './worker/watchdog.ts';
+import type { UserActivity } from './worker/autopilot/idle.ts';
 import { createWorkerRuntime, networkHandlers } from './worker/runtime.ts';
 import { VERSION } from './version.ts';
 
@@ -44,6 +49,8 @@ export interface CoreOptions {
   rewardSink?: RewardSink;
   /** The updater (the app's Version Control service); absent headless, where the core says how to update. */
   updates?: UpdatesProvider;
+  /** The desktop's idle time and lock state for the idle rule (main/shell); absent headless. */
+  activity?: UserActivity;
 }
 
 export interface UpdatesProvider {
@@ -147,6 +154,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
 
   const pauses = new PauseArbiter();
+  // Alerts (main/alerts): rules over the core's events, the owner's channels, the test-alert requests.
+  const alerts = createAlerts({ settings: options.settings, secrets: options.secrets, events, pauses, deviceId: identity.deviceId, dataDir: options.dataDir, version: VERSION, session: () => client?.state() ?? null, networkUrl: () => networkUrl, hired: () => client?.state().hire != null, log });
   const handlers = {
     'system.inventory': async ({ refresh }) => getInventory(refresh ?? false),
     'system.status': async () => status(),
@@ -168,7 +177,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...ledgerHandlers(options.ledger, identity.deviceId),
     'updates.status': async () => options.updates?.status() ?? selfUpdateUnsupported(options.runtime, options.settings.get().desktop.updateChannel),
     'updates.check': async () => (await options.updates?.check()) ?? selfUpdateUnsupported(options.runtime, options.settings.get().desktop.updateChannel),
-    ...networkHandlers(() => (client && networkUrl ? { client, network: networkUrl } : null), pauses),
+    ...alerts.handlers,
+    ...networkHandlers(() => (client && networkUrl ? { client, network: networkUrl, place: options.network ?? undefined } : null), pauses),
   } satisfies Handlers;
 
   // Everything start() subscribes to; stop() ends it all in one call.
@@ -204,6 +214,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     sampler,
     status,
     async start() {
+      // Before this run's first sample: what the ledger saw before it is the previous run.
+      const startedAt = Date.now();
       subscriptions.add(sampler.onFrame((frame) => events.emit('telemetry', frame)));
       for (const off of logTheStory(events, (line) => log(line))) subscriptions.add(off);
       if (options.ledger) {
@@ -211,6 +223,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         for (const off of attachLedger(options.ledger, sampler, events, identity.deviceId, log, () => client?.state() ?? null)) subscriptions.add(off);
       }
       subscriptions.add(faults.onNotice((notice) => events.emit('notice', notice)));
+      subscriptions.add(alerts.start());
+      subscriptions.add(watchSampler(sampler, { notice: (n) => events.emit('notice', n), onFailed: alerts.watchdogFailed, log }));
+      subscriptions.add(startAutopilot({
+        pauses,
+        settings: () => options.settings.get().autopilot,
+        onSettingsChange: (listener) => options.settings.onChange(listener),
+        onFrame: (listener) => sampler.onFrame(listener),
+        activity: options.activity,
+        hired: () => client?.state().hire != null,
+        log,
+      }));
       // After the ledger's own listener: a frame it could not save shows in the status of that frame.
       subscriptions.add(
         sampler.onFrame((frame) => {
@@ -256,9 +279,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           deviceName: () => options.settings.get().deviceName,
           inventory: () => getInventory(),
           frame: () => lastFrame,
-          sink: withLiveNotices(tellSink(options.rewardSink ?? (options.ledger ? ledgerRewardSink(options.ledger, { log }) : undefined), log), events),
+          sink: alertsTap(alerts, withLiveNotices(tellSink(options.rewardSink ?? (options.ledger ? ledgerRewardSink(options.ledger, { log }) : undefined), log), events)),
+          evidence: startBlockEvidence(options.ledger, identity.deviceId, startedAt, subscriptions, log),
           updates: () => options.updates?.status() ?? null,
           onStatus: setState,
+          lending: () => options.settings.get().lending,
           log: (m) => log(`network: ${m}`),
         });
         client.start();
@@ -294,6 +319,20 @@ function withLiveNotices(sink: RewardSink | undefined, events: EventBus): Reward
     events.emit('notice', { id: `network-${t}-${seq++}`, t, ...notice });
   };
   return sink ? { ...sink, recordNotice } : undefined;
+}
+
+/** What the worker sees of each block, kept in the ledger (none without one); it stops with the core. */
+function startBlockEvidence(ledger: Ledger | undefined, deviceId: string, startedAt: number, subscriptions: DisposableStore, log: (m: string) => void) {
+  if (!ledger) return undefined;
+  const evidence = new BlockEvidence(ledger, deviceId, { log });
+  evidence.start(startedAt);
+  subscriptions.add(() => evidence.stop());
+  return evidence;
+}
+
+/** Block failures and payouts reach the alert rules on their way to the sink. */
+function alertsTap(alerts: { tapSink<S extends RewardSink>(sink: S): S }, sink: RewardSink | undefined): RewardSink | undefined {
+  return sink ? alerts.tapSink(sink) : undefined;
 }
 
 /** The sink, with each block result and payout told in the log. */

@@ -141,3 +141,28 @@ describe('dispatcher', () => {
     expect(findUnsafeKey(root)).not.toBeNull();
   });
 });
+
+describe('validation errors in the user’s words', () => {
+  it('names the field and its limit, never a channel or a schema path', async () => {
+    const core = await testCore();
+    try {
+      const dispatch = createDispatcher(core.handlers);
+      const hot = await dispatch('settings.update', { limits: { gpuTemperatureC: 500 } });
+      expect(hot).toMatchObject({ ok: false, error: { code: 'bad-request', message: 'GPU temperature limit: at most 110 °C.' } });
+      const cold = await dispatch('settings.update', { limits: { gpuTemperatureC: 10 } });
+      expect(cold).toMatchObject({ ok: false, error: { message: 'GPU temperature limit: at least 40 °C.' } });
+      const price = await dispatch('settings.update', { energy: { pricePerKWh: -1 } });
+      expect(price).toMatchObject({ ok: false, error: { message: 'Electricity price per kWh: at least 0.' } });
+      const empty = await dispatch('device.rename', { name: '' });
+      expect(empty.ok).toBe(false);
+      if (!empty.ok) {
+        expect(empty.error.message).toMatch(/^Device name: /);
+        expect(empty.error.message).not.toMatch(/schema|device\.rename|Arguments/);
+      }
+      const text = await dispatch('settings.update', { limits: { gpuPowerW: 'lots' } });
+      expect(text).toMatchObject({ ok: false, error: { message: 'GPU power limit: a number is needed.' } });
+    } finally {
+      await core.stop();
+    }
+  });
+});

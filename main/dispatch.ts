@@ -11,6 +11,7 @@ import {
   type Handlers,
   type Reply,
 } from '../preload/contract/index.ts';
+import { fieldIssueWords, type FieldIssue } from '../preload/contract/field-words.ts';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 16;
@@ -71,7 +72,9 @@ export function createDispatcher(handlers: Handlers, options: DispatchOptions = 
     const spec = requests[channel];
     const parsed = spec.args.safeParse(rawArgs ?? {});
     if (!parsed.success) {
-      return fail('bad-request', `Arguments of ${channel} do not match its schema.`, issuesOf(parsed.error));
+      // The message names the field in the user's words and its limit; the raw issues ride along for tools.
+      const words = parsed.error.issues.slice(0, 3).map((issue) => fieldIssueWords({ ...(issue as object), path: issue.path.map(String).join('.'), code: issue.code, message: issue.message } as FieldIssue));
+      return fail('bad-request', words.join(' '), issuesOf(parsed.error));
     }
     let result: unknown;
     try {

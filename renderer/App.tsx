@@ -4,6 +4,7 @@ import { StatusBanner } from './components/StatusBanner';
 import { Home } from './pages/Home';
 
 // Home ships in the first bundle; every other page loads when it is first opened.
+const Block = lazy(() => import('./pages/Block').then((m) => ({ default: m.Block })));
 const AddDevice = lazy(() => import('./pages/AddDevice').then((m) => ({ default: m.AddDevice })));
 const Device = lazy(() => import('./pages/Device').then((m) => ({ default: m.Device })));
 const Earnings = lazy(() => import('./pages/Earnings').then((m) => ({ default: m.Earnings })));
@@ -74,6 +75,8 @@ function Page({ route }: { route: ReturnType<typeof useRoute> }) {
       return <Profitability />;
     case '/add-device':
       return <AddDevice />;
+    case '/block':
+      return <Block />;
     default:
       return <Home />;
   }

@@ -11,11 +11,25 @@ export const ROUTES = [
   { path: '/add-device', label: 'Add New Device' },
   { path: '/settings', label: 'Settings' },
 ] as const;
-export type RoutePath = (typeof ROUTES)[number]['path'];
+/** Pages opened from another page (not in the navigation); their parameters follow `?`. */
+export const PAGE_ROUTES = ['/block'] as const;
+export type RoutePath = (typeof ROUTES)[number]['path'] | (typeof PAGE_ROUTES)[number];
 
 function current(): RoutePath {
-  const path = window.location.hash.replace(/^#/, '') || '/';
-  return (ROUTES.find((r) => r.path === path)?.path ?? '/') as RoutePath;
+  const path = window.location.hash.replace(/^#/, '').replace(/\?.*$/, '') || '/';
+  return (ROUTES.find((r) => r.path === path)?.path ?? PAGE_ROUTES.find((r) => r === path) ?? '/') as RoutePath;
+}
+
+/** The parameters of the current route (`#/block?device=…&start=…`). */
+export function routeParams(): URLSearchParams {
+  const hash = window.location.hash;
+  const at = hash.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : hash.slice(at + 1));
+}
+
+/** The link to one block's page. */
+export function blockHref(device: string, blockStart: number): string {
+  return `#/block?${new URLSearchParams({ device, start: String(blockStart) }).toString()}`;
 }
 
 export function useRoute(): RoutePath {

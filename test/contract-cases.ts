@@ -28,8 +28,19 @@ export const validArgs: { [C in RequestChannel]: RequestArgs<C> } = {
   'payouts.list': { limit: 20 },
   'jobs.list': { limit: 20 },
   'notices.list': { limit: 20 },
+  'block.detail': { device: 'device-1', blockStart: 1_700_000_000_000 },
+  'alerts.test': { channel: 'webhook' },
+  'alerts.secret': { channel: 'ntfy', secret: 'tk_test' },
+  'alerts.status': {},
+  'schedule.check': { schedule: { enabled: true, timeZone: 'UTC', windows: [{ days: [0, 6], from: '00:00', to: '24:00' }] } },
 };
 
 /** What a valid call answers in a test core, which runs no network: ok, or this typed refusal. */
 export const expectedWithoutNetwork = (channel: RequestChannel) =>
-  channel === 'network.device' || channel === 'network.trust' ? { ok: false, error: { code: 'unavailable' } } : { ok: true };
+  channel === 'network.device' || channel === 'network.trust'
+    ? { ok: false, error: { code: 'unavailable' } }
+    : channel === 'block.detail' // no block is recorded in a test core
+      ? { ok: false, error: { code: 'not-found' } }
+      : channel === 'alerts.test' // a test core has no webhook URL: the page's own words say so
+        ? { ok: false, error: { code: 'bad-request' } }
+        : { ok: true };

@@ -2,10 +2,10 @@
 // and POW answers at unpredictable times, judges them, scores the block and tells the workers.
 import crypto from 'node:crypto';
 import type { z } from 'zod';
-import type { BlockResult, PotlAnswerSchema, PowAnswerSchema } from '../worker/protocol.ts';
+import type { BlockResult, PotlAnswerSchema, PowAnswerSchema, PowCommitSchema } from '../worker/protocol.ts';
 import { ProtocolError, type Rooms } from './context.ts';
-import { potlPassed, verifyEncodedProduct } from './proofs.ts';
-import { baseScore, eligibility, failingRules, scoreBlock, type BlockEntry } from './scoring.ts';
+import { pickRows, potlPassed, verifyOpenings, type PowBatch, type PowPick } from './proofs.ts';
+import { baseScore, eligibility, failingRules, powPlan, provenHardware, scoreBlock, type BlockEntry, type Hardware } from './scoring.ts';
 import type { BlockDeviceRow, BlockRow } from './store.ts';
 
 const RESTART_GRACE_MS = 3000;
@@ -15,7 +15,25 @@ interface Nominee {
   potlTimes: number[];
   pendingPotl: Map<string, { nonce: string; deadline: number }>;
   powAt: number | null;
-  pow: { challengeId: string; seed: string; size: number; issuedAt: number; deadline: number } | null;
+  pow: PowState | null;
+}
+
+/** One POW challenge in flight: what was asked for the claim, what was committed, what was picked. */
+interface PowState {
+  challengeId: string;
+  seed: string;
+  size: number;
+  products: number;
+  claim: Hardware;
+  issuedAt: number;
+  deadline: number;
+  batches: PowBatch[];
+  committed: number;
+  lastCommitAt: number | null;
+  picks: PowPick[] | null;
+  openDeadline: number;
+  /** What a passed proof supports (the claim, a share of it, or one CPU). */
+  proven: Hardware | null;
 }
 
 interface CurrentBlock {
@@ -115,15 +133,10 @@ export class Blocks {
       }
       if (n.powAt !== null && n.powAt <= now && n.row.pow === 'not-issued') {
         n.powAt = null;
-        const seed = crypto.randomBytes(16).toString('hex');
-        const challengeId = crypto.randomBytes(8).toString('hex');
-        const deadline = Math.min(block.row.ends_at, now + params.pow.deadlineSeconds * 1000);
-        n.pow = { challengeId, seed, size: params.pow.size, issuedAt: now, deadline };
-        const sent = sessions.send(deviceId, { type: 'pow', challengeId, seed, size: params.pow.size, deadline });
-        n.row.pow = sent ? 'pending' : 'failed';
-        n.row.reason = sent ? null : 'offline when the POW challenge was issued';
-        store.run('UPDATE block_devices SET pow = ?, reason = ? WHERE block_id = ? AND device_id = ?', n.row.pow, n.row.reason, block.row.id, deviceId);
+        this.#issuePow(deviceId, n, block.row, now);
       }
+      // The commitments close at the deadline: the rows are picked from what came in time.
+      if (n.pow && n.row.pow === 'pending' && !n.pow.picks && now >= n.pow.deadline) this.#openPow(deviceId, n, now);
     }
     if (now >= block.row.ends_at) {
       this.#close(now);
@@ -142,23 +155,86 @@ export class Blocks {
     this.#c.store.run('UPDATE block_devices SET potl_answered = ? WHERE block_id = ? AND device_id = ?', nominee.row.potl_answered, nominee.row.block_id, deviceId);
   }
 
+  /** Sends a challenge sized to the device's claimed processors, due by the time they need. */
+  #issuePow(deviceId: string, n: Nominee, block: BlockRow, now: number): void {
+    const { params, devices, sessions } = this.#c;
+    const device = devices.get(deviceId);
+    if (!device) return;
+    const claim: Hardware = { processorType: device.processor_type, model: device.model, quantity: device.quantity, multiplier: device.multiplier };
+    const plan = powPlan(claim, params);
+    // Room to open the rows before the block closes.
+    const openRoom = Math.min(params.pow.openSeconds * 1000, (block.ends_at - now) / 4);
+    const deadline = Math.min(now + plan.deadlineMs, block.ends_at - openRoom);
+    const seed = crypto.randomBytes(16).toString('hex');
+    const challengeId = crypto.randomBytes(8).toString('hex');
+    n.pow = {
+      challengeId, seed, size: params.pow.size, products: plan.products, claim, issuedAt: now, deadline,
+      batches: [], committed: 0, lastCommitAt: null, picks: null, openDeadline: block.ends_at, proven: null,
+    };
+    const sent = sessions.send(deviceId, { type: 'pow', challengeId, seed, size: params.pow.size, products: plan.products, deadline });
+    this.#setPow(n, sent ? 'pending' : 'failed', sent ? null : 'offline when the POW challenge was issued');
+  }
+
+  /** Picks the rows to open among the committed products, after the commitments, from the CSPRNG. */
+  #openPow(deviceId: string, n: Nominee, now: number): void {
+    const pow = n.pow!;
+    if (pow.committed === 0) return this.#setPow(n, 'failed', 'no POW commitment before the deadline');
+    pow.picks = pickRows(pow.committed, pow.size, this.#c.params.pow.rowsOpened);
+    pow.openDeadline = Math.min(this.#block!.row.ends_at, now + this.#c.params.pow.openSeconds * 1000);
+    const sent = this.#c.sessions.send(deviceId, { type: 'pow-open', challengeId: pow.challengeId, rows: pow.picks, deadline: pow.openDeadline });
+    if (!sent) this.#setPow(n, 'failed', 'offline when the POW rows were picked');
+  }
+
+  answerPowCommit(deviceId: string, body: z.infer<typeof PowCommitSchema>): void {
+    const nominee = this.#block?.nominees.get(deviceId);
+    const pow = this.#openPowOf(nominee, body.challengeId);
+    const now = Date.now();
+    if (pow.picks || now > pow.deadline) throw new ProtocolError('late', 'The POW commitment came after its deadline.');
+    if (body.from !== pow.committed || body.from + body.count > pow.products) {
+      throw new ProtocolError('bad-answer', `The POW commitment must cover products from ${pow.committed}, at most ${pow.products} in all.`);
+    }
+    if (pow.batches.length >= 2000) throw new ProtocolError('bad-answer', 'Too many POW commitments: commit larger batches.');
+    pow.batches.push({ from: body.from, count: body.count, root: body.root });
+    pow.committed += body.count;
+    pow.lastCommitAt = now;
+    if (pow.committed === pow.products) this.#openPow(deviceId, nominee!, now);
+  }
+
   answerPow(deviceId: string, body: z.infer<typeof PowAnswerSchema>): void {
     const nominee = this.#block?.nominees.get(deviceId);
+    const pow = this.#openPowOf(nominee, body.challengeId);
+    if (!pow.picks) throw new ProtocolError('unknown-challenge', 'No POW rows were picked yet: commit first.');
+    const { params } = this.#c;
+    const now = Date.now();
+    let verdict = now > pow.openDeadline ? { ok: false, reason: 'POW answer came after its deadline' } : verifyOpenings(pow.seed, pow.size, pow.batches, pow.picks, body.rows);
+    const row = nominee!.row;
+    const tookMs = Math.max(1, (pow.lastCommitAt ?? now) - pow.issuedAt);
+    if (verdict.ok) {
+      const windowMs = pow.committed === pow.products ? tookMs : pow.deadline - pow.issuedAt;
+      pow.proven = provenHardware(pow.claim, { size: pow.size, products: pow.products, committed: pow.committed, windowMs }, params);
+      if (!pow.proven) verdict = { ok: false, reason: `POW proved ${pow.committed} of ${pow.products} products in time: too little for any processor` };
+    }
+    row.pow_ms = tookMs;
+    row.pow_ops_per_sec = verdict.ok ? (pow.committed * 2 * pow.size ** 3) / tookMs * 1000 : null;
+    this.#setPow(nominee!, verdict.ok ? 'passed' : 'failed', verdict.ok ? null : verdict.reason);
+    if (!verdict.ok) this.#c.log(`device ${deviceId} failed POW: ${verdict.reason}`);
+  }
+
+  #openPowOf(nominee: Nominee | undefined, challengeId: string): PowState {
     const pow = nominee?.pow;
-    if (!nominee || !pow || pow.challengeId !== body.challengeId || nominee.row.pow !== 'pending') {
+    if (!nominee || !pow || pow.challengeId !== challengeId || nominee.row.pow !== 'pending') {
       throw new ProtocolError('unknown-challenge', 'No open POW challenge with this id.');
     }
-    const now = Date.now();
-    const verdict = now > pow.deadline ? { ok: false, reason: 'POW answer came after its deadline' } : verifyEncodedProduct(pow.seed, pow.size, body.product);
-    nominee.row.pow = verdict.ok ? 'passed' : 'failed';
-    nominee.row.pow_ms = now - pow.issuedAt;
-    nominee.row.pow_ops_per_sec = verdict.ok ? (2 * pow.size ** 3) / Math.max(1, now - pow.issuedAt) * 1000 : null;
-    nominee.row.reason = verdict.ok ? null : verdict.reason;
+    return pow;
+  }
+
+  #setPow(n: Nominee, pow: BlockDeviceRow['pow'], reason: string | null): void {
+    n.row.pow = pow;
+    n.row.reason = reason;
     this.#c.store.run(
       'UPDATE block_devices SET pow = ?, pow_ms = ?, pow_ops_per_sec = ?, reason = ? WHERE block_id = ? AND device_id = ?',
-      nominee.row.pow, nominee.row.pow_ms, nominee.row.pow_ops_per_sec, nominee.row.reason, nominee.row.block_id, deviceId,
+      n.row.pow, n.row.pow_ms, n.row.pow_ops_per_sec, n.row.reason, n.row.block_id, n.row.device_id,
     );
-    if (!verdict.ok) this.#c.log(`device ${deviceId} failed POW: ${verdict.reason}`);
   }
 
   /** A device hired in the middle of a block is scored as hired in it. */
@@ -178,6 +254,7 @@ export class Blocks {
     store.run("UPDATE blocks SET status = 'Processing' WHERE id = ?", block.row.id);
     const entries: BlockEntry[] = [];
     const rows: BlockDeviceRow[] = [];
+    const scoredHardware = new Map<string, Hardware>();
     for (const [deviceId, n] of block.nominees) {
       const device = devices.get(deviceId);
       const row = n.row;
@@ -193,14 +270,18 @@ export class Blocks {
       let processorType: 'GPU' | 'CPU' = 'CPU';
       if (!device) reasons.push('device deleted');
       else {
-        processorType = device.processor_type;
-        row.base = baseScore({ tier: device.tier, multiplier: device.multiplier, quantity: device.quantity, wasHired: row.was_hired === 1 }, params);
+        // Scored for what the proof supports, not for what was claimed (a hired device's proof is its hire).
+        const proven = row.pow === 'passed' ? n.pow?.proven ?? null : null;
+        const scoredAs = proven ?? { processorType: device.processor_type, multiplier: device.multiplier, quantity: device.quantity };
+        processorType = scoredAs.processorType;
+        if (proven) scoredHardware.set(deviceId, proven);
+        row.base = baseScore({ tier: device.tier, multiplier: scoredAs.multiplier, quantity: scoredAs.quantity, wasHired: row.was_hired === 1 }, params);
         const facts = devices.facts(device, now, true);
         // Sentences only for the devices that fail a rule: the common case builds none.
         if (failingRules(facts, params)) for (const check of eligibility(facts, params).checks) if (!check.ok) reasons.push(check.detail);
       }
       row.status = reasons.length ? 'Failed' : 'Completed';
-      row.reason = reasons.length ? reasons.join('; ') : null;
+      row.reason = reasons.length ? reasons.join('; ') : provenNote(n.pow);
       entries.push({ deviceId, processorType, base: row.base, passed: row.status === 'Completed' });
       rows.push(row);
     }
@@ -221,7 +302,15 @@ export class Blocks {
     });
     this.#block = null;
     for (const row of rows) {
-      sessions.send(row.device_id, { type: 'block-result', result: toResult({ ...row, closed_at: now, started_at: block.row.started_at }) });
+      const scored = devices.get(row.device_id);
+      const proven = scoredHardware.get(row.device_id);
+      sessions.send(row.device_id, {
+        type: 'block-result',
+        result: toResult({
+          ...row, closed_at: now, started_at: block.row.started_at, tier: scored?.tier,
+          processor_type: proven?.processorType ?? scored?.processor_type, quantity: proven?.quantity ?? scored?.quantity,
+        }),
+      });
       sessions.pushStatus(row.device_id);
     }
     this.#c.log(`block ${block.row.id} completed: ${passed}/${rows.length} passed, ${distributed.toFixed(2)} distributed`);
@@ -230,16 +319,24 @@ export class Blocks {
   /** The closed blocks a reconnecting worker has not stored yet (at most 1000). */
   resultsSince(deviceId: string, lastBlock: number): BlockResult[] {
     return this.#c.store
-      .all<BlockDeviceRow & { closed_at: number; started_at: number }>(
-        `SELECT bd.*, b.closed_at, b.started_at FROM block_devices bd JOIN blocks b ON b.id = bd.block_id
-         WHERE bd.device_id = ? AND bd.block_id > ? AND b.status = 'Completed' ORDER BY bd.block_id LIMIT 1000`,
+      .all<BlockDeviceRow & { closed_at: number; started_at: number } & Scored>(
+        // The device as it is scored now: a resend carries its tier, processor and quantity too.
+        `SELECT bd.*, b.closed_at, b.started_at, d.tier, d.processor_type, d.quantity FROM block_devices bd JOIN blocks b ON b.id = bd.block_id
+         LEFT JOIN devices d ON d.id = bd.device_id WHERE bd.device_id = ? AND bd.block_id > ? AND b.status = 'Completed' ORDER BY bd.block_id LIMIT 1000`,
         deviceId, lastBlock,
       )
       .map(toResult);
   }
 }
 
-function toResult(row: BlockDeviceRow & { closed_at: number; started_at: number }): BlockResult {
+/** What the device was scored as: tier, processor and quantity (absent for a deleted device). */
+interface Scored {
+  tier?: number | null;
+  processor_type?: 'GPU' | 'CPU' | null;
+  quantity?: number | null;
+}
+
+function toResult(row: BlockDeviceRow & { closed_at: number; started_at: number } & Scored): BlockResult {
   return {
     block: row.block_id,
     startedAt: row.started_at,
@@ -251,7 +348,18 @@ function toResult(row: BlockDeviceRow & { closed_at: number; started_at: number 
     normalized: row.normalized,
     reward: row.reward,
     closedAt: row.closed_at,
+    tier: row.tier ?? null,
+    processor: row.processor_type ?? null,
+    quantity: row.quantity ?? null,
   };
+}
+
+/** A passed proof that supports less than the claim says so on the Completed row. */
+function provenNote(pow: PowState | null): string | null {
+  const proven = pow?.proven;
+  if (!proven || (proven.processorType === pow.claim.processorType && proven.quantity >= pow.claim.quantity)) return null;
+  return `scored as ${proven.quantity} × ${proven.model}, not the ${pow.claim.quantity} × ${pow.claim.model} claimed: ` +
+    `the POW committed ${pow.committed} of ${pow.products} products by the deadline`;
 }
 
 /** Unpredictable to the worker: a challenge time drawn from the CSPRNG. */

@@ -4,6 +4,7 @@ import type { Blocks } from './blocks.ts';
 import type { Devices } from './devices.ts';
 import type { Explorer } from './explorer.ts';
 import type { Hires } from './hires.ts';
+import type { OfflineAlerts } from './offline-alerts.ts';
 import type { Params } from './params.ts';
 import type { Sessions } from './sessions.ts';
 import type { NetworkIdentity } from './identity.ts';
@@ -37,4 +38,5 @@ export interface Rooms {
   readonly blocks: Blocks;
   readonly hires: Hires;
   readonly explorer: Explorer;
+  readonly offlineAlerts: OfflineAlerts;
 }

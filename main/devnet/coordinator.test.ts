@@ -236,7 +236,7 @@ describe('coordinator with in-process workers', () => {
     ws.send(JSON.stringify(once));
     ws.send(JSON.stringify(once));
     ws.send(JSON.stringify(beat(signerB)));
-    ws.send(JSON.stringify({ ...beat(signerA), v: 3 }));
+    ws.send(JSON.stringify({ ...beat(signerA), v: 99 }));
     ws.send('not json');
     const started = Date.now();
     while (replies.filter((r) => r.type === 'error' || r.type === 'ack').length < 6 && Date.now() - started < 4000) await new Promise((r) => setTimeout(r, 20));
@@ -304,7 +304,7 @@ describe('coordinator with in-process workers', () => {
       const here = await post(coordinator.url, '/v1/signed', forOther);
       expect(ErrorResponseSchema.parse(await here.json()).error.code).toBe('wrong-network');
       const info = (await getJson(`${coordinator.url}/v1/info`, InfoResponseSchema)).body;
-      expect(info).toMatchObject({ protocol: 2, networkId: coordinator.network.networkId, fingerprint: coordinator.network.fingerprint });
+      expect(info).toMatchObject({ protocol: 3, networkId: coordinator.network.networkId, fingerprint: coordinator.network.fingerprint });
     } finally {
       await other.close();
     }

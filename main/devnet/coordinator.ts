@@ -8,6 +8,7 @@ import type { Rooms } from './context.ts';
 import { Devices } from './devices.ts';
 import { Explorer } from './explorer.ts';
 import { Hires } from './hires.ts';
+import { OfflineAlerts, type OfflineAlertsOptions } from './offline-alerts.ts';
 import { createHttpServer } from './http-api.ts';
 import type { Params } from './params.ts';
 import { Sessions } from './sessions.ts';
@@ -23,6 +24,8 @@ export interface CoordinatorOptions {
   /** Bearer token for the operator's calls (hires, blocking a device); default: a random one. */
   adminToken?: string;
   log?: (message: string) => void;
+  /** Tests shorten the offline alerts' retry waits. */
+  offlineAlerts?: OfflineAlertsOptions;
 }
 
 const TICK_MS = 200;
@@ -37,6 +40,7 @@ export class Coordinator implements Rooms {
   readonly blocks: Blocks;
   readonly hires: Hires;
   readonly explorer: Explorer;
+  readonly offlineAlerts: OfflineAlerts;
   readonly #server: http.Server;
   #ticker: NodeJS.Timeout | null = null;
   #flusher: NodeJS.Timeout | null = null;
@@ -57,6 +61,7 @@ export class Coordinator implements Rooms {
     this.blocks = new Blocks(this);
     this.hires = new Hires(this);
     this.explorer = new Explorer(this);
+    this.offlineAlerts = new OfflineAlerts(this, options.offlineAlerts);
     this.#server = createHttpServer(this, this.adminToken);
   }
 
@@ -77,7 +82,10 @@ export class Coordinator implements Rooms {
         c.log(`block tick failed: ${(error as Error).stack ?? error}`);
       }
     }, TICK_MS);
-    c.#flusher = setInterval(() => c.sessions.flush(), 1000);
+    c.#flusher = setInterval(() => {
+      c.sessions.flush();
+      c.offlineAlerts.tick(Date.now());
+    }, 1000);
     return c;
   }
 

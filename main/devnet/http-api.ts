@@ -77,6 +77,7 @@ function routes(c: Rooms, adminToken: string): Router {
   on('GET', '/v1/devices/:id', (req, res, p) => json(res, explorer.device(p.id!, viewer(req))));
   on('GET', '/v1/devices/:id/heartbeats', (req, res, p) => json(res, explorer.heartbeats(p.id!, viewer(req))));
   on('POST', '/v1/signed', async (req, res) => json(res, devices.accountOp(await readJson(req))));
+  on('POST', '/v1/alert-channels', async (req, res) => json(res, c.offlineAlerts.register(await readJson(req))));
   on('GET', '/v1/accounts/:id', (req, res, p) => json(res, explorer.account(p.id!, viewer(req))));
   on('GET', '/v1/blocks', (_, res, __, ___, query) => json(res, explorer.blocks(Math.min(500, Math.max(1, Number(first(query.limit)) || 50)))));
   on('GET', '/v1/blocks/:id', (_, res, p) => json(res, explorer.block(p.id!)));

@@ -2,7 +2,7 @@
 // connectivity tiers, eligibility and proof settings. One JSON file (`--params`) overrides any of them.
 import fs from 'node:fs';
 import { z } from 'zod';
-import { POW_MAX_SIZE, POW_MIN_SIZE } from '../worker/protocol.ts';
+import { POW_MAX_OPENED, POW_MAX_SIZE, POW_MIN_SIZE } from '../worker/protocol.ts';
 
 const Positive = z.number().finite().positive();
 const NonNegative = z.number().finite().nonnegative();
@@ -37,12 +37,42 @@ export const ParamsSchema = z
         passShare: z.number().min(0).max(1),
       })
       .strict(),
+    // The proof (docs/protocol.md, "POW"): products of size n, sized to the claimed processors, committed
+    // by a deadline from the claimed model's expected rate, then `rowsOpened` rows opened and checked.
     pow: z
-      // A 1024² uint32 answer is 5.6 MB of base64, under the 7 MiB envelope payload limit.
-      .object({ size: z.number().int().min(POW_MIN_SIZE).max(POW_MAX_SIZE), deadlineSeconds: Positive })
+      .object({
+        size: z.number().int().min(POW_MIN_SIZE).max(POW_MAX_SIZE),
+        /** The longest any challenge may take, whatever the claim. */
+        deadlineSeconds: Positive,
+        /** Rows opened per challenge: a worker skipping 10 % of them is caught with 1 − 0.9^k (k = 72: 99.95 %). */
+        rowsOpened: z.number().int().min(1).max(POW_MAX_OPENED),
+        /** Time to send the openings once the rows are picked. */
+        openSeconds: Positive,
+        /** Work per claimed processor, in seconds at its model's expected rate (0: one product each). */
+        targetSeconds: NonNegative,
+        /** Deadline = slack × expected time + grace (the network's latency and the worker's start-up). */
+        slack: z.number().finite().min(1),
+        graceSeconds: NonNegative,
+        /** Expected POW rate (multiply-adds ×2 per second) of one processor: a CPU, any GPU, or a GPU model (substring, longest match). */
+        cpuOpsPerSec: Positive,
+        gpuOpsPerSec: Positive,
+        modelOpsPerSec: z.record(z.string().min(1), Positive),
+      })
       .strict(),
     heartbeat: z.object({ intervalSeconds: Positive, offlineAfterSeconds: Positive }).strict(),
     hire: z.object({ ratePerHourGPU: NonNegative, ratePerHourCPU: NonNegative }).strict(),
+    /**
+     * io.net suspends devices whose utilization while idle (not hired) stays above these: the
+     * machine's own use counts against it. Workers read them (GET /v1/params) and warn at `warnShare`.
+     */
+    idleUse: z
+      .object({
+        gpuPct: z.number().min(0).max(100),
+        cpuPct: z.number().min(0).max(100),
+        sustainSeconds: NonNegative,
+        warnShare: z.number().min(0).max(1),
+      })
+      .strict(),
     /** What one source, account or session may do before it is refused (429) or closed (1008). */
     limits: z
       .object({
@@ -78,10 +108,14 @@ export const DEFAULT_PARAMS: Params = {
   ],
   eligibility: { minUptimeSeconds: 5 * 3600, requireWallet: true },
   potl: { challengesPerBlock: 3, deadlineSeconds: 5, passShare: 0.66 },
-  // 1024: the Freivalds check is then over 100 times cheaper than the solve (bench: 138×; 512 gives 65×).
-  pow: { size: 1024, deadlineSeconds: 120 },
+  // Expected rates stay CPU-class (the CPU backend does 0.3-1.5 GOPS per thread) until measured on each GPU model.
+  pow: {
+    size: 1024, deadlineSeconds: 120, rowsOpened: 72, openSeconds: 30, targetSeconds: 0, slack: 2, graceSeconds: 5,
+    cpuOpsPerSec: 2e8, gpuOpsPerSec: 2e8, modelOpsPerSec: {},
+  },
   heartbeat: { intervalSeconds: 30, offlineAfterSeconds: 95 },
   hire: { ratePerHourGPU: 1.5, ratePerHourCPU: 0.05 },
+  idleUse: { gpuPct: 30, cpuPct: 80, sustainSeconds: 600, warnShare: 0.8 },
   limits: { registrationsPerSourcePerHour: 60, devicesPerAccount: 256, sessionBurst: 4000, sessionPerSecond: 20, liveBeatsPerMinute: 120 },
 };
 

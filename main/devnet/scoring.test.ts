@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, loadParamsFile, resolveParams } from './params.ts';
-import { baseScore, eligibility, failingRules, gpuMultiplier, hardwareFor, normalizedScore, scoreBlock, tierFor } from './scoring.ts';
+import {
+  baseScore, eligibility, expectedOpsPerSec, failingRules, gpuMultiplier, hardwareFor, normalizedScore, powPlan, provenHardware, scoreBlock, tierFor,
+} from './scoring.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,5 +98,44 @@ describe('params', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the proof against the claim', () => {
+  const params = resolveParams({ pow: { size: 64, targetSeconds: 1, slack: 2, graceSeconds: 0.5, cpuOpsPerSec: 1e7, gpuOpsPerSec: 1e8, modelOpsPerSec: { H100: 1e9, 'H100 NVL': 2e9 } } });
+  const h100 = { processorType: 'GPU' as const, model: 'NVIDIA H100 80GB HBM3', quantity: 8, multiplier: 4 };
+  const ops = 2 * 64 ** 3;
+
+  it('sizes the challenge to the claimed processors and the deadline to their model\'s expected rate', () => {
+    expect(expectedOpsPerSec(h100, params)).toBe(1e9);
+    expect(expectedOpsPerSec({ processorType: 'GPU', model: 'NVIDIA H100 NVL' }, params)).toBe(2e9); // longest match
+    expect(expectedOpsPerSec({ processorType: 'GPU', model: 'Tesla T4' }, params)).toBe(1e8);
+    expect(expectedOpsPerSec({ processorType: 'CPU', model: 'EPYC' }, params)).toBe(1e7);
+    const plan = powPlan(h100, params);
+    const perGpu = Math.ceil(1e9 / ops);
+    expect(plan.products).toBe(8 * perGpu);
+    expect(plan.deadlineMs).toBeCloseTo((2 * perGpu * ops / 1e9 + 0.5) * 1000, 6);
+    // Twice the processors: twice the products, the same time.
+    expect(powPlan({ ...h100, quantity: 16 }, params)).toEqual({ products: 16 * perGpu, deadlineMs: plan.deadlineMs });
+    expect(powPlan({ ...h100, quantity: 1 }, resolveParams({ pow: { targetSeconds: 0, deadlineSeconds: 30 } })).products).toBe(1);
+    expect(powPlan({ ...h100, quantity: 1 }, resolveParams({ pow: { deadlineSeconds: 3 } })).deadlineMs).toBe(3000); // the cap
+  });
+
+  it('scores what the proof supports: all, a share of the processors, one CPU, or nothing', () => {
+    const proof = (committed: number, windowMs = 1000) => ({ size: 64, products: 800, committed, windowMs });
+    expect(provenHardware(h100, proof(800), params)).toEqual(h100);
+    expect(provenHardware(h100, proof(250), params)).toEqual({ ...h100, quantity: 2 });
+    // Under one GPU's share but at a CPU's rate (committed × 2n³ / window × slack ≥ the CPU rate).
+    expect(provenHardware(h100, proof(20), params)).toEqual({ processorType: 'CPU', model: 'CPU (the proof does not support NVIDIA H100 80GB HBM3)', quantity: 1, multiplier: 0.1 });
+    expect(provenHardware(h100, proof(1, 60_000), params)).toBeNull();
+    expect(provenHardware(h100, proof(20), resolveParams({ ...params, cpuMultiplier: 0 }))).toBeNull();
+    const cpu = { processorType: 'CPU' as const, model: 'EPYC', quantity: 1, multiplier: 0.1 };
+    expect(provenHardware(cpu, { size: 64, products: 40, committed: 30, windowMs: 1000 }, params)).toEqual(cpu);
+    // The spoofer of the issue: 64 × H200 claimed, a CPU's work done; its base falls to a CPU's.
+    const h200 = { processorType: 'GPU' as const, model: 'NVIDIA H200', quantity: 64, multiplier: 4.5 };
+    const proven = provenHardware(h200, { size: 64, products: 1 << 20, committed: 300, windowMs: 500 }, params)!;
+    expect(proven.processorType).toBe('CPU');
+    expect(baseScore({ tier: 4, multiplier: proven.multiplier, quantity: proven.quantity, wasHired: false }, params))
+      .toBeLessThan(baseScore({ tier: 4, multiplier: 4.5, quantity: 64, wasHired: false }, params) / 1000);
   });
 });

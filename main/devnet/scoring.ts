@@ -1,5 +1,6 @@
 // Pure scoring of a block: connectivity tier, hardware multiplier, base score, normalized score,
 // reward, and the eligibility checklist. No I/O: the coordinator and the benchmark call these.
+import { POW_MAX_PRODUCTS } from '../worker/protocol.ts';
 import type { Params } from './params.ts';
 
 export type ProcessorType = 'GPU' | 'CPU';
@@ -189,4 +190,47 @@ export function eligibility(facts: EligibilityFacts, params: Params): { eligible
     },
   ];
   return { eligible: checks.every((c) => c.ok), checks };
+}
+
+// ---------------------------------------------------------------- the proof against the claim
+/** Expected POW rate of one processor of the claimed kind (ops/s): its model's, else its class's. */
+export function expectedOpsPerSec(hw: Pick<Hardware, 'processorType' | 'model'>, params: Params): number {
+  const { pow } = params;
+  if (hw.processorType === 'CPU') return pow.cpuOpsPerSec;
+  const name = hw.model.toLowerCase();
+  let best = '';
+  for (const key of Object.keys(pow.modelOpsPerSec)) if (name.includes(key.toLowerCase()) && key.length > best.length) best = key;
+  return best ? pow.modelOpsPerSec[best] : pow.gpuOpsPerSec;
+}
+
+/** A challenge sized to the claim: products for each claimed processor, and the time the claimed hardware needs. */
+export function powPlan(hw: Hardware, params: Params): { products: number; deadlineMs: number } {
+  const ops = 2 * params.pow.size ** 3;
+  const rate = expectedOpsPerSec(hw, params);
+  const quantity = Math.max(1, Math.min(64, hw.quantity));
+  const perProcessor = Math.max(1, Math.ceil((params.pow.targetSeconds * rate) / ops));
+  const products = Math.min(POW_MAX_PRODUCTS, perProcessor * quantity);
+  const seconds = (params.pow.slack * products * ops) / (quantity * rate) + params.pow.graceSeconds;
+  return { products, deadlineMs: Math.min(seconds, params.pow.deadlineSeconds) * 1000 };
+}
+
+/** What a passed proof showed: products asked, products committed by the deadline, and over how long. */
+export interface PowEvidence {
+  size: number;
+  products: number;
+  committed: number;
+  windowMs: number;
+}
+
+/**
+ * The hardware the proof supports: the whole claim when every product came in time; else the share of
+ * the claimed processors it covers; else one CPU when its rate is CPU-class; else none (null).
+ */
+export function provenHardware(claim: Hardware, proof: PowEvidence, params: Params): Hardware | null {
+  if (proof.committed >= proof.products) return claim;
+  const quantity = Math.floor((claim.quantity * proof.committed) / proof.products + 1e-9);
+  if (quantity >= 1 && claim.processorType === 'GPU') return { ...claim, quantity };
+  const rate = (proof.committed * 2 * proof.size ** 3) / Math.max(0.001, proof.windowMs / 1000);
+  if (rate * params.pow.slack < params.pow.cpuOpsPerSec || !(params.cpuMultiplier > 0)) return null;
+  return claim.processorType === 'CPU' ? claim : { processorType: 'CPU', model: `CPU (the proof does not support ${claim.model})`, quantity: 1, multiplier: params.cpuMultiplier };
 }

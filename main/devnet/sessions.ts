@@ -193,6 +193,11 @@ export class Sessions {
         blocks.answerPotl(deviceId, body);
         return send({ type: 'ack', nonce: env.nonce });
       }
+      case 'pow-commit': {
+        const { env, body } = devices.open(raw, 'pow-commit');
+        blocks.answerPowCommit(deviceId, body);
+        return send({ type: 'ack', nonce: env.nonce });
+      }
       case 'pow-answer': {
         const { env, body } = devices.open(raw, 'pow-answer');
         blocks.answerPow(deviceId, body);

@@ -34,6 +34,9 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE devices ADD COLUMN pause_source TEXT CHECK (pause_source IS NULL OR pause_source IN (${PAUSE_SOURCES.map((s) => `'${s}'`).join(', ')}));`,
   // 3: the network's identity: its id and the coordinator's signing key (identity.ts).
   `CREATE TABLE network (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 4 (offline-alerts.ts): the owner's alert channels per device, and when "offline" was sent.
+  `CREATE TABLE alert_channels (device_id TEXT PRIMARY KEY, offline_after_ms INTEGER NOT NULL, channels TEXT NOT NULL,
+     registered_at INTEGER NOT NULL, offline_since INTEGER);`,
 ];
 
 export interface DeviceRow {

@@ -16,6 +16,7 @@ import {
 import { fail, type Dispatch } from '../dispatch.ts';
 import type { EventBus } from '../events.ts';
 import { TokenBucket } from '../lib/rate-limit.ts';
+import { tokensEqual } from '../lib/tokens.ts';
 import { STATIC_HEADERS, createStaticFiles } from '../static-files.ts';
 
 export interface HeadlessOptions {
@@ -24,8 +25,11 @@ export interface HeadlessOptions {
   rendererDir: string;
   dispatch: Dispatch;
   events: EventBus;
-  /** Fixed token for tests; by default 32 random bytes per run. */
-  token?: string;
+  /** The token, or where to read the current one (a rotated token file); by default 32 random bytes per run. */
+  token?: string | (() => string);
+  /** `GET /metrics` in the Prometheus text format: open to loopback clients, else the bearer token of `metricsToken` or the dashboard's. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  metricsToken?: () => string;
   /** Where a request handler's unexpected error is written (it never ends the process); default stderr. */
   log?: (message: string) => void;
   /** Bytes a dashboard may leave unread before it is dropped (tests set it small). */
@@ -46,12 +50,7 @@ const REQUESTS_PER_SECOND = 100;
 /** Replies and events a dashboard may leave unread before it is dropped. */
 const MAX_UNREAD_BYTES = 8 * 1024 * 1024;
 
-export function tokensEqual(given: string | null | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
-}
+export { tokensEqual };
 
 /** Host names a browser may use to reach us; anything else is DNS rebinding or a proxy mistake. */
 function allowedHosts(host: string, port: number): Set<string> {
@@ -60,6 +59,8 @@ function allowedHosts(host: string, port: number): Set<string> {
 }
 
 const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
+/** A client on this machine: Prometheus next to the worker needs no token. */
+export const isLoopback = (address: string | undefined) => !!address && /^(127\.|::1$|::ffff:127\.)/.test(address);
 
 function bearer(req: http.IncomingMessage): string | null {
   const header = req.headers.authorization;
@@ -67,7 +68,8 @@ function bearer(req: http.IncomingMessage): string | null {
 }
 
 export async function startHeadlessServer(options: HeadlessOptions): Promise<HeadlessServer> {
-  const token = options.token ?? crypto.randomBytes(32).toString('base64url');
+  const fixed = typeof options.token === 'string' ? options.token : crypto.randomBytes(32).toString('base64url');
+  const currentToken = typeof options.token === 'function' ? options.token : () => fixed;
   const rendererDir = path.resolve(options.rendererDir);
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
     throw new Error(`The dashboard is not built (${rendererDir}/index.html is missing): run \`npm run build\`.`);
@@ -107,6 +109,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     if (!hostAllowed(req)) return send(res, 421, 'Unknown host.\n');
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
+    if (url.pathname === '/metrics' && options.metrics) return handleMetrics(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.\n');
     return serveStatic(url.pathname, req.method === 'HEAD', res);
   }));
@@ -117,7 +120,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
     if (!originAllowed(req)) return send(res, 403, JSON.stringify(fail('forbidden', 'Foreign origin.')), 'application/json');
-    if (!tokensEqual(bearer(req), token)) {
+    if (!tokensEqual(bearer(req), currentToken())) {
       return send(res, 401, JSON.stringify(fail('forbidden', 'Missing or wrong token.')), 'application/json');
     }
     const match = /^\/api\/rpc\/([\w.]+)$/.exec(url.pathname);
@@ -137,6 +140,18 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     send(res, reply.ok ? 200 : 400, JSON.stringify(reply), 'application/json');
   }
 
+  async function handleMetrics(req: http.IncomingMessage, res: http.ServerResponse) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.\n');
+    const given = bearer(req);
+    const open = isLoopback(req.socket.remoteAddress);
+    if (!open && !tokensEqual(given, currentToken()) && !(options.metricsToken && tokensEqual(given, options.metricsToken()))) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return send(res, 401, 'Missing or wrong bearer token.\n');
+    }
+    const { contentType, body } = await options.metrics!();
+    send(res, 200, req.method === 'HEAD' ? '' : body, contentType);
+  }
+
   async function serveStatic(pathname: string, headOnly: boolean, res: http.ServerResponse) {
     const answer = await files(pathname);
     if (!answer.ok) return send(res, answer.status === 403 ? 404 : answer.status, `${answer.text}\n`);
@@ -154,7 +169,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     };
     if (url.pathname !== '/ws') return reject(404, 'Not Found');
     if (!hostAllowed(req) || !originAllowed(req)) return reject(403, 'Forbidden');
-    if (!tokensEqual(url.searchParams.get('token'), token)) return reject(401, 'Unauthorized');
+    if (!tokensEqual(url.searchParams.get('token'), currentToken())) return reject(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   }));
 
@@ -205,6 +220,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
   const shownHost = isWildcard(options.host) ? '127.0.0.1' : options.host;
   const hostInUrl = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
 
+  const token = currentToken();
   return {
     url: `http://${hostInUrl}:${port}/?token=${token}`,
     token,

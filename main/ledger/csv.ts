@@ -1,6 +1,8 @@
 // CSV export of the ledger: telemetry rollups, uptime per day, block rewards. Lines are produced
 // lazily so the CLI can stream months of rollups without holding them in memory.
-import type { ExportResult } from '../../preload/contract/index.ts';
+import { blockCause, blockWindow } from '../../preload/contract/block-cause.ts';
+import { blockCauseSentence, clockTime } from '../../preload/contract/block-words.ts';
+import type { BlockRewardRow, ExportResult } from '../../preload/contract/index.ts';
 import type { Ledger } from './ledger.ts';
 import { GAP_REASONS } from './uptime.ts';
 
@@ -59,17 +61,44 @@ export function* exportCsv(ledger: Ledger, kind: ExportKind, options: ExportOpti
     yield line([
       'block_utc', 'block', 'device', 'status', 'amount', 'base_score', 'normalized_score', 'detail',
       'tier', 'processor', 'quantity', 'pow', 'potl_answered', 'potl_issued',
+      // What this worker saw of the block (its own record), and the cause in one sentence.
+      ...EVIDENCE_COLUMNS,
     ]);
     for (const r of ledger.blockRewards(from, to, options.device)) {
       yield line([
         iso(r.blockStart), r.blockId, r.device, r.status, r.amount, r.baseScore, r.normalizedScore, r.detail,
         r.tier, r.processorType, r.quantity, r.pow, r.potl?.answered, r.potl?.issued,
+        ...evidenceFields(ledger, r),
       ]);
     }
   } else {
     throw new RangeError(`Nothing to export called "${kind as string}"; choose ${EXPORT_KINDS.join(', ')}.`);
   }
 }
+
+const EVIDENCE_COLUMNS = [
+  'closed_utc', 'record_kept', 'hired', 'potl_received', 'potl_answered_in_time', 'potl_acknowledged', 'potl_never_arrived',
+  'pow_deadline_utc', 'pow_solve_ms', 'pow_sent_utc', 'pow_acknowledged_utc', 'gaps', 'cause',
+];
+const isoOrNull = (t: number | null) => (t === null ? null : iso(t));
+
+/** The worker's own record of one block, flattened for the CSV; empty fields where it kept none. */
+function evidenceFields(ledger: Ledger, r: BlockRewardRow): (string | number | null)[] {
+  const closedAt = ledger.blockReward(r.device, r.blockStart)?.closedAt ?? null;
+  const w = blockWindow(r.blockStart, closedAt);
+  const verdict = { potlIssued: r.potl?.issued ?? null, pow: r.pow, hired: r.pow === 'skipped-hired' };
+  const s = ledger.blockRecordSummary(r.device, w.start, w.end, verdict);
+  const cause = blockCauseSentence(blockCause(r, w, s?.record ?? null), utcClock);
+  if (!s) return [isoOrNull(closedAt), 'no', null, null, null, null, null, null, null, null, null, null, cause];
+  const gaps = s.record.gaps
+    .map((g) => `${g.reason}${g.source ? ` (${g.source})` : ''} ${iso(g.start)} to ${g.end === null ? 'open' : iso(g.end)}`)
+    .join('; ');
+  return [
+    isoOrNull(closedAt), 'yes', s.record.hired ? 'yes' : 'no', s.potlReceived, s.potlAnsweredInTime, s.potlAcked, s.record.potlNeverArrived,
+    isoOrNull(s.powDeadline), s.powSolveMs === null ? null : round(s.powSolveMs, 1), isoOrNull(s.powSentAt), isoOrNull(s.powAckedAt), gaps, cause,
+  ];
+}
+const utcClock = clockTime('UTC');
 
 /** The whole export as one string, at most `maxRows` data rows (the contract request uses this). */
 export function exportCsvText(ledger: Ledger, kind: ExportKind, options: ExportOptions, maxRows: number): { csv: string; rows: number; truncated: boolean } {

@@ -22,7 +22,7 @@ type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 export type BlockRewardReport = Optional<
   Omit<BlockRewardRow, 'recordedAt'>,
   'blockId' | 'baseScore' | 'normalizedScore' | 'detail' | 'tier' | 'processorType' | 'quantity' | 'pow' | 'potl'
->;
+> & { /** When the network closed the block (the block page's time line). */ closedAt?: number | null };
 export type PayoutReport = Optional<Payout, 'wallet' | 'tx' | 'detail'>;
 type Hire = JobsHistory['hires'][number];
 export type HireReport = Optional<Hire, 'client' | 'reservedUntil' | 'ended' | 'minutesServed' | 'paid' | 'detail'>;
@@ -113,16 +113,17 @@ export class EarningsRecord {
     if (answered !== null && issued !== null && answered > issued) throw new TypeError(`potl.answered (${answered}) cannot exceed potl.issued (${issued}).`);
     const pow = reward.pow == null ? null : String(reward.pow).slice(0, 64);
     const recorded = store.now();
+    const closed = reward.closedAt == null ? null : checkTime('closedAt', reward.closedAt);
     const row = [
       device, block, blockId, status, amount, reward.baseScore ?? null, reward.normalizedScore ?? null, reward.detail ?? null, recorded,
-      tier, processor, quantity, pow, answered, issued,
+      tier, processor, quantity, pow, answered, issued, closed,
     ] as const;
     store.enqueue(`reward:${device}:${block}`, (db) =>
       store.statement(
         db,
         `INSERT OR REPLACE INTO block_rewards (device, block_ms, block_id, status, amount_nano, base_score, normalized_score, detail, recorded_ms,
-           tier, processor, quantity, pow, potl_answered, potl_issued)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           tier, processor, quantity, pow, potl_answered, potl_issued, closed_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(...row),
     );
     store.flush();
@@ -226,6 +227,16 @@ export class EarningsRecord {
          WHERE block_ms >= ? AND block_ms < ? AND (?3 IS NULL OR device = ?3) ORDER BY block_ms, device`,
       ).all(from, to, device ?? null) as unknown as RewardRow[]
     ).map(rewardFromRow);
+  }
+
+  /** One block's verdict for a device, with when the network closed it (null: not recorded). */
+  blockReward(device: string, blockStart: number): (BlockRewardRow & { closedAt: number | null }) | null {
+    const store = this.#store;
+    const db = store.readDb();
+    const row = store.statement(db, `SELECT ${REWARD_COLUMNS}, closed_ms FROM block_rewards WHERE device = ? AND block_ms = ?`).get(device, blockStart) as
+      | (RewardRow & { closed_ms: number | null })
+      | undefined;
+    return row ? { ...rewardFromRow(row), closedAt: row.closed_ms } : null;
   }
 
   /** One page of the Block Rewards history, newest first (page 1 is the newest), with the total count. */

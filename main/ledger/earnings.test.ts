@@ -48,7 +48,7 @@ describe('schema 2: the Block Rewards columns', () => {
     ledger.close();
     const db = new DatabaseSync(file);
     expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(3); // later migrations append
     db.close();
   });
 
@@ -152,7 +152,7 @@ describe('read channels', () => {
     expect(await core.dispatch('rewards.summary', { timeZone: 'Mars/Olympus' })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     const csv = await core.dispatch('export', { what: 'rewards' });
     if (!csv.ok) throw new Error(csv.error.message);
-    expect((csv.result as { csv: string }).csv.split('\r\n')[1]).toMatch(/,9,dev,passed,0\.25,8150,566\.96,,2,CPU,1,passed,12,12$/);
+    expect((csv.result as { csv: string }).csv.split('\r\n')[1]).toMatch(/,9,dev,passed,0\.25,8150,566\.96,,2,CPU,1,passed,12,12,/);
     ledger.close();
   });
 });

@@ -1,6 +1,7 @@
 // The ledger's contract handlers and its wiring into the core's frame and notice flow. Without an
 // open ledger every handler answers 'unavailable' with a sentence saying why.
-import { ContractFailure, type Handlers, type TelemetryFrame } from '../../preload/contract/index.ts';
+import { blockCause, blockWindow } from '../../preload/contract/block-cause.ts';
+import { ContractFailure, type BlockDetail, type Handlers, type TelemetryFrame } from '../../preload/contract/index.ts';
 import type { EventBus } from '../events.ts';
 import { exportCsvText } from './csv.ts';
 import { earningsSummary } from './earnings.ts';
@@ -18,7 +19,8 @@ type LedgerChannels =
   | 'rewards.page'
   | 'payouts.list'
   | 'jobs.list'
-  | 'notices.list';
+  | 'notices.list'
+  | 'block.detail';
 /** Rows one export reply may carry (about 5 MB of CSV); the CLI streams any amount. */
 export const EXPORT_MAX_ROWS = 100_000;
 
@@ -57,7 +59,18 @@ export function ledgerHandlers(ledger: Ledger | undefined, deviceId: string): Pi
     'payouts.list': async ({ limit }) => use(ledger, (l) => l.payouts(limit)),
     'jobs.list': async ({ limit }) => use(ledger, (l) => ({ hires: l.hires(limit), jobs: l.jobs(limit) })),
     'notices.list': async ({ limit }) => use(ledger, (l) => l.notices(limit)),
+    'block.detail': async ({ device, blockStart }) => use(ledger, (l) => blockDetail(l, device, blockStart)),
   };
+}
+
+/** One block explained: the network's verdict, what this worker kept of the block, and the cause. */
+export function blockDetail(ledger: Ledger, device: string, blockStart: number): BlockDetail {
+  const found = ledger.blockReward(device, blockStart);
+  if (!found) throw new ContractFailure('not-found', `No block that started at ${new Date(blockStart).toISOString()} is recorded for ${device}.`);
+  const { closedAt, ...verdict } = found;
+  const window = blockWindow(blockStart, closedAt);
+  const record = ledger.blockRecord(device, window.start, window.end, { potlIssued: verdict.potl?.issued ?? null, pow: verdict.pow, hired: verdict.pow === 'skipped-hired' });
+  return { verdict, window, record, cause: blockCause(verdict, window, record) };
 }
 
 /**

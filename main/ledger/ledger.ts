@@ -2,7 +2,9 @@
 // rollups, uptime spans and gaps, block rewards, payouts, hires, jobs, notices, and their CSV export.
 // May import node built-ins and preload/contract types; nothing else of ours. Ledger is its one door.
 import type { Notice, Pause, TelemetryFrame } from '../../preload/contract/index.ts';
+import type { EvidenceChallenge, EvidenceGap } from '../../preload/contract/index.ts';
 import { EarningsRecord, type BlockRewardReport, type HireReport, type JobReport, type PayoutReport } from './earnings-record.ts';
+import { EvidenceRecord } from './evidence-record.ts';
 import type { Metric } from './metrics.ts';
 import { LedgerStore, type LedgerOptions } from './store.ts';
 import { TelemetryHistory, type Resolution } from './telemetry.ts';
@@ -22,12 +24,14 @@ export class Ledger {
   readonly #telemetry: TelemetryHistory;
   readonly #uptime: UptimeRecord;
   readonly #earnings: EarningsRecord;
+  readonly #evidence: EvidenceRecord;
 
   private constructor(options: LedgerOptions) {
     this.#store = new LedgerStore(options);
     this.#telemetry = new TelemetryHistory(this.#store);
     this.#uptime = new UptimeRecord(this.#store, options.onlineToleranceMs ?? 60_000);
     this.#earnings = new EarningsRecord(this.#store);
+    this.#evidence = new EvidenceRecord(this.#store);
     this.file = this.#store.file;
     this.mode = this.#store.mode;
   }
@@ -185,5 +189,28 @@ export class Ledger {
   }
   notices(limit?: number) {
     return this.#earnings.notices(limit);
+  }
+  /** One block's verdict for a device, with when the network closed it. */
+  blockReward(device: string, blockStart: number) {
+    return this.#earnings.blockReward(device, blockStart);
+  }
+
+  // ------------------------------------------------------------ what the worker saw of each block
+  saveChallenge(device: string, challenge: EvidenceChallenge): void {
+    this.#evidence.saveChallenge(device, challenge);
+  }
+  saveGap(device: string, gap: EvidenceGap): void {
+    this.#evidence.saveGap(device, gap);
+  }
+  lastSeenBefore(device: string, before: number): number | null {
+    return this.#evidence.lastSeenBefore(device, before);
+  }
+  /** What the worker kept of one block [start, end); null: it kept nothing from that time. */
+  blockRecord(device: string, start: number, end: number, verdict: { potlIssued: number | null; pow: string | null; hired: boolean }) {
+    return this.#evidence.blockRecord(device, start, end, verdict);
+  }
+  /** The record's figures for the rewards CSV. */
+  blockRecordSummary(device: string, start: number, end: number, verdict: { potlIssued: number | null; pow: string | null; hired: boolean }) {
+    return this.#evidence.csvSummary(device, start, end, verdict);
   }
 }

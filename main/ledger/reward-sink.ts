@@ -21,6 +21,8 @@ export interface NetworkBlockResult {
   /** What the network scored the device as, where its result says so. */
   tier?: number | null;
   processorType?: 'GPU' | 'CPU' | null;
+  /** The wire's name for processorType. */
+  processor?: 'GPU' | 'CPU' | null;
   quantity?: number | null;
 }
 
@@ -56,12 +58,13 @@ export function ledgerRewardSink(
         normalizedScore: r.normalized,
         // POTL and POW have their own columns; the detail keeps the network's reason for a failure.
         detail: r.reason,
+        closedAt: r.closedAt,
       };
       try {
         ledger.recordBlockReward({
           ...reward,
           tier: r.tier ?? null,
-          processorType: r.processorType ?? null,
+          processorType: r.processor ?? r.processorType ?? null,
           quantity: r.quantity ?? null,
           pow: r.pow,
           potl: { answered: r.potl.answered, issued: r.potl.issued },

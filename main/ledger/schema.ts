@@ -156,6 +156,31 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device, start_ms, source)
   ) WITHOUT ROWID;
   `,
+  // What the worker saw of each block (docs/architecture.md, main/worker/block-evidence.ts): each
+  // challenge (kind potl or pow, item its id) and each gap in its session (kind gap, item
+  // reason:start). t_ms: arrival or gap start; a block's record is read back by its time span.
+  `
+  CREATE TABLE block_evidence (
+    device TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('potl', 'pow', 'gap')),
+    item TEXT NOT NULL,
+    t_ms INTEGER NOT NULL,
+    end_ms INTEGER,
+    deadline_ms INTEGER,
+    answered_ms INTEGER,
+    acked_ms INTEGER,
+    solve_ms REAL,
+    reason TEXT,
+    source TEXT,
+    problem TEXT,
+    refused_code TEXT,
+    detail TEXT,
+    PRIMARY KEY (device, kind, item)
+  ) WITHOUT ROWID;
+  CREATE INDEX block_evidence_by_time ON block_evidence (device, t_ms);
+  -- When the network closed the block: its span on the time line (NULL: not said).
+  ALTER TABLE block_rewards ADD COLUMN closed_ms INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

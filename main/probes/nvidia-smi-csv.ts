@@ -1,6 +1,7 @@
 // Pure parsing of nvidia-smi output: --help-query-gpu (which fields this driver knows), CSV rows of
 // --query-gpu (with or without header and units), `-L` (MIG instances). No I/O; imports only types.
 import type { GpuInventory, GpuSample } from '../../preload/contract/index.ts';
+import { THROTTLE_REASON_WORDS, type ThrottleReason } from '../../preload/contract/words.ts';
 
 /** A value nvidia-smi could not give is null with the reason in the user's words, never NaN or 0. */
 export type Cell = { value: number; text: string } | { value: null; text: string | null; reason: string };
@@ -137,7 +138,7 @@ export function headerUnits(headerLine: string): (string | null)[] {
   return splitRow(headerLine).map((cell) => /\[([^\]]+)\]\s*$/.exec(cell)?.[1] ?? null);
 }
 
-const THROTTLE_BITS: [bigint, string][] = [
+const THROTTLE_BITS: [bigint, ThrottleReason][] = [
   [0x1n, 'idle'],
   [0x2n, 'app-clocks'],
   [0x4n, 'power-cap'],
@@ -149,21 +150,11 @@ const THROTTLE_BITS: [bigint, string][] = [
   [0x100n, 'display-clocks'],
 ];
 
-/** What each throttle reason means, for the UI and for notices. */
-export const THROTTLE_LABELS: Record<string, string> = {
-  idle: 'idle (clocks lowered, nothing to do)',
-  'app-clocks': 'application clocks setting',
-  'power-cap': 'power cap',
-  'hw-slowdown': 'hardware slowdown',
-  'sync-boost': 'sync boost',
-  'sw-thermal': 'thermal slowdown (driver)',
-  'hw-thermal': 'thermal slowdown (hardware)',
-  'power-brake': 'power brake (external signal)',
-  'display-clocks': 'display clock setting',
-};
+/** What each throttle reason means, for the UI and for notices (the one table in words.ts). */
+export const THROTTLE_LABELS: Record<string, string> = THROTTLE_REASON_WORDS;
 
 /** `0x0000000000000044` -> ['power-cap', 'hw-thermal']; null when the text is no bitmask. */
-export function decodeThrottleMask(text: string | null): string[] | null {
+export function decodeThrottleMask(text: string | null): ThrottleReason[] | null {
   if (!text || !/^0x[0-9a-fA-F]{1,16}$/.test(text)) return null;
   const mask = BigInt(text);
   return THROTTLE_BITS.filter(([bit]) => (mask & bit) !== 0n).map(([, name]) => name);

@@ -18,6 +18,7 @@ import {
   type TelemetryKey,
 } from './nvidia-smi-csv.ts';
 import type { GpuSampler } from './sampler.ts';
+import { NvidiaSmiExtras, type ExtrasOptions } from './nvidia-smi-extras.ts';
 import { endGroup, runTool, spawnInGroup } from './process-group.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import { Emitter } from '../lib/emitter.ts';
@@ -53,6 +54,8 @@ export interface NvidiaSmiOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   helpTimeoutMs?: number;
+  /** The slow reads beside the loop (health, processes, MIG, Xid); off unless asked for. */
+  extras?: Omit<ExtrasOptions, 'executable' | 'env' | 'gpus'> | false;
 }
 
 interface Sweep {
@@ -66,7 +69,10 @@ const CLEAN_SWEEPS_TO_RECOVER = 3;
 
 export class NvidiaSmiSampler implements GpuSampler {
   readonly name = 'nvidia-smi';
-  readonly #options: Required<Omit<NvidiaSmiOptions, 'env'>> & { env?: NodeJS.ProcessEnv };
+  readonly #options: Required<Omit<NvidiaSmiOptions, 'env' | 'extras'>> & { env?: NodeJS.ProcessEnv };
+  /** Health, processes, MIG instances and Xid errors, read slowly beside the loop. */
+  readonly extras: NvidiaSmiExtras | null;
+  #busIds = new Map<string, string | null>();
   #intervalMs = 1000;
   #running = false;
   #generation = 0;
@@ -92,7 +98,16 @@ export class NvidiaSmiSampler implements GpuSampler {
   #stopping = new AbortController(); // ends a field query still running when the sampler stops
 
   constructor(options: NvidiaSmiOptions) {
-    this.#options = { backoffMs: 500, maxBackoffMs: 30_000, helpTimeoutMs: 5000, ...options };
+    const { extras, ...rest } = options;
+    this.#options = { backoffMs: 500, maxBackoffMs: 30_000, helpTimeoutMs: 5000, ...rest };
+    this.extras = extras
+      ? new NvidiaSmiExtras({
+          ...extras,
+          executable: options.executable,
+          env: options.env,
+          gpus: () => (this.#lastSweep?.gpus ?? []).map((g) => ({ index: g.index, uuid: g.uuid })),
+        })
+      : null;
   }
 
   onHardwareChange(listener: () => void): () => void {
@@ -113,6 +128,7 @@ export class NvidiaSmiSampler implements GpuSampler {
     const restart = this.#running;
     this.#intervalMs = Math.max(100, Math.round(intervalMs));
     this.#running = true;
+    if (!restart) this.extras?.start();
     if (restart) this.#killChild();
     else this.#launch();
     // Hangs are checked on every read; this slow backstop covers a sampler nobody reads.
@@ -122,6 +138,7 @@ export class NvidiaSmiSampler implements GpuSampler {
   async stop(): Promise<void> {
     this.#running = false;
     this.#generation++;
+    this.extras?.stop();
     this.#stopping.abort();
     this.#stopping = new AbortController();
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
@@ -301,6 +318,7 @@ export class NvidiaSmiSampler implements GpuSampler {
     // A row for a GPU already in this sweep starts the next sweep; so does reaching `count` rows.
     if (this.#current.has(parsed.key)) this.#finishSweep();
     this.#current.set(parsed.key, parsed.sample);
+    this.#busIds.set(parsed.key, parsed.busId);
     if (!this.#known.has(parsed.key)) {
       const { index, model } = parsed.sample;
       this.#known.set(parsed.key, `GPU ${index} (${model}${parsed.busId === null ? '' : `, ${parsed.busId}`})`);
@@ -310,7 +328,10 @@ export class NvidiaSmiSampler implements GpuSampler {
 
   #finishSweep(): void {
     if (this.#current.size === 0) return;
-    const gpus = [...this.#current.values()].sort((a, b) => a.index - b.index);
+    const extras = this.extras;
+    const gpus = [...this.#current.entries()]
+      .map(([key, sample]) => (extras ? extras.decorate(sample, this.#busIds.get(key) ?? null) : sample))
+      .sort((a, b) => a.index - b.index);
     this.#lost = new Set([...this.#known.keys()].filter((key) => !this.#current.has(key)));
     const present = [...this.#current.keys()].sort().join('\n');
     if (this.#present !== '' && present !== this.#present) this.#hardwareChanges.emit();

@@ -85,3 +85,23 @@ export function runTool({ executable, args, timeoutMs, env, name, maxBytes = 8 *
     });
   });
 }
+
+/** Runs of one tool, one at a time: a second request waits for the first, so a slow tool never piles up copies. */
+export class OneAtATime {
+  #tail: Promise<unknown> = Promise.resolve();
+  #waiting = 0;
+
+  /** How many runs are queued or running. */
+  get pending(): number {
+    return this.#waiting;
+  }
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    this.#waiting++;
+    const next = this.#tail.then(task, task).finally(() => {
+      this.#waiting--;
+    });
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -22,6 +22,22 @@ export function defaultSettings(): Settings {
       updateCheckHours: 4,
       notifications: true,
     },
+    alerts: {
+      webhook: { enabled: false, url: null },
+      ntfy: { enabled: false, baseUrl: 'https://ntfy.sh', topic: null },
+      telegram: { enabled: false, baseUrl: 'https://api.telegram.org', chatId: null },
+      email: { enabled: false, host: null, port: 587, secure: false, user: null, from: null, to: null },
+      rules: {},
+      repeatMinutes: 60,
+      offlineAfterSeconds: 600,
+    },
+    autopilot: {
+      idle: { enabled: false, afterMinutes: 10 },
+      schedule: { enabled: false, timeZone: null, windows: [] },
+      gaming: { enabled: false, graceSeconds: 120 },
+    },
+    metrics: { enabled: false, listen: '127.0.0.1:9400' },
+    lending: { gpus: null, cpuCores: null, memoryGiB: null, diskGiB: null, vramGiB: null, rayPorts: '20000-20199', rayPath: null },
   };
 }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadOrCreateIdentity } from '../worker/identity.ts';
-import { keychainAccount, loadKeytar, openSecretStore, type SafeStorageLike } from './secrets.ts';
+import { keychainAccount, loadKeytar, openSecretStore, recordedBackend, type SafeStorageLike } from './secrets.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -20,6 +20,20 @@ const brokenKeytar = {
   setPassword: async () => Promise.reject(new Error('Cannot autolaunch D-Bus')),
   deletePassword: async () => true,
 };
+
+function fakeKeytar() {
+  const values = new Map<string, string>();
+  const keytar = {
+    broken: null as string | null,
+    getPassword: async (service: string, account: string) => values.get(`${service}/${account}`) ?? null,
+    setPassword: async (service: string, account: string, password: string) => {
+      if (keytar.broken) throw new Error(keytar.broken);
+      values.set(`${service}/${account}`, password);
+    },
+    deletePassword: async (service: string, account: string) => values.delete(`${service}/${account}`),
+  };
+  return keytar;
+}
 
 describe('secret store', () => {
   const keyringExpected = process.env.IO_WORKER_EXPECT_KEYRING === '1';
@@ -44,10 +58,11 @@ describe('secret store', () => {
 
   it('falls back to safeStorage, encrypted at rest', async () => {
     const dir = tempDir();
+    const xor = (b: Buffer) => Buffer.from([...b].map((x) => x ^ 0x5a));
     const safe: SafeStorageLike = {
-      isEncryptionAvailable: () => true,
-      encryptString: (s) => Buffer.from([...Buffer.from(s)].map((b) => b ^ 0x5a)),
-      decryptString: (b) => Buffer.from([...b].map((x) => x ^ 0x5a)).toString(),
+      isAsyncEncryptionAvailable: async () => true,
+      encryptStringAsync: async (s) => xor(Buffer.from(s)),
+      decryptStringAsync: async (b) => ({ result: xor(b).toString(), shouldReEncrypt: false }),
     };
     const store = await openSecretStore({ service: 's', dataDir: dir, keytar: brokenKeytar, safeStorage: safe });
     expect(store.backend).toBe('safe-storage');
@@ -57,24 +72,62 @@ describe('secret store', () => {
     expect(await store.get('token')).toBe('hunter2');
   });
 
-  it('falls back when the keychain reads but refuses writes (a locked keyring)', async () => {
+  it('headless with no keychain: a 0600 file in the data dir by default, and the same device at the next start', async () => {
+    const dir = tempDir();
     const locked = { ...brokenKeytar, getPassword: async () => null, setPassword: async () => Promise.reject(new Error('Cannot create an item in a locked collection')) };
-    const store = await openSecretStore({ service: 's', dataDir: tempDir(), keytar: locked });
-    expect(store.backend).toBe('memory');
-    expect(store.reason).toContain('locked collection');
+    const file = await openSecretStore({ service: 's', dataDir: dir, keytar: locked, allowPlaintextFile: true });
+    expect(file.backend).toBe('file');
+    expect(file.reason).toContain('locked collection');
+    expect(file.reason).toContain(path.join(dir, 'secrets.json'));
+    const identity = await loadOrCreateIdentity(file);
+    expect(fs.statSync(path.join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(recordedBackend(dir)).toBe('file');
+    // Next boot the keychain answers: the keys stay in the file, never a silent switch to a new device.
+    const again = await openSecretStore({ service: 's', dataDir: dir, keytar: fakeKeytar(), allowPlaintextFile: true });
+    expect(again.backend).toBe('file');
+    expect((await loadOrCreateIdentity(again)).deviceId).toBe(identity.deviceId);
   });
 
-  it('uses a 0600 file only when opted in, else memory, and says so', async () => {
+  it('without a file fallback (the app with nothing to encrypt): memory, said out loud, and nothing recorded', async () => {
     const dir = tempDir();
     const memory = await openSecretStore({ service: 's', dataDir: dir, keytar: null });
     expect(memory.backend).toBe('memory');
-    expect(memory.reason).toMatch(/--secrets-file/);
-    const file = await openSecretStore({ service: 's', dataDir: dir, keytar: null, allowPlaintextFile: true });
-    expect(file.backend).toBe('file');
-    const identity = await loadOrCreateIdentity(file);
-    const stat = fs.statSync(path.join(dir, 'secrets.json'));
-    expect(stat.mode & 0o777).toBe(0o600);
-    expect((await loadOrCreateIdentity(file)).deviceId).toBe(identity.deviceId);
+    expect(memory.reason).toMatch(/io-worker serve/);
+    expect(recordedBackend(dir)).toBeNull();
+  });
+
+  it('refuses a secrets file others can read, with the command that fixes it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'secrets.json');
+    fs.writeFileSync(file, '{"device-key":"x"}', { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    await expect(openSecretStore({ service: 's', dataDir: dir, keytar: null, allowPlaintextFile: true })).rejects.toThrow(`Fix it with: chmod 600 ${file}`);
+    await expect(openSecretStore({ service: 's', dataDir: dir, keytar: null, allowPlaintextFile: true })).rejects.toThrow(/mode 0644/);
+    fs.chmodSync(file, 0o600);
+    const store = await openSecretStore({ service: 's', dataDir: dir, keytar: null, allowPlaintextFile: true });
+    expect(await store.get('device-key')).toBe('x');
+  });
+
+  it('waits for a keychain that holds the keys, then reports it: never a new device', async () => {
+    const dir = tempDir();
+    const keytar = fakeKeytar();
+    const first = await openSecretStore({ service: 's', dataDir: dir, keytar, allowPlaintextFile: true });
+    expect(first.backend).toBe('keytar');
+    expect(recordedBackend(dir)).toBe('keytar');
+    // The keyring is locked on a later boot and unlocked while the worker waits.
+    keytar.broken = 'Cannot create an item in a locked collection';
+    setTimeout(() => (keytar.broken = null), 300);
+    const waited = await openSecretStore({ service: 's', dataDir: dir, keytar, allowPlaintextFile: true, keychainWaitMs: 3000 });
+    expect(waited.backend).toBe('keytar');
+    // Locked for good: reported, and no file holds a new key.
+    keytar.broken = 'Cannot create an item in a locked collection';
+    const started = Date.now();
+    await expect(openSecretStore({ service: 's', dataDir: dir, keytar, allowPlaintextFile: true, keychainWaitMs: 400 })).rejects.toThrow(/OS keychain.*locked collection.*Unlock the keyring/s);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(fs.existsSync(path.join(dir, 'secrets.json'))).toBe(false);
+    // --secrets-file does not move keys out of the keychain either
+    keytar.broken = null;
+    await expect(openSecretStore({ service: 's', dataDir: dir, keytar, preferFile: true })).rejects.toThrow(/Start without --secrets-file/);
   });
 
   it('signs with the stored identity', async () => {

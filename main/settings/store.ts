@@ -87,6 +87,7 @@ export class SettingsStore {
       limits: { ...this.#settings.limits, ...valid.limits },
       energy: { ...this.#settings.energy, ...valid.energy },
       desktop: { ...this.#settings.desktop, ...valid.desktop },
+      metrics: { ...this.#settings.metrics, ...valid.metrics },
     });
     return this.#apply(next);
   }

@@ -111,7 +111,7 @@ const fake = await vi.hoisted(async () => {
       }),
     },
     shell: { openExternal: async (url: string) => void openedExternally.push(url) },
-    safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '' },
+    safeStorage: { isAsyncEncryptionAvailable: async () => false, encryptStringAsync: async () => Buffer.alloc(0), decryptStringAsync: async () => ({ result: '', shouldReEncrypt: false }) },
     Menu: { buildFromTemplate: (items: unknown[]) => items },
     Tray: class extends EventEmitter {
       image: string;
@@ -135,6 +135,7 @@ const fake = await vi.hoisted(async () => {
     },
     nativeTheme: Object.assign(new EventEmitter(), { shouldUseDarkColors: false }),
     powerSaveBlocker: { start: () => 1, stop: () => {}, isStarted: () => false },
+    powerMonitor: Object.assign(new EventEmitter(), { getSystemIdleTime: () => 0, getSystemIdleState: () => 'active' }),
     Notification: { isSupported: () => false },
   };
   return { calls, electron, handlers, windows, trays, schemes, protocolHandlers, openedExternally, FakeContents, ready: () => readyResolve() };

@@ -5,7 +5,7 @@
 // May import: electron, electron-store, ../core.ts and the core's parts; nothing from renderer/.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, app, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { BrowserWindow, app, ipcMain, powerMonitor, protocol, safeStorage, session, shell } from 'electron';
 import Store from 'electron-store';
 import { bootWorker, type BootedWorker } from '../boot.ts';
 import { openAppSecrets } from './app-secrets.ts';
@@ -16,6 +16,7 @@ import { registerAppScheme, serveAppScheme } from './protocol.ts';
 import { guardSession, guardWebContents } from './security.ts';
 import { electronStoreBackend } from './settings-store.ts';
 import { updatesProvider } from './updater.ts';
+import { powerMonitorActivity } from './user-activity.ts';
 import { MainWindow, type WindowLike } from './window.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -58,6 +59,7 @@ async function start(): Promise<void> {
       openSecrets: () => openAppSecrets({ dataDir, safeStorage }),
       network: process.env.IO_WORKER_NETWORK,
       updates: updatesProvider(() => services?.updater ?? null),
+      activity: powerMonitorActivity(powerMonitor),
       warn: (message) => log(message),
       log,
     });

@@ -1,6 +1,7 @@
 // What the network session is given and what it reports: its options, its state, and the sink
 // where rewards, payouts, hires and notices go.
 import type { OfflineCause, Pause } from '../../preload/contract/index.ts';
+import type { EvidenceObserver } from './block-evidence.ts';
 import type { HireRunner } from './hires.ts';
 import type { DeviceIdentity } from './identity.ts';
 import type { PowBackend } from './pow.ts';
@@ -67,6 +68,8 @@ export interface WorkerClientOptions {
   inventory: () => Promise<InventorySummary>;
   telemetry?: () => TelemetrySummary;
   sink?: RewardSink;
+  /** What the worker saw of each block (block-evidence.ts): challenges, answers, gaps. */
+  evidence?: EvidenceObserver;
   pow?: PowBackend;
   hires?: HireRunner;
   /** Highest block result already stored by the sink; later ones are resent on connect. */

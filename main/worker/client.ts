@@ -5,13 +5,15 @@ import { WebSocket } from 'ws';
 import type { OfflineCause, Pause } from '../../preload/contract/index.ts';
 import { OFFLINE_CAUSE_WORDS } from '../../preload/contract/words.ts';
 import { backoffDelay } from '../lib/backoff.ts';
+import { StateWaiters } from '../lib/state-waiters.ts';
 import { accountChange, ownerRead, type AccountRequestContext } from './account-requests.ts';
 import { memoryStore } from '../settings/secrets.ts';
 import type { ClientState, WorkerClientOptions } from './client-types.ts';
 import { NetworkLink } from './network-link.ts';
-import { CpuPowBackend, type PowBackend } from './pow.ts';
+import { AutoPowBackend } from './pow.ts';
+import { PowProver } from './pow-prover.ts';
 import {
-  HIRE_ID_PATTERN, ServerMessageSchema, encodeProduct, seal, type Heartbeat, type HireOrder, type ServerMessage, type ServiceState, type Signer, type WirePause,
+  HIRE_ID_PATTERN, ServerMessageSchema, seal, type Heartbeat, type HireOrder, type ServerMessage, type ServiceState, type Signer, type WirePause,
 } from './protocol.ts';
 import { disconnectedNotice, reconnectedNotice } from './session-notices.ts';
 import { measureSpeed } from './speed-test.ts';
@@ -32,7 +34,7 @@ export class WorkerClient {
   readonly #o: WorkerClientOptions;
   readonly #signer: Signer;
   readonly #sessionStartedAt = Date.now();
-  readonly #pow: PowBackend;
+  readonly #pow: PowProver;
   #ws: WebSocket | null = null;
   #attempt = 0;
   #stopped = true;
@@ -52,14 +54,14 @@ export class WorkerClient {
   #heartbeatSeconds: number;
   #lastSpeedTestAt = 0;
   #state: ClientState;
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new StateWaiters<ClientState>(() => this.state());
   /** The trusted network: its pinned key, the binding every envelope names, each message proven. */
   readonly #link: NetworkLink;
 
   constructor(options: WorkerClientOptions) {
     this.#o = options;
     this.#signer = { id: options.identity.deviceId, sign: (m) => options.identity.sign(m) };
-    this.#pow = options.pow ?? new CpuPowBackend();
+    this.#pow = new PowProver({ backend: options.pow ?? new AutoPowBackend(undefined, options.log), send: (type, body) => this.#send(type, body), log: options.log });
     this.#lastBlock = options.lastBlock ?? 0;
     this.#heartbeatSeconds = options.heartbeatSeconds ?? 30;
     this.#state = {
@@ -73,6 +75,10 @@ export class WorkerClient {
       this.#o.sink?.recordHire(this.deviceId, { ...report, at: Date.now() });
       this.#update({ hire: report.state === 'running' || report.state === 'restarting' ? this.#state.hire : null });
     });
+  }
+
+  blockSeconds(): number | null {
+    return this.#blockSeconds;
   }
 
   /** The network's blocks: their length and when one closed (the last result's close), once known. */
@@ -135,20 +141,7 @@ export class WorkerClient {
 
   /** Resolves when the predicate holds on the client state (tests and the CLI wait with it). */
   waitFor(predicate: (state: ClientState) => boolean, timeoutMs: number): Promise<ClientState> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!predicate(this.state())) return false;
-        clearTimeout(timer);
-        this.#waiters.delete(check as () => void);
-        resolve(this.state());
-        return true;
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check as () => void);
-        reject(new Error(`timed out after ${timeoutMs} ms; state: ${JSON.stringify(this.state())}`));
-      }, timeoutMs);
-      if (!check()) this.#waiters.add(check as () => void);
-    });
+    return this.#waiters.waitFor(predicate, timeoutMs);
   }
 
   /** Renames or removes one of this account's devices at the coordinator, signed by the account key. */
@@ -337,10 +330,12 @@ export class WorkerClient {
         return;
       case 'ack':
         this.#inflight.delete(message.nonce);
+        this.#o.evidence?.answered(message.nonce, null);
         return;
       case 'error': {
         const beat = message.nonce ? this.#inflight.get(message.nonce) : undefined;
         if (message.nonce) this.#inflight.delete(message.nonce);
+        if (message.nonce) this.#o.evidence?.answered(message.nonce, { code: message.code, message: message.message });
         // Signed before a coordinator restart: the same beat, signed again now, is accepted.
         if (beat && message.code === 'stale' && this.#online()) this.#sendBeat({ ...beat, buffered: true });
         this.#o.log?.(`coordinator refused a message: ${message.code}: ${message.message}`);
@@ -353,10 +348,15 @@ export class WorkerClient {
         return;
       }
       case 'potl':
+        this.#o.evidence?.challenge('potl', message.challengeId, message.deadline);
         this.#send('potl-answer', { challengeId: message.challengeId, nonce: message.nonce });
         return;
       case 'pow':
-        void this.#solve(message);
+        this.#o.evidence?.challenge('pow', message.challengeId, message.deadline);
+        void this.#pow.challenge(message);
+        return;
+      case 'pow-open':
+        void this.#pow.open(message);
         return;
       case 'block-result': {
         const r = message.result;
@@ -411,19 +411,11 @@ export class WorkerClient {
     this.#o.sink?.recordHire(this.deviceId, { hireId, state: 'failed', minutesServed: 0, detail, at: Date.now() });
   }
 
-  async #solve(challenge: { challengeId: string; seed: string; size: number }): Promise<void> {
-    const started = performance.now();
-    try {
-      const product = await this.#pow.solve({ seed: challenge.seed, size: challenge.size });
-      this.#send('pow-answer', { challengeId: challenge.challengeId, product: encodeProduct(product), solveMs: performance.now() - started, backend: this.#pow.name });
-    } catch (error) {
-      this.#o.log?.(`POW failed: ${(error as Error).message}`);
-    }
-  }
-
   async #speedTest(): Promise<void> {
     try {
-      const result = await measureSpeed((path) => this.#httpUrl(path), this.#o.speedTestBytes ?? 4 * 1024 * 1024);
+      const bytes = this.#o.speedTestBytes ?? 4 * 1024 * 1024;
+      const result = await measureSpeed((path) => this.#httpUrl(path), bytes);
+      this.#traffic.add(bytes, bytes);
       this.#lastSpeedTestAt = Date.now();
       this.#send('speed', result);
     } catch (error) {
@@ -478,7 +470,9 @@ export class WorkerClient {
 
   #send(type: string, body: unknown): boolean {
     if (!this.#online()) return false;
-    this.#ws!.send(JSON.stringify(seal(this.#signer, this.#link.binding, type, body)));
+    const envelope = seal(this.#signer, this.#link.binding, type, body);
+    this.#ws!.send(JSON.stringify(envelope));
+    this.#o.evidence?.sent(type, body, envelope.nonce);
     return true;
   }
 
@@ -499,6 +493,6 @@ export class WorkerClient {
     this.#state = { ...this.#state, ...patch };
     const state = this.state();
     this.#o.onState?.(state);
-    for (const waiter of [...this.#waiters]) waiter();
+    this.#waiters.changed();
   }
 }

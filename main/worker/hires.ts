@@ -1,6 +1,7 @@
 // Hired workloads under supervision: the built-in benchmark, a Ray node (`ray start --address …
-// --block`), or a container (docker or podman). Logs to a file, restarts on failure with backoff,
-// counts the minutes served and reports each change.
+// --block`, prepared by ray/service.ts: its own user, the order's Ray version, pinned resources),
+// or a container (docker or podman). Logs to a file, restarts on failure with backoff, counts the
+// minutes served and reports each change.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { backoffDelay } from '../lib/backoff.ts';
 import { HIRE_ID_PATTERN, HireOrderSchema, type HireOrder, type ServiceState } from './protocol.ts';
 import { Emitter } from '../lib/emitter.ts';
+import { RayNodes, type PreparedNode } from './ray/service.ts';
+import type { RayNodeState } from './ray/state.ts';
 
 export interface HireReport {
   hireId: string;
@@ -16,10 +19,22 @@ export interface HireReport {
   detail: string;
 }
 
+/** What a container may use; `gpus`: the device indexes it gets (`--gpus "device=…"`). */
+export interface ContainerLimits {
+  cpus: number;
+  memoryBytes: number;
+  gpus?: number[];
+}
+
 export interface HireRunnerOptions {
   /** Folder for one log file per hire; none keeps only the last lines in memory. */
   logDir?: string | null;
+  /** Runs this command in place of a managed Ray node, unisolated: for tests with a fake `ray` only. */
   rayCommand?: string;
+  /** The managed Ray service (default: one for `deviceId` with its defaults). */
+  ray?: RayNodes;
+  /** This device's id: the Ray node's custom resource and label. */
+  deviceId?: string;
   /** docker or podman (or a path); default: whichever IO_WORKER_CONTAINER names, else docker. */
   containerCommand?: string;
   maxRestarts?: number;
@@ -27,7 +42,7 @@ export interface HireRunnerOptions {
   reportEveryMs?: number;
   stopGraceMs?: number;
   /** What a hired container may use: the machine the hire reserved, less room for the worker itself. */
-  containerLimits?: { cpus: number; memoryBytes: number };
+  containerLimits?: ContainerLimits | (() => ContainerLimits);
 }
 
 /**
@@ -50,15 +65,23 @@ interface Running {
   log: fs.WriteStream | null;
   tail: string[];
   lastExit: string;
+  /** A managed Ray node's plan, made once per hire before its first start. */
+  prepared: PreparedNode | null;
+  stopped?: Promise<void>;
 }
+
+/** The Ray row of the Services tab, with the node's state as Ray reports it. */
+export type RayServiceState = ServiceState & { ray?: RayNodeState | null };
 
 export class HireRunner {
   readonly #o: HireRunnerOptions;
   readonly #reports = new Emitter<HireReport>();
   #current: Running | null = null;
+  readonly #ray: RayNodes | null;
 
   constructor(options: HireRunnerOptions = {}) {
     this.#o = options;
+    this.#ray = options.rayCommand ? null : (options.ray ?? new RayNodes({ deviceId: options.deviceId ?? 'this-device' }));
   }
 
   onReport(listener: (report: HireReport) => void): () => void {
@@ -70,10 +93,14 @@ export class HireRunner {
     const w = order.workload;
     if (w.kind === 'benchmark') return { file: process.execPath, args: [BENCHMARK] };
     // The address is checked against RAY_ADDRESS_PATTERN, and `--address=` keeps it a value.
-    if (w.kind === 'ray') return { file: this.#o.rayCommand ?? process.env.IO_WORKER_RAY ?? 'ray', args: ['start', `--address=${w.address}`, '--block'] };
+    if (w.kind === 'ray') {
+      const plan = this.#current?.order.hireId === order.hireId ? this.#current.prepared?.plan : null;
+      return plan ? { file: plan.file, args: plan.args } : { file: this.#o.rayCommand ?? 'ray', args: ['start', `--address=${w.address}`, '--block'] };
+    }
     const engine = this.#o.containerCommand ?? process.env.IO_WORKER_CONTAINER ?? 'docker';
-    const limits = this.#o.containerLimits;
-    const resources = limits ? [`--cpus=${limits.cpus}`, `--memory=${Math.floor(limits.memoryBytes)}`] : [];
+    const limits = typeof this.#o.containerLimits === 'function' ? this.#o.containerLimits() : this.#o.containerLimits;
+    const gpus = limits?.gpus?.length ? [`--gpus="device=${limits.gpus.join(',')}"`] : [];
+    const resources = limits ? [`--cpus=${limits.cpus}`, `--memory=${Math.floor(limits.memoryBytes)}`, ...gpus] : [];
     return { file: engine, args: ['run', '--rm', `--name=io-worker-${order.hireId}`, ...CONTAINER_CONFINEMENT, ...resources, '--', w.image, ...w.args] };
   }
 
@@ -82,11 +109,19 @@ export class HireRunner {
     return r ? { hireId: r.order.hireId, kind: r.order.workload.kind, minutesServed: this.#minutes(r), tail: [...r.tail] } : null;
   }
 
-  rayService(): ServiceState {
+  rayService(): RayServiceState {
     const r = this.#current;
-    if (!r || r.order.workload.kind !== 'ray') return { name: 'Ray', state: 'stopped', detail: 'No Ray workload running.' };
-    if (r.child) return { name: 'Ray', state: 'running', detail: `Ray node joined ${(r.order.workload as { address: string }).address}.` };
-    return { name: 'Ray', state: 'failing', detail: `Ray exited (${r.lastExit}); restart ${r.restarts} of ${this.#o.maxRestarts ?? 5}.` };
+    const ray = r?.order.workload.kind === 'ray' ? r : null;
+    if (this.#ray) {
+      const v = this.#ray.view();
+      if (ray && !ray.child && ray.prepared && !ray.stopping) return { name: 'Ray', state: 'failing', detail: `Ray exited (${ray.lastExit}); restart ${ray.restarts} of ${this.#o.maxRestarts ?? 5}.`, ray: null };
+      // Running only when Ray itself lists the node; a node that lost its head is failing.
+      const state = v.phase === 'joined' ? 'running' : v.phase === 'lost-head' || (ray && v.phase === 'refused') ? 'failing' : ray ? 'running' : 'stopped';
+      return { name: 'Ray', state, detail: v.detail, ray: v.node };
+    }
+    if (!ray) return { name: 'Ray', state: 'stopped', detail: 'No Ray workload running.' };
+    if (ray.child) return { name: 'Ray', state: 'running', detail: `Ray node joined ${(ray.order.workload as { address: string }).address}.` };
+    return { name: 'Ray', state: 'failing', detail: `Ray exited (${ray.lastExit}); restart ${ray.restarts} of ${this.#o.maxRestarts ?? 5}.` };
   }
 
   /** Runs a hire; an order that breaks the protocol's schema is refused (returns why), never run. */
@@ -100,7 +135,7 @@ export class HireRunner {
     if (logDir) fs.mkdirSync(logDir, { recursive: true });
     const r: Running = {
       order, child: null, restarts: 0, servedMs: 0, runningSince: null, stopping: false, timers: [],
-      log: logDir ? fs.createWriteStream(logFile(logDir, order.hireId), { flags: 'a' }) : null, tail: [], lastExit: '',
+      log: logDir ? fs.createWriteStream(logFile(logDir, order.hireId), { flags: 'a' }) : null, tail: [], lastExit: '', prepared: null,
     };
     this.#current = r;
     r.timers.push(setTimeout(() => void this.stop('the hired time is over', order.hireId, 'completed'), Math.max(0, order.endsAt - Date.now())));
@@ -109,12 +144,35 @@ export class HireRunner {
     return null;
   }
 
+  /** A managed Ray hire first gets its node prepared (user, Ray install, folder); a refusal ends the hire. */
+  async #prepare(r: Running): Promise<void> {
+    try {
+      r.prepared = await this.#ray!.prepare(r.order, (line) => this.#write(r, `[ray] ${line}\n`));
+    } catch (error) {
+      this.#write(r, `[supervisor] Ray hire refused: ${(error as Error).message}\n`);
+      void this.stop(`Ray hire refused: ${(error as Error).message}`, r.order.hireId, 'failed');
+      return;
+    }
+    if (r.stopping || this.#current !== r) {
+      await this.#ray!.end(r.prepared, (line) => this.#write(r, `${line}\n`));
+      return;
+    }
+    this.#ray!.watch(r.prepared, (r.order.workload as { address: string }).address);
+    this.#spawn(r);
+  }
+
   #spawn(r: Running): void {
+    if (r.order.workload.kind === 'ray' && this.#ray && !r.prepared) {
+      void this.#prepare(r);
+      return;
+    }
     const { file, args } = this.command(r.order);
+    const plan = r.prepared?.plan;
     this.#write(r, `$ ${file} ${args.join(' ')}\n`);
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // A Ray node runs as the Ray user, in its own folder, with a clean environment.
+      child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(plan && r.prepared ? { env: plan.env, cwd: plan.cwd, uid: r.prepared.as.uid, gid: r.prepared.as.gid } : {}) });
     } catch (error) {
       // spawn throws (not emits) for some bad input: end the hire rather than the worker.
       this.#write(r, `[supervisor] could not start: ${(error as Error).message}\n`);
@@ -142,7 +200,12 @@ export class HireRunner {
       const delay = backoffDelay(r.restarts, this.#o.restartDelayMs ?? 1000, 30_000);
       r.restarts++;
       this.#report(r, 'restarting', `${r.lastExit}; restart ${r.restarts} in ${(delay / 1000).toFixed(1)} s`);
-      r.timers.push(setTimeout(() => { if (!r.stopping) this.#spawn(r); }, delay));
+      r.timers.push(setTimeout(() => {
+        if (r.stopping) return;
+        // What the last node left behind ends before the next one starts.
+        if (r.prepared) void this.#ray!.sweep(r.prepared).then(() => { if (!r.stopping) this.#spawn(r); });
+        else this.#spawn(r);
+      }, delay));
     };
     child.once('error', (error) => onExit(null, null, error));
     child.once('exit', (code, signal) => onExit(code, signal));
@@ -152,8 +215,15 @@ export class HireRunner {
   /** Stops the running hire (only `hireId`'s when given): SIGTERM, then SIGKILL after a grace time. */
   async stop(reason: string, hireId?: string, state: 'completed' | 'failed' = 'completed'): Promise<void> {
     const r = this.#current;
-    if (!r || (hireId && r.order.hireId !== hireId) || r.stopping) return;
+    if (!r || (hireId && r.order.hireId !== hireId)) return;
+    // A second caller (a new hire replacing this one) waits until the node is really gone.
+    if (r.stopping) return r.stopped ?? undefined;
     r.stopping = true;
+    r.stopped = this.#end(r, reason, state);
+    return r.stopped;
+  }
+
+  async #end(r: Running, reason: string, state: 'completed' | 'failed'): Promise<void> {
     for (const t of r.timers) clearTimeout(t);
     const child = r.child;
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -165,9 +235,12 @@ export class HireRunner {
     }
     if (r.runningSince) r.servedMs += Date.now() - r.runningSince;
     r.runningSince = null;
-    this.#current = null;
-    this.#report(r, state, reason);
+    if (r.prepared) await this.#ray!.end(r.prepared, (line) => this.#write(r, `${line}\n`));
+    else if (r.order.workload.kind === 'ray') this.#ray?.failed(reason);
+    if (this.#current === r) this.#current = null;
+    // The log is complete on disk before the final report goes out.
     await new Promise<void>((resolve) => (r.log ? r.log.end(resolve) : resolve()));
+    this.#report(r, state, reason);
   }
 
   #minutes(r: Running): number {

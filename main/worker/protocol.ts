@@ -1,17 +1,22 @@
-// The wire protocol between a worker and a coordinator (docs/protocol.md), version 2: envelopes
+// The wire protocol between a worker and a coordinator (docs/protocol.md), version 3: envelopes
 // signed both ways and bound to one network, message schemas, and the seeded POW matrices both sides derive. With explorer-api.ts,
 // all that main/devnet imports from main/worker; it imports nothing but zod and node:crypto.
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { PAUSE_SOURCES } from '../../preload/contract/words.ts';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Envelopes older or newer than this (against the receiver's clock) are rejected. */
 export const MAX_CLOCK_SKEW_MS = 60_000;
 
 /** The range of a POW challenge's matrix size, the same for the network parameters and the worker. */
 export const POW_MIN_SIZE = 8;
-export const POW_MAX_SIZE = 1024;
+/** Upload no longer grows with n² (only the opened rows travel): 2048 still opens under 1 MB. */
+export const POW_MAX_SIZE = 2048;
+/** The most products one challenge asks for: a worker keeps only a 32-byte root per product done. */
+export const POW_MAX_PRODUCTS = 1 << 20;
+/** The most rows the coordinator opens per challenge. */
+export const POW_MAX_OPENED = 256;
 
 // ---------------------------------------------------------------- envelopes
 /** `payload` is the JSON text that was signed, so both sides hash the very same bytes. */
@@ -54,7 +59,7 @@ export function keyFingerprint(publicKey: string | crypto.KeyObject): string {
 /** Signs `body` as a `type` message for the network `net` (networkBinding). */
 export function seal(signer: Signer, net: string, type: string, body: unknown, now = Date.now()): Envelope {
   const unsigned = {
-    v: PROTOCOL_VERSION as 2,
+    v: PROTOCOL_VERSION as typeof PROTOCOL_VERSION,
     net,
     type,
     signer: signer.id,
@@ -148,12 +153,26 @@ export const HeartbeatSchema = z.object({
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
 export const PotlAnswerSchema = z.object({ challengeId: z.string().max(64), nonce: z.string().max(64) });
-export const PowAnswerSchema = z.object({
+const HashHex = z.string().regex(/^[0-9a-f]{64}$/);
+/** A commitment to products [from, from + count): the Merkle root over their product roots (docs/protocol.md, "POW"). */
+export const PowCommitSchema = z.object({
   challengeId: z.string().max(64),
-  /** The n×n product, row-major little-endian uint32, base64. */
-  product: z.string().max(6 * 1024 * 1024),
+  from: z.number().int().nonnegative().max(POW_MAX_PRODUCTS),
+  count: z.number().int().min(1).max(POW_MAX_PRODUCTS),
+  root: HashHex,
   solveMs: z.number().nonnegative(),
   backend: z.string().max(32),
+});
+/** The rows the coordinator picked, each with its values and its Merkle path up to the batch root. */
+export const PowAnswerSchema = z.object({
+  challengeId: z.string().max(64),
+  rows: z.array(z.object({
+    product: z.number().int().nonnegative().max(POW_MAX_PRODUCTS),
+    row: z.number().int().nonnegative().max(POW_MAX_SIZE),
+    /** The row of the product, little-endian uint32, base64. */
+    values: z.string().max(Math.ceil((POW_MAX_SIZE * 16) / 3) + 4),
+    path: z.array(HashHex).max(48),
+  }).strict()).max(POW_MAX_OPENED),
 });
 export const HireReportSchema = z.object({
   hireId: HireIdSchema,
@@ -168,11 +187,34 @@ export const DeleteSchema = z.object({ deviceId: z.string().max(64) });
 /** An owner's read of what is not public (`Authorization: IoWorker <envelope>`), bound to one path. */
 export const ReadSchema = z.object({ path: z.string().max(256) });
 
+/**
+ * The owner's alert channels for this device (signed by its account): the coordinator sends
+ * "offline" when heartbeats stop for `offlineAfterSeconds` and "back online" when they return.
+ * An empty list removes them. Secrets travel here because the network must sign and send.
+ */
+const AlertUrl = z.string().max(200).regex(/^https?:\/\/[^\s]+$/, 'An alert URL is http(s)://…');
+export const AlertChannelsSchema = z.object({
+  deviceId: z.string().max(64),
+  offlineAfterSeconds: z.number().int().min(10).max(86_400),
+  channels: z
+    .array(
+      z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('webhook'), url: AlertUrl, secret: z.string().max(512).nullable() }).strict(),
+        z.object({ kind: z.literal('ntfy'), baseUrl: AlertUrl, topic: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), token: z.string().max(512).nullable() }).strict(),
+        z.object({ kind: z.literal('telegram'), baseUrl: AlertUrl, token: z.string().min(1).max(512), chatId: z.string().max(64) }).strict(),
+      ]),
+    )
+    .max(4),
+});
+export type AlertChannels = z.infer<typeof AlertChannelsSchema>;
+
 export const WorkerBodies = {
+  'alert-channels': AlertChannelsSchema,
   register: RegisterSchema,
   hello: HelloSchema,
   heartbeat: HeartbeatSchema,
   'potl-answer': PotlAnswerSchema,
+  'pow-commit': PowCommitSchema,
   'pow-answer': PowAnswerSchema,
   'hire-report': HireReportSchema,
   speed: SpeedSchema,
@@ -196,6 +238,10 @@ export const BlockResultSchema = z.object({
   normalized: z.number(),
   reward: z.number(),
   closedAt: z.number().int(),
+  /** What the network scored the device as in this block (absent from older coordinators). */
+  tier: z.number().int().min(0).max(4).nullable().optional(),
+  processor: z.enum(['GPU', 'CPU']).nullable().optional(),
+  quantity: z.number().int().nonnegative().nullable().optional(),
 });
 export type BlockResult = z.infer<typeof BlockResultSchema>;
 
@@ -203,6 +249,8 @@ export type BlockResult = z.infer<typeof BlockResultSchema>;
 // pattern so no value can be read as an option, a path or a second command.
 /** A Ray head's address: host:port, the host a name, an IPv4 address or a bracketed IPv6 one. */
 export const RAY_ADDRESS_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]):[0-9]{1,5}$/;
+/** A Ray release as pip names it (x.y.z): the only text of an order that reaches pip. */
+export const RAY_VERSION_PATTERN = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/;
 /** The longest hire a worker accepts: a year. */
 export const MAX_HIRE_HOURS = 24 * 366;
 
@@ -216,7 +264,12 @@ export const HireOrderSchema = z
     endsAt: z.number().int().nonnegative(),
     workload: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('benchmark') }).strict(),
-      z.object({ kind: z.literal('ray'), address: z.string().max(256).regex(RAY_ADDRESS_PATTERN, 'A Ray address is host:port.') }).strict(),
+      z.object({
+        kind: z.literal('ray'),
+        address: z.string().max(256).regex(RAY_ADDRESS_PATTERN, 'A Ray address is host:port.'),
+        /** The head's Ray version: the worker installs exactly this one (absent: its default). */
+        version: z.string().regex(RAY_VERSION_PATTERN, 'A Ray version is three numbers, such as 2.58.0.').optional(),
+      }).strict(),
       z
         .object({
           kind: z.literal('container'),
@@ -235,7 +288,16 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), nonce: z.string().nullable(), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('potl'), challengeId: z.string(), nonce: z.string(), deadline: z.number() }),
   // The size is bounded by the network parameters' range: a huge one would exhaust the worker's memory.
-  z.object({ type: z.literal('pow'), challengeId: z.string().max(64), seed: z.string().max(128), size: z.number().int().min(POW_MIN_SIZE).max(POW_MAX_SIZE), deadline: z.number() }),
+  // `products`: how many n×n products, sized to the claimed processors; commitments count only until `deadline`.
+  z.object({
+    type: z.literal('pow'), challengeId: z.string().max(64), seed: z.string().max(128), size: z.number().int().min(POW_MIN_SIZE).max(POW_MAX_SIZE),
+    products: z.number().int().min(1).max(POW_MAX_PRODUCTS), deadline: z.number(),
+  }),
+  // Picked after the commitments: the rows to open, by 'pow-answer' before `deadline`.
+  z.object({
+    type: z.literal('pow-open'), challengeId: z.string().max(64), deadline: z.number(),
+    rows: z.array(z.object({ product: z.number().int().nonnegative().max(POW_MAX_PRODUCTS), row: z.number().int().nonnegative().max(POW_MAX_SIZE) })).max(POW_MAX_OPENED),
+  }),
   z.object({ type: z.literal('block-result'), result: BlockResultSchema }),
   z.object({ type: z.literal('hire'), order: HireOrderSchema }),
   z.object({ type: z.literal('hire-end'), hireId: HireIdSchema, reason: z.string().max(512) }),
@@ -314,9 +376,70 @@ export function encodeProduct(c: Uint32Array): string {
   return Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64');
 }
 
-export function decodeProduct(text: string, n: number): Uint32Array | null {
+/** One opened row: n little-endian uint32 values, or null when the text has the wrong size. */
+export function decodeRow(text: string, n: number): Uint32Array | null {
   const bytes = Buffer.from(text, 'base64');
-  if (bytes.length !== n * n * 4) return null;
+  if (bytes.length !== n * 4) return null;
   const copy = new Uint8Array(bytes); // aligned copy for the typed view
   return new Uint32Array(copy.buffer);
+}
+
+// ---------------------------------------------------------------- POW commitments (Merkle, SHA-256)
+/** The seed of product `index` of a challenge: each product has its own matrices. */
+export function powProductSeed(seed: string, index: number): string {
+  return `${seed}:${index}`;
+}
+
+/** A row's leaf: SHA-256(0x00 ‖ its bytes); inner nodes hash 0x01 ‖ left ‖ right, so neither passes for the other. */
+export function rowLeaf(row: Uint32Array): Buffer {
+  return crypto.createHash('sha256').update(LEAF_TAG).update(Buffer.from(row.buffer, row.byteOffset, row.byteLength)).digest();
+}
+const LEAF_TAG = Buffer.from([0]);
+const NODE_TAG = Buffer.from([1]);
+
+function hashPair(left: Buffer, right: Buffer): Buffer {
+  return crypto.createHash('sha256').update(NODE_TAG).update(left).update(right).digest();
+}
+
+/** Path length for `count` leaves: the tree is padded by pairing an odd last node with itself. */
+export function merkleDepth(count: number): number {
+  return count <= 1 ? 0 : Math.ceil(Math.log2(count));
+}
+
+/** Every level of the tree, leaves first, root last. */
+export function merkleLevels(leaves: Buffer[]): Buffer[][] {
+  const levels = [leaves];
+  while (levels.at(-1)!.length > 1) {
+    const below = levels.at(-1)!;
+    const level: Buffer[] = [];
+    for (let i = 0; i < below.length; i += 2) level.push(hashPair(below[i], below[i + 1] ?? below[i]));
+    levels.push(level);
+  }
+  return levels;
+}
+
+export function merklePath(levels: Buffer[][], index: number): Buffer[] {
+  const path: Buffer[] = [];
+  for (let d = 0; d < levels.length - 1; d++, index >>= 1) {
+    const level = levels[d];
+    path.push(level[index ^ 1] ?? level[index]);
+  }
+  return path;
+}
+
+/** The root a leaf and its path lead to. */
+export function rootFromPath(leaf: Buffer, index: number, path: Buffer[]): Buffer {
+  let node = leaf;
+  for (const sibling of path) {
+    node = index & 1 ? hashPair(sibling, node) : hashPair(node, sibling);
+    index >>= 1;
+  }
+  return node;
+}
+
+/** The root over a product's rows (n × n, row-major): one leaf per row. */
+export function productRoot(c: Uint32Array, n: number): { root: Buffer; levels: Buffer[][] } {
+  const leaves = Array.from({ length: n }, (_, i) => rowLeaf(c.subarray(i * n, (i + 1) * n)));
+  const levels = merkleLevels(leaves);
+  return { root: levels.at(-1)![0], levels };
 }

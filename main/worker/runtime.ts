@@ -1,14 +1,13 @@
 // The worker runtime as the core sees it: builds the network client from the core's parts
 // (identity, inventory, telemetry frames, secrets) and turns its session into a status sentence.
-import os from 'node:os';
-import path from 'node:path';
-import { ContractFailure, type Inventory, type NetworkDevices, type NetworkStatus, type Pause, type TelemetryFrame, type WorkerState } from '../../preload/contract/index.ts';
+import { ContractFailure, type Inventory, type LendingSettings, type NetworkDevices, type NetworkStatus, type Pause, type TelemetryFrame, type WorkerState } from '../../preload/contract/index.ts';
 import { formatIOChange } from '../../preload/contract/amounts.ts';
 import { NETWORK_JUDGED_CHECKS, PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
 import type { SecretStore } from '../settings/secrets.ts';
 import { WorkerClient, type ClientState, type RewardSink, type TelemetrySummary } from './client.ts';
 import { DevicesResponseSchema } from './explorer-api.ts';
-import { HireRunner } from './hires.ts';
+import type { EvidenceObserver } from './block-evidence.ts';
+import { createHireRunner, lentInventory, NO_CAPS } from './ray/lending.ts';
 import { NetworkTrust } from './trust.ts';
 import type { PauseArbiter } from './pause.ts';
 import { loadOrCreateAccount, type DeviceIdentity } from './identity.ts';
@@ -27,9 +26,13 @@ export interface WorkerRuntimeOptions {
   /** The latest telemetry frame, for the heartbeat summary. */
   frame: () => TelemetryFrame | null;
   sink?: RewardSink;
+  /** What the worker saw of each block: challenges, answers, gaps (block-evidence.ts). */
+  evidence?: EvidenceObserver;
   /** The updater's state, shown as the Version Control service. */
   updates?: () => { state: string; detail: string } | null;
   onStatus: (state: WorkerState, detail: string) => void;
+  /** What the owner lends hires (GPUs, caps, Ray's ports and path); absent: the whole machine. */
+  lending?: () => LendingSettings;
   log?: (message: string) => void;
 }
 
@@ -95,18 +98,17 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
     account,
     name: options.deviceName,
     wallet: options.wallet ?? (() => null),
-    inventory: async () => summarizeInventory(await options.inventory()),
+    inventory: async () => summarizeInventory(lentInventory(await options.inventory(), options.lending?.() ?? NO_CAPS)),
     telemetry: () => summarizeFrame(options.frame()),
     sink: options.sink,
+    evidence: options.evidence,
     versionControl: () => versionControlService(options.updates?.() ?? null),
-    hires: new HireRunner({
-      logDir: options.dataDir ? path.join(options.dataDir, 'hires') : path.join(os.tmpdir(), 'io-worker-hires'),
-      // A hire reserves this machine; a gigabyte stays with the worker and the system.
-      containerLimits: { cpus: os.availableParallelism(), memoryBytes: Math.max(512 * 1024 ** 2, os.totalmem() - 1024 ** 3) },
-    }),
+    // A hire reserves this machine within what the owner lends (Settings' lending caps).
+    hires: createHireRunner({ dataDir: options.dataDir, deviceId: options.identity.deviceId, lending: () => options.lending?.() ?? NO_CAPS, inventory: options.inventory, log: options.log }),
     log: options.log,
     trust: new NetworkTrust(options.secrets, options.place),
     onState: (state) => {
+      options.evidence?.state(state);
       const s = statusFor(state);
       options.onStatus(s.state, s.detail);
     },
@@ -151,14 +153,14 @@ export function shownStreak(state: ClientState, now: number): NetworkStatus['str
 
 /** The contract's network channels, answered from the running session (or saying there is none). */
 export function networkHandlers(
-  session: () => { client: WorkerClient; network: string } | null,
+  session: () => { client: WorkerClient; network: string; place?: string } | null,
   pauses: PauseArbiter,
 ) {
   const view = (): NetworkStatus => {
     const s = session();
     if (!s) {
       return {
-        network: null, connection: 'none', detail: 'This worker runs without a network.', eligible: null, tier: null, checks: [], offline: null, streak: null, minUptimeSeconds: null, traffic: null,
+        network: null, place: null, connection: 'none', detail: 'This worker runs without a network.', eligible: null, tier: null, checks: [], offline: null, streak: null, minUptimeSeconds: null, traffic: null, blockSeconds: null,
         paused: pauses.current(), pausedBy: pauses.holds(), bufferedHeartbeats: 0, services: [], lastBlock: null, trust: null, trustPending: null,
       };
     }
@@ -167,6 +169,7 @@ export function networkHandlers(
     const last = state.lastResult;
     return {
       network: s.network,
+      place: s.place ?? s.network,
       connection: state.connection,
       detail: statusFor(state).detail,
       eligible: state.eligible,
@@ -176,6 +179,7 @@ export function networkHandlers(
       streak: shownStreak(state, now),
       minUptimeSeconds: state.minUptimeSeconds,
       traffic: s.client.traffic(),
+      blockSeconds: s.client.blockSeconds(),
       paused: pauses.current(),
       pausedBy: pauses.holds(),
       bufferedHeartbeats: state.buffered,

@@ -8,6 +8,7 @@ export const REQUEST_CHANNEL_NAMES = [
   'system.ping', 'wallet.check', 'wallet.set', 'history.telemetry', 'uptime.bar', 'uptime.streak', 'export',
   'updates.status', 'updates.check', 'worker.eligibility', 'worker.pause', 'network.trust', 'network.device', 'network.devices',
   'rewards.summary', 'rewards.page', 'payouts.list', 'jobs.list', 'notices.list',
+  'alerts.test', 'alerts.secret', 'alerts.status', 'schedule.check', 'block.detail',
 ] as const satisfies readonly RequestChannel[];
 export const EVENT_CHANNEL_NAMES = ['telemetry', 'status', 'notice'] as const satisfies readonly EventChannel[];
 

@@ -1,6 +1,7 @@
 // Every request channel (zod schemas for its arguments and result) and every event channel:
 // nothing else defines a channel. main implements `Handlers`; the renderer calls through them.
 import { z } from 'zod';
+import { BlockDetailSchema } from './blocks.ts';
 import { EpochMs, ListLimit, Name, NetworkDeviceId, NoArgs, Text, TimeZone } from './common.ts';
 import { JobsHistorySchema, NoticeHistorySchema, PayoutSchema, RewardsPageSchema, RewardsSummarySchema } from './earnings.ts';
 import { InventorySchema, TelemetryFrameSchema } from './hardware.ts';
@@ -9,6 +10,7 @@ import { NetworkDevicesSchema, NetworkStatusSchema } from './network.ts';
 import { SettingsPatchSchema, SettingsSchema, WalletSchema } from './settings.ts';
 import { NoticeSchema, StatusSchema } from './status.ts';
 import { UpdateStatusSchema } from './updates.ts';
+import { AlertChannelSchema, AlertStatusSchema, AlertTestResultSchema, ScheduleCheckSchema, ScheduleSchema } from './alerts.ts';
 
 export const requests = {
   /** This machine's hardware; `refresh` probes again instead of answering from the last inventory. */
@@ -124,6 +126,18 @@ export const requests = {
   'jobs.list': { args: z.object({ limit: ListLimit }).strict(), result: JobsHistorySchema },
   /** The notifications history, newest first. */
   'notices.list': { args: z.object({ limit: ListLimit }).strict(), result: NoticeHistorySchema },
+  /** Sends a test alert through one channel now and says what happened (it is kept in the notifications too). */
+  'alerts.test': { args: z.object({ channel: AlertChannelSchema }).strict(), result: AlertTestResultSchema },
+  /** Keeps a channel's secret (webhook secret, ntfy token, bot token, SMTP password) in the secret store; null removes it. */
+  'alerts.secret': {
+    args: z.object({ channel: AlertChannelSchema, secret: z.string().trim().min(1).max(512).nullable() }).strict(),
+    result: AlertStatusSchema,
+  },
+  'alerts.status': { args: NoArgs, result: AlertStatusSchema },
+  /** Checks a schedule before it is saved: does it leave a run long enough for the uptime streak? */
+  'schedule.check': { args: z.object({ schedule: ScheduleSchema }).strict(), result: ScheduleCheckSchema },
+  /** One block explained: the network's verdict beside this worker's own record of it, and the cause of a failure. */
+  'block.detail': { args: z.object({ device: NetworkDeviceId, blockStart: EpochMs }).strict(), result: BlockDetailSchema },
 } as const satisfies Record<string, { args: z.ZodType; result: z.ZodType }>;
 
 export const events = {

@@ -10,6 +10,8 @@ export * from './history.ts';
 export * from './updates.ts';
 export * from './network.ts';
 export * from './earnings.ts';
+export * from './blocks.ts';
+export * from './alerts.ts';
 export * from './channels.ts';
 export * from './errors.ts';
 export * from './wire.ts';

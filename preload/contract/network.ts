@@ -6,9 +6,23 @@ import { CHECK_STATES } from './words.ts';
 export const CheckStateSchema = z.enum(CHECK_STATES);
 export type CheckState = z.infer<typeof CheckStateSchema>;
 
+/** The Ray row's node as Ray reports it (the head's view and this machine's task processes). */
+export const RayNodeStateSchema = z.object({
+  phase: z.enum(['joined', 'lost-head', 'not-joined']),
+  nodeId: z.string().nullable(),
+  headAddress: z.string(),
+  resources: z.array(z.object({ name: z.string(), total: z.number(), used: z.number() })),
+  tasksRunning: z.number().int().nonnegative(),
+  readAt: z.number(),
+  detail: z.string(),
+});
+export type RayNodeStateView = z.infer<typeof RayNodeStateSchema>;
+
 export const NetworkStatusSchema = z.object({
   /** The coordinator this worker talks to; null when the core runs without a network. */
   network: z.string().nullable(),
+  /** This run's choice: 'embedded' or the coordinator address, from Settings or the command line (--network). */
+  place: z.string().nullable(),
   connection: z.enum(['connecting', 'online', 'offline', 'none']),
   detail: z.string(),
   /** null until the coordinator has judged this device. */
@@ -35,6 +49,8 @@ export const NetworkStatusSchema = z.object({
    * uptime every page shows (Home's countdown and "Up for", Device details); null before the network said.
    */
   streak: z.object({ seconds: z.number().nonnegative(), at: z.number(), running: z.boolean() }).nullable(),
+  /** The network's block length in seconds (from its welcome); null until known. */
+  blockSeconds: z.number().positive().nullable(),
   /** Seconds of unbroken uptime the network asks before block rewards (its parameter); null until known. */
   minUptimeSeconds: z.number().nonnegative().nullable(),
   /** What this worker itself sent and received over the network since it started (not the machine's counters). */
@@ -43,7 +59,7 @@ export const NetworkStatusSchema = z.object({
   paused: PauseSchema.nullable(),
   pausedBy: z.array(PauseSchema),
   bufferedHeartbeats: z.number().int().nonnegative(),
-  services: z.array(z.object({ name: z.string(), state: z.enum(['running', 'stopped', 'failing']), detail: z.string() })),
+  services: z.array(z.object({ name: z.string(), state: z.enum(['running', 'stopped', 'failing']), detail: z.string(), ray: RayNodeStateSchema.nullable().optional() })),
   lastBlock: z
     .object({ block: z.number().int(), status: z.enum(['Completed', 'Failed']), reason: z.string().nullable(), reward: z.number(), closedAt: z.number() })
     .nullable(),

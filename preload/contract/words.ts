@@ -69,3 +69,133 @@ export const CHECK_WORDS: Record<(typeof CHECK_IDS)[number], string> = {
 };
 /** The rules only the network can judge: unknown while it is unreachable. */
 export const NETWORK_JUDGED_CHECKS: readonly (typeof CHECK_IDS)[number][] = ['tier', 'uptime', 'proofs', 'running'];
+
+/** Why a GPU lowered its clocks (nvidia-smi's clocks event reasons; AMD's throttle status where known). */
+export const THROTTLE_REASONS = [
+  'idle', 'app-clocks', 'power-cap', 'hw-slowdown', 'sync-boost', 'sw-thermal', 'hw-thermal', 'power-brake', 'display-clocks',
+] as const;
+export type ThrottleReason = (typeof THROTTLE_REASONS)[number];
+export const THROTTLE_REASON_WORDS: Record<ThrottleReason, string> = {
+  idle: 'idle (clocks lowered, nothing to do)',
+  'app-clocks': 'application clocks setting',
+  'power-cap': 'power cap',
+  'hw-slowdown': 'hardware slowdown',
+  'sync-boost': 'sync boost',
+  'sw-thermal': 'thermal slowdown (driver)',
+  'hw-thermal': 'thermal slowdown (hardware)',
+  'power-brake': 'power brake (external signal)',
+  'display-clocks': 'display clock setting',
+};
+
+/** What a GPU health read can find wrong; `critical` ones mean the card needs its owner now. */
+export const GPU_HEALTH_PROBLEMS = [
+  'ecc-uncorrected', 'rows-remap-failed', 'rows-remap-pending', 'pages-retire-pending', 'xid-error',
+  'pcie-link-degraded', 'pcie-replays', 'thermal-slowdown', 'power-brake', 'hw-slowdown',
+] as const;
+export type GpuHealthProblem = (typeof GPU_HEALTH_PROBLEMS)[number];
+export const GPU_HEALTH_PROBLEM_WORDS: Record<GpuHealthProblem, string> = {
+  'ecc-uncorrected': 'uncorrectable memory (ECC) errors',
+  'rows-remap-failed': 'memory row remapping failed: the card needs service',
+  'rows-remap-pending': 'memory rows wait to be remapped: reset the GPU or reboot',
+  'pages-retire-pending': 'memory pages wait to be retired: reboot',
+  'xid-error': 'the driver reported a GPU error (Xid)',
+  'pcie-link-degraded': 'PCIe link slower than the card can run',
+  'pcie-replays': 'PCIe transfers had to be repeated',
+  'thermal-slowdown': 'slowed down by heat',
+  'power-brake': 'slowed down by a power brake signal',
+  'hw-slowdown': 'slowed down by the hardware',
+};
+export const GPU_HEALTH_SEVERITIES = ['ok', 'warning', 'critical'] as const;
+export const GPU_HEALTH_SEVERITY_WORDS: Record<(typeof GPU_HEALTH_SEVERITIES)[number], string> = {
+  ok: 'Healthy',
+  warning: 'Needs a look',
+  critical: 'Needs service',
+};
+
+/** What else runs on a GPU: compute work (CUDA, ROCm) or graphics (games, the desktop). */
+export const GPU_PROCESS_KINDS = ['compute', 'graphics'] as const;
+export const GPU_PROCESS_KIND_WORDS: Record<(typeof GPU_PROCESS_KINDS)[number], string> = {
+  compute: 'compute',
+  graphics: 'graphics (a game or the desktop)',
+};
+
+/** NVIDIA Xid codes seen most (NVIDIA's Xid catalogue); others are shown by number. */
+export const XID_WORDS: Record<number, string> = {
+  13: 'graphics engine exception (often the application)',
+  31: 'GPU memory page fault (often the application)',
+  32: 'invalid or corrupted push buffer stream',
+  43: 'GPU stopped processing (a process was ended)',
+  45: 'preemptive cleanup after a process ended',
+  48: 'double-bit ECC error',
+  61: 'internal micro-controller breakpoint',
+  62: 'internal micro-controller halt',
+  63: 'ECC page retirement or row remapping recorded',
+  64: 'ECC page retirement or row remapping failed',
+  68: 'video processor exception',
+  69: 'graphics engine class error',
+  74: 'NVLink error',
+  79: 'GPU has fallen off the bus',
+  92: 'high single-bit ECC error rate',
+  94: 'contained memory error',
+  95: 'uncontained memory error: reset the GPU',
+  109: 'context switch timeout',
+  119: 'GSP firmware timed out',
+  120: 'GSP firmware error',
+  154: 'GPU recovery action needed',
+};
+
+/** Live readings a GPU tool can give; each platform says which it can and cannot (GpuCapabilities). */
+export const GPU_READINGS = [
+  'temperature', 'hotspot', 'memory-temperature', 'power', 'power-limit', 'utilization', 'vram', 'clocks', 'fan',
+  'throttle', 'pcie', 'ecc', 'processes', 'energy',
+] as const;
+export const GPU_READING_WORDS: Record<(typeof GPU_READINGS)[number], string> = {
+  temperature: 'temperature',
+  hotspot: 'hotspot temperature',
+  'memory-temperature': 'memory temperature',
+  power: 'power draw',
+  'power-limit': 'power limit',
+  utilization: 'utilization',
+  vram: 'memory use',
+  clocks: 'clocks',
+  fan: 'fan',
+  throttle: 'throttle reasons',
+  pcie: 'PCIe link',
+  ecc: 'memory errors (ECC)',
+  processes: 'processes using the GPU',
+  energy: 'energy counter',
+};
+
+/** Where an alert can go (issue 15); their settings and secrets: preload/contract/alerts.ts. */
+export const ALERT_CHANNELS = ['webhook', 'ntfy', 'telegram', 'email'] as const;
+export const ALERT_CHANNEL_WORDS: Record<(typeof ALERT_CHANNELS)[number], string> = {
+  webhook: 'webhook',
+  ntfy: 'ntfy',
+  telegram: 'Telegram',
+  email: 'e-mail',
+};
+
+/** What may cause an alert (the network judges "offline" itself); each is a rule the owner can turn off. */
+export const ALERT_CAUSES = [
+  'gpu-limit', 'gpu-lost', 'block-failed', 'eligibility-lost', 'streak-reset', 'update-installed', 'payout-received', 'paused', 'watchdog', 'offline', 'test',
+] as const;
+export const ALERT_CAUSE_WORDS: Record<(typeof ALERT_CAUSES)[number], string> = {
+  'gpu-limit': 'A GPU stays over a limit you set',
+  'gpu-lost': 'A GPU is lost or reports an error (XID)',
+  'block-failed': 'A block failed (with its cause)',
+  'eligibility-lost': 'This machine is no longer eligible for blocks',
+  'streak-reset': 'The uptime streak was reset',
+  'update-installed': 'An update was installed',
+  'payout-received': 'A payout was received',
+  paused: 'Paused because another program uses the GPU',
+  watchdog: 'A part of the worker stalled and could not be restarted',
+  offline: 'This machine stops reaching the network (sent by the network itself)',
+  test: 'Test alerts',
+};
+
+/** The Ray node's phase as the Services tab's Ray row says it (RayNodeStateSchema.phase). */
+export const RAY_NODE_PHASE_WORDS: Record<'joined' | 'lost-head' | 'not-joined', string> = {
+  joined: 'In the cluster',
+  'lost-head': 'Lost its head: the Ray head does not answer',
+  'not-joined': 'Not listed by the head yet',
+};

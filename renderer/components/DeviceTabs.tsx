@@ -8,6 +8,7 @@ import { usePoll } from './usePoll';
 import { useApp } from '../store/app';
 import { RewardsTable } from './RewardsTable';
 import { Time } from './Time';
+import { RayNode } from './RayNode';
 
 const TABS = [
   { id: 'services', label: 'Services' },
@@ -95,14 +96,14 @@ const SERVICE_LABEL = { running: 'Running', stopped: 'Stopped', failing: 'Failin
 function Services() {
   const network = usePoll<NetworkStatus>(() => api.request('worker.eligibility', {}), 10_000);
   const updates = usePoll<UpdateStatus>(() => api.request('updates.status', {}), 60_000);
-  const rows: { name: string; state: 'running' | 'stopped' | 'failing'; label: string; detail: string }[] = [];
+  const rows: { name: string; state: 'running' | 'stopped' | 'failing'; label: string; detail: string; ray?: NetworkStatus['services'][number]['ray'] }[] = [];
   if (updates.value) {
     const u = UPDATE_STATE[updates.value.state];
     rows.push({ name: 'Version Control', state: u.state, label: u.label, detail: `Version ${updates.value.currentVersion}. ${updates.value.detail}` });
   }
   for (const s of network.value?.services ?? []) {
     if (/^version control$/i.test(s.name)) continue; // the updater above says it first-hand
-    rows.push({ name: s.name, state: s.state, label: SERVICE_LABEL[s.state], detail: s.detail });
+    rows.push({ name: s.name, state: s.state, label: SERVICE_LABEL[s.state], detail: s.detail, ray: s.ray });
   }
   return (
     <>
@@ -126,7 +127,7 @@ function Services() {
               <td>
                 <span className={`pill pill-${r.state === 'running' ? 'ok' : r.state === 'failing' ? 'bad' : 'idle'}`}>{r.label}</span>
               </td>
-              <td className="muted">{r.detail}</td>
+              <td className="muted">{r.detail}{r.ray ? <RayNode node={r.ray} /> : null}</td>
             </tr>
           ))}
         </tbody>

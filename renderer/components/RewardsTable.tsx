@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { BlockRewardRow, RewardsPage } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { coins, localTimeZone, score } from '../format';
+import { blockHref } from '../router';
 import { Time } from './Time';
 
 const POW_LABEL: Record<string, string> = {
@@ -46,6 +47,8 @@ export function RewardsTable({ device, pageSize = 25, exportable = false, captio
   }, [load]);
 
   const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
+  // Rows of several devices say whose each one is.
+  const showDevice = !device && new Set(data?.rows.map((r) => r.device)).size > 1;
 
   const exportCsv = async () => {
     setExporting('Preparing the CSV…');
@@ -93,6 +96,7 @@ export function RewardsTable({ device, pageSize = 25, exportable = false, captio
           <thead>
             <tr>
               <th scope="col">Block ID</th>
+              {showDevice ? <th scope="col">Device</th> : null}
               <th scope="col">Started</th>
               <th scope="col">Status</th>
               <th scope="col">Tier</th>
@@ -106,7 +110,7 @@ export function RewardsTable({ device, pageSize = 25, exportable = false, captio
             </tr>
           </thead>
           <tbody>
-            {data?.rows.map((row) => <RewardRow key={`${row.device}-${row.blockStart}`} row={row} />)}
+            {data?.rows.map((row) => <RewardRow key={`${row.device}-${row.blockStart}`} row={row} showDevice={showDevice} />)}
           </tbody>
         </table>
       </div>
@@ -133,11 +137,17 @@ export function RewardsTable({ device, pageSize = 25, exportable = false, captio
   );
 }
 
-function RewardRow({ row }: { row: BlockRewardRow }) {
+function RewardRow({ row, showDevice }: { row: BlockRewardRow; showDevice: boolean }) {
   const potlOk = row.potl ? row.potl.issued > 0 && row.potl.answered === row.potl.issued : null;
   return (
     <tr>
-      <td className="mono">{row.blockId ?? '–'}</td>
+      <td className="mono">
+        {/* The block page: the network's verdict beside this worker's own record, and why. */}
+        <a href={blockHref(row.device, row.blockStart)} title="Open this block: what the worker saw and why it passed or failed">
+          {row.blockId ?? 'Open'}
+        </a>
+      </td>
+      {showDevice ? <td className="mono small">{row.device}</td> : null}
       <td>
         <Time t={row.blockStart} />
       </td>

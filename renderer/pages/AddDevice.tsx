@@ -5,6 +5,7 @@ import type { Inventory, NetworkStatus } from '../../preload/contract/index.ts';
 import { api } from '../api';
 import { usePoll } from '../components/usePoll';
 import { bytes, mib } from '../format';
+import { NetworkInUse } from '../components/NetworkInUse';
 import { useApp } from '../store/app';
 
 const STEPS = ['Hardware', 'Name', 'Network', 'Wallet', 'Connection', 'First proofs', 'Done'] as const;
@@ -143,6 +144,7 @@ function NetworkStep({ onNext }: { onNext: () => void }) {
   return (
     <>
       <p>Where should this machine work? The built-in devnet runs on this machine (good for trying things out); a coordinator joins other machines into one network.</p>
+      <NetworkInUse />
       <div className="actions">
         <button type="button" className={settings?.network === 'embedded' ? 'primary' : undefined} onClick={() => choose('embedded')}>
           Use the built-in devnet

@@ -1,7 +1,7 @@
 // Home: is this machine healthy and earning, and if not, why and what to do.
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import type { CheckState, GpuInventory, GpuSample, NetworkDevices, NetworkStatus, TelemetryFrame } from '../../preload/contract/index.ts';
-import { CHECK_WORDS, PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
+import { CHECK_WORDS, PAUSE_SOURCE_WORDS, THROTTLE_REASON_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
 import { duration } from '../components/UptimeBar';
 import type { ChartSource } from '../components/TimeChart';
@@ -193,7 +193,7 @@ function Gpus() {
         </p>
         <p className="muted">
           Have an NVIDIA card? Install the NVIDIA driver (it brings <code>nvidia-smi</code>), then restart IO Worker. AMD
-          cards need ROCm&apos;s <code>amd-smi</code>.
+          cards need ROCm&apos;s <code>amd-smi</code> (or the older <code>rocm-smi</code>).
         </p>
         {inventory.warnings.map((w) => (
           <p key={w} className="muted">
@@ -230,6 +230,28 @@ function GpuCard({ gpu }: { gpu: GpuInventory }) {
       },
       utilization: (f: TelemetryFrame | undefined) => percent(sample(f)?.utilizationPct),
       vram: (f: TelemetryFrame | undefined) => mib(sample(f)?.vramUsedMiB),
+      clocks: (f: TelemetryFrame | undefined) => {
+        const c = sample(f)?.clocksMHz;
+        return c && (c.sm ?? c.graphics) !== null ? `${c.sm ?? c.graphics} / ${c.memory ?? '–'} MHz` : '–';
+      },
+      fan: (f: TelemetryFrame | undefined) => {
+        const g = sample(f);
+        return g?.fanPct != null ? percent(g.fanPct) : g?.unavailable.fanPct ? 'none' : '–';
+      },
+      pstate: (f: TelemetryFrame | undefined) => sample(f)?.pstate ?? '–',
+      // Why the clocks are lowered right now, in words (idle alone is not news).
+      throttle: (f: TelemetryFrame | undefined) => {
+        const reasons = (sample(f)?.throttleReasons ?? []).filter((r) => r !== 'idle');
+        return reasons.length ? `Clocks lowered: ${reasons.map((r) => THROTTLE_REASON_WORDS[r as keyof typeof THROTTLE_REASON_WORDS] ?? r).join(', ')}` : '';
+      },
+      // What else uses this GPU: 100 % while the worker is idle is explained by another process.
+      others: (f: TelemetryFrame | undefined) => {
+        const procs = sample(f)?.processes ?? [];
+        if (!procs.length) return '';
+        const memory = procs.reduce((m, p) => m + (p.usedMemoryMiB ?? 0), 0);
+        const names = [...new Set(procs.map((p) => p.name))].slice(0, 3).join(', ');
+        return `In use by ${procs.length === 1 ? 'another process' : `${procs.length} processes`} (${names})${memory ? `: ${mib(memory)}` : ''}`;
+      },
     };
   }, [gpu]);
   return (
@@ -259,6 +281,22 @@ function GpuCard({ gpu }: { gpu: GpuInventory }) {
           <div className="stat-label">VRAM used</div>
         </div>
       </div>
+      <div className="stats stats-small">
+        <div className="stat">
+          <LiveText className="stat-value" read={read.clocks} />
+          <div className="stat-label">SM / memory clock</div>
+        </div>
+        <div className="stat">
+          <LiveText className="stat-value" read={read.fan} />
+          <div className="stat-label">Fan</div>
+        </div>
+        <div className="stat">
+          <LiveText className="stat-value" read={read.pstate} />
+          <div className="stat-label">Power state</div>
+        </div>
+      </div>
+      <LiveText className="muted small" testId="gpu-throttle" read={read.throttle} />
+      <LiveText className="muted small" testId="gpu-others" read={read.others} />
       {gpu.driver ? <p className="muted small">Driver {gpu.driver}</p> : null}
     </article>
   );

@@ -7,7 +7,8 @@ import { BarChart } from '../components/BarChart';
 import { useApp } from '../store/app';
 import { profitability, weightedAverage, type ProfitPeriod } from '../profitability';
 import { telemetry } from '../store/telemetry';
-import { localTimeZone } from '../format';
+import { coins, localTimeZone } from '../format';
+import { duration } from '../components/UptimeBar';
 
 const DAY = 86_400_000;
 
@@ -17,6 +18,8 @@ interface Measured {
   samples: number;
   /** Coins per online hour over the last 7 days (block rewards and hire payments). */
   coinsPerHour: number | null;
+  /** The online hours those coins came from: how much data backs the figure. */
+  onlineHours: number;
   /** Per local day for the chart: energy in kWh. */
   dailyKWh: Map<string, number>;
   summary: RewardsSummary | null;
@@ -59,6 +62,7 @@ async function measure(gpuIndexes: number[]): Promise<Measured> {
     averagePowerW,
     samples,
     coinsPerHour: summary && onlineHours > 0.05 ? earnedWeek / onlineHours : null,
+    onlineHours,
     dailyKWh,
     summary,
     network,
@@ -71,6 +75,7 @@ export function Profitability() {
   const inventory = useApp((s) => s.inventory);
   const [measured, setMeasured] = useState<Measured | null>(null);
   const [coinInput, setCoinInput] = useState<string>('');
+  const [coinError, setCoinError] = useState<string | null>(null);
   const gpuIndexes = useMemo(() => inventory?.gpus.map((g) => g.index) ?? [], [inventory]);
 
   useEffect(() => {
@@ -94,7 +99,12 @@ export function Profitability() {
   const livePower = latest ? latest.gpus.reduce((w, g) => w + (g.powerW ?? 0), 0) + (latest.cpu.packagePowerW ?? 0) : null;
   const averagePowerW = measured?.averagePowerW ?? (livePower && livePower > 0 ? livePower : null);
   const lastBlock = measured?.network?.lastBlock ?? null;
-  const estimatedPerHour = lastBlock && lastBlock.status === 'Completed' ? lastBlock.reward : null;
+  const blockSeconds = measured?.network?.blockSeconds ?? null;
+  // The last block's reward over the network's real block length (not "blocks are hourly").
+  const estimatedPerHour = lastBlock && lastBlock.status === 'Completed' && blockSeconds ? (lastBlock.reward * 3600) / blockSeconds : null;
+  // A period is projected only from enough data: at least a twenty-fourth of it (an hour needs 2.5 min).
+  const backingHours = measured?.onlineHours ?? 0;
+  const projected = (hours: number) => backingHours * 24 >= hours;
   const actual = averagePowerW !== null ? profitability({ averagePowerW, pricePerKWh, coinsPerHour: measured?.coinsPerHour ?? 0, coinPrice }) : null;
   const estimated = averagePowerW !== null && estimatedPerHour !== null ? profitability({ averagePowerW, pricePerKWh, coinsPerHour: estimatedPerHour, coinPrice }) : null;
 
@@ -105,7 +115,11 @@ export function Profitability() {
 
   const saveCoinPrice = () => {
     const value = coinInput.trim() === '' ? null : Number(coinInput);
-    if (value !== null && (!Number.isFinite(value) || value < 0)) return;
+    if (value !== null && (!Number.isFinite(value) || value < 0)) {
+      setCoinError(`Coin price: a number of 0 or more, in ${currency} (or empty for unknown).`);
+      return;
+    }
+    setCoinError(null);
     void save({ energy: { coinPrice: value } });
   };
 
@@ -129,9 +143,16 @@ export function Profitability() {
               {money(pricePerKWh)} per kWh <a href="#/settings">change</a>
             </dd>
             <dt>Earnings per online hour</dt>
-            <dd data-testid="coins-per-hour">{measured?.coinsPerHour != null ? `${measured.coinsPerHour.toFixed(4)} coins (last 7 days)` : 'nothing earned yet'}</dd>
+            <dd data-testid="coins-per-hour">
+              {measured?.coinsPerHour != null ? `${coins(measured.coinsPerHour)} per hour` : 'nothing earned yet'}
+              {measured?.coinsPerHour != null ? <span className="muted small"> from {backing(backingHours)} online in the last 7 days</span> : null}
+            </dd>
             <dt>Estimate</dt>
-            <dd>{estimatedPerHour !== null ? `${estimatedPerHour.toFixed(4)} coins per block (last block; blocks are hourly)` : 'no completed block yet'}</dd>
+            <dd data-testid="estimate">
+              {estimatedPerHour !== null && lastBlock && blockSeconds
+                ? `${coins(estimatedPerHour)} per hour (the last block paid ${coins(lastBlock.reward)}; blocks last ${duration(blockSeconds)})`
+                : 'no completed block yet'}
+            </dd>
           </dl>
           <div className="field">
             <label htmlFor="coin-price">Coin price in {currency}</label>
@@ -141,11 +162,13 @@ export function Profitability() {
                 Use this price
               </button>
             </div>
+            {coinError ? <p className="error" role="alert" data-testid="coin-price-error">{coinError}</p> : null}
           </div>
         </section>
         <section className="card" aria-labelledby="result-title">
           <h2 id="result-title">What comes out</h2>
           {actual ? (
+            <div className="table-fit">
             <table data-testid="profit-table">
               <thead>
                 <tr>
@@ -159,16 +182,23 @@ export function Profitability() {
               </thead>
               <tbody>
                 {(['hour', 'day', 'month'] as const).map((p) => (
-                  <Row key={p} label={p} period={actual[p]} estimate={estimated?.[p] ?? null} money={money} />
+                  <Row key={p} label={p} period={actual[p]} estimate={estimated?.[p] ?? null} money={money} projected={projected(actual[p].hours)} backing={backingHours} />
                 ))}
               </tbody>
             </table>
+            </div>
           ) : (
-            <p className="muted">Power readings are needed: they come from the GPU probes (nvidia-smi, rocm-smi) or the CPU’s RAPL counters.</p>
+            <p className="muted">Power readings are needed: they come from the GPU probes (nvidia-smi, amd-smi or rocm-smi) or the CPU’s RAPL counters.</p>
           )}
           <p className="break-even" data-testid="break-even">
             Break-even coin price:{' '}
-            <strong>{actual?.breakEvenCoinPrice != null ? money(actual.breakEvenCoinPrice) : '– (nothing earned yet)'}</strong>
+            <strong>{actual?.breakEvenCoinPrice != null ? money(actual.breakEvenCoinPrice) : estimated?.breakEvenCoinPrice != null ? `${money(estimated.breakEvenCoinPrice)} (from the estimate)` : '– (nothing earned yet)'}</strong>
+            {coinPrice !== null && (actual?.breakEvenCoinPrice ?? estimated?.breakEvenCoinPrice) != null ? (
+              <span className="muted">
+                {' '}
+                · at {money(coinPrice)} the power {coinPrice >= (actual?.breakEvenCoinPrice ?? estimated!.breakEvenCoinPrice!) ? 'is paid for' : 'costs more than the rewards bring'}
+              </span>
+            ) : null}
             {coinPrice === null ? <span className="muted"> · enter a coin price to see revenue and profit</span> : null}
           </p>
         </section>
@@ -193,16 +223,29 @@ export function Profitability() {
   );
 }
 
-function Row({ label, period, estimate, money }: { label: string; period: ProfitPeriod; estimate: ProfitPeriod | null; money: (v: number | null) => string }) {
+/** "3 min", "5.2 h": how much online time backs a figure. */
+const backing = (hours: number) => (hours < 1 ? `${Math.max(1, Math.round(hours * 60))} min` : `${hours.toFixed(1)} h`);
+
+function Row({ label, period, estimate, money, projected, backing: hours }: {
+  label: string; period: ProfitPeriod; estimate: ProfitPeriod | null; money: (v: number | null) => string; projected: boolean; backing: number;
+}) {
   return (
     <tr>
       <th scope="row">{label}</th>
       <td>{period.energyKWh.toFixed(label === 'hour' ? 3 : 1)} kWh</td>
       <td>{money(period.cost)}</td>
-      <td>
-        {period.coins.toFixed(4)} coins{period.revenue !== null ? ` · ${money(period.revenue)}` : ''}
-      </td>
-      <td className={period.profit !== null && period.profit < 0 ? 'error' : undefined}>{money(period.profit)}</td>
+      {projected ? (
+        <>
+          <td>
+            {coins(period.coins)}
+            {period.revenue !== null ? ` · ${money(period.revenue)}` : ''}
+          </td>
+          <td className={period.profit !== null && period.profit < 0 ? 'error' : undefined}>{money(period.profit)}</td>
+        </>
+      ) : (
+        // Minutes of earnings do not make a month: said, not extrapolated.
+        <td colSpan={2} className="muted small">not projected from {backing(hours)} of earnings</td>
+      )}
       <td>{money(estimate?.profit ?? null)}</td>
     </tr>
   );

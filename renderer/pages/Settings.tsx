@@ -3,9 +3,12 @@
 import { useEffect, useState } from 'react';
 import type { Settings as SettingsShape, UpdateStatus } from '../../preload/contract/index.ts';
 import { api, ApiError } from '../api';
+import { NetworkInUse } from '../components/NetworkInUse';
 import { useApp } from '../store/app';
 import { localTimeZone } from '../format';
 import { usePoll } from '../components/usePoll';
+import { AlertSettings } from '../components/AlertSettings';
+import { LendingSettings } from '../components/LendingSettings';
 
 const SECRETS_LABEL = {
   keytar: 'the OS keychain',
@@ -73,6 +76,7 @@ export function Settings() {
               <input id="net-url" className="mono" value={draft.network} onChange={(e) => setDraft({ ...draft, network: e.target.value })} />
             </>
           ) : null}
+          <NetworkInUse />
           <p className="hint">A change of network applies at the next start of the worker.</p>
         </fieldset>
         <fieldset>
@@ -144,6 +148,8 @@ export function Settings() {
           ) : null}
         </div>
       </form>
+      <AlertSettings />
+      <LendingSettings />
       <NetworkTrust />
       <Updates />
       <DataExport />

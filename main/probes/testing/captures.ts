@@ -91,13 +91,66 @@ export function buildMultiGpuCapture(sources: string[], count: number): string {
   }
   const copy = (section: CaptureSection | null) =>
     section ? sectionText(section.state, section.what, section.command, section.body) : '';
+  const sourceUuid = (i: number) => queryGpuTable(loaded[i % loaded.length], 'idle').rows[0][col('uuid')];
+  const sourceBus = (i: number) => queryGpuTable(loaded[i % loaded.length], 'idle').rows[0][col('pci.bus_id')];
+  /** Each GPU's block of the source's -q report, with this GPU's bus id and UUID. */
+  const report = (state: string) => {
+    const found = findSection(base, state, 'query (-q)');
+    if (!found) return '';
+    const head = found.body.slice(0, found.body.findIndex((l) => /^GPU [0-9A-F]+:/i.test(l)));
+    const blocks: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const body = findSection(loaded[i % loaded.length], state, 'query (-q)')!.body;
+      const start = body.findIndex((l) => /^GPU [0-9A-F]+:/i.test(l));
+      const busId = `00000000:${hex(bus(i), 2)}:00.0`;
+      blocks.push(
+        ...body.slice(start).filter((l) => l.trim() !== '').map((l) =>
+          l.replace(sourceBus(i), busId).replace(sourceUuid(i), uuid(i)).replace(/^(\s+Bus\s+: )0x[0-9A-F]{2}$/i, `$10x${hex(bus(i), 2)}`),
+        ),
+      );
+    }
+    const lines = head.map((l) => l.replace(/^(Attached GPUs\s+: )\d+/, `$1${count}`));
+    return sectionText(state, found.what, found.command, [...lines, ...blocks]);
+  };
+  /** Each source's compute apps and pmon rows, moved to this GPU's UUID and index. */
+  const apps = (state: string) => {
+    const found = findSection(base, state, 'query-compute-apps');
+    if (!found) return '';
+    const rows: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const body = findSection(loaded[i % loaded.length], state, 'query-compute-apps')?.body ?? [];
+      rows.push(...body.slice(1).filter((l) => l.trim() !== '').map((l) => l.replace(sourceUuid(i), uuid(i)).replace(sourceBus(i), `00000000:${hex(bus(i), 2)}:00.0`)));
+    }
+    return sectionText(state, found.what, found.command, [found.body[0], ...rows]);
+  };
+  const pmon = (state: string) => {
+    const found = findSection(base, state, 'pmon');
+    if (!found) return '';
+    const rows: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const body = findSection(loaded[i % loaded.length], state, 'pmon')?.body ?? [];
+      const first: string[] = [];
+      for (const line of body.filter((l) => !l.startsWith('#') && /^\s*\d+\s+\d+/.test(l))) {
+        if (first.some((f) => f.trim().split(/\s+/)[1] === line.trim().split(/\s+/)[1])) break;
+        first.push(line);
+      }
+      rows.push(...first.map((l) => l.replace(/^(\s*)\d+/, (_m, pad: string) => `${pad}${i}`)));
+    }
+    return sectionText(state, found.what, found.command, [...found.body.filter((l) => l.startsWith('#')), ...rows]);
+  };
   return [
     `# ${count}-GPU capture built from: ${sources.map((s) => path.basename(s)).join(', ')}\n\n`,
     copy(findSection(base, 'capabilities', 'version')),
     copy(findSection(base, 'capabilities', 'help-query-gpu')),
     sectionText('capabilities', 'list (-L)', 'nvidia-smi -L', list),
+    report('idle'),
     table('idle'),
+    apps('idle'),
+    pmon('idle'),
+    report('load'),
     table('load'),
+    apps('load'),
+    pmon('load'),
   ].join('');
 }
 
@@ -106,5 +159,17 @@ export function writeEightGpuCapture(dir = fs.mkdtempSync(path.join(os.tmpdir(),
   const sources = captureFiles().filter((f) => f.includes('__590.48.01'));
   const file = path.join(dir, 'linux-x86_64__8x-nvidia-h100-h200__590.48.01.txt');
   fs.writeFileSync(file, buildMultiGpuCapture(sources, 8));
+  return file;
+}
+
+/**
+ * SYNTHETIC: eight copies of the real H200 capture (590.48.01), each with its own index, UUID and
+ * PCI bus id; every value otherwise is the real card's. For the 8-GPU screenshot and the benchmark.
+ */
+export function writeEightH200Capture(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-8xh200-'))): string {
+  const file = path.join(dir, 'SYNTHETIC-linux-x86_64__8x-nvidia-h200__590.48.01.txt');
+  const body = buildMultiGpuCapture([capturePath('nvidia-h200__590')], 8);
+  const label = '# SYNTHETIC capture: built by main/probes/testing/captures.ts from the real single-GPU H200 capture\n# (../shared/fixtures/nvidia-smi); only index, UUID and PCI bus id differ between the eight GPUs.\n';
+  fs.writeFileSync(file, label + body);
   return file;
 }

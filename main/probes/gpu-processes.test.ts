@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { GpuProcessLister, mergeProcesses, parseComputeApps, parsePmon } from './gpu-processes.ts';
+import { NvidiaSmiSampler } from './nvidia-smi.ts';
+import { findSection, loadCapture } from './testing/capture-file.mjs';
+import { FAKE_NVIDIA_SMI, capturePath, fakeEnv, writeEightH200Capture } from './testing/captures.ts';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-procs-'));
+const stops: (() => unknown)[] = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((stop) => stop()));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function control(initial: Record<string, unknown>) {
+  const file = path.join(tmp, `control-${Math.random().toString(36).slice(2)}.json`);
+  const set = (next: Record<string, unknown>) => {
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(next));
+    fs.renameSync(`${file}.tmp`, file);
+  };
+  set(initial);
+  return { file, set };
+}
+
+async function until<T>(what: string, read: () => T, ok: (v: T) => boolean, timeoutMs = 8000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = read();
+    if (ok(value)) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const GPU0 = [{ index: 0, uuid: 'GPU-00000000-0000-0000-0000-000000000000' }];
+
+describe('parsing the driver’s process lists (real captures)', () => {
+  it('H200 under load: three compute processes with their memory', () => {
+    const sections = loadCapture(capturePath('nvidia-h200__590'));
+    const csv = findSection(sections, 'load', 'query-compute-apps')!.body.slice(1).map((l) => {
+      const c = l.split(', ');
+      return `${c[5]}, ${c.slice(6, -1).join(', ')}, ${c[c.length - 1].replace(' MiB', '')}, ${c[4]}`; // as noheader,nounits prints it
+    });
+    const pmon = findSection(sections, 'load', 'pmon')!.body.join('\n');
+    const merged = mergeProcesses(parseComputeApps(csv.join('\n')), parsePmon(pmon), GPU0);
+    expect(merged.map((p) => [p.pid, p.name, p.usedMemoryMiB, p.kind])).toEqual([
+      [10291, '/root/tools/memhog', 2566, 'compute'],
+      [10293, '/root/tools/memhog', 1542, 'compute'],
+      [10309, './gpu_burn', 28234, 'compute'],
+    ]);
+  });
+
+  it('Windows desktop: C+G processes are graphics, their memory unknown under WDDM; names with spaces survive pmon', () => {
+    const sections = loadCapture(capturePath('windows-x86_64__nvidia-geforce-rtx-2080-super__610'));
+    const rows = parsePmon(findSection(sections, 'idle', 'pmon')!.body.join('\n'));
+    expect(rows.find((r) => r.name.startsWith('NVIDIA Overlay'))).toMatchObject({ type: 'C+G', name: 'NVIDIA Overlay.' });
+    const apps = parseComputeApps('2140, C:\\Windows\\System32\\dwm.exe, [N/A], GPU-00000000-0000-0000-0000-000000000000');
+    expect(mergeProcesses(apps, rows, GPU0).find((p) => p.pid === 2140)).toMatchObject({ kind: 'graphics', usedMemoryMiB: null, name: 'C:\\Windows\\System32\\dwm.exe' });
+  });
+
+  it('an idle data-centre GPU has nothing running (`-` rows)', () => {
+    const pmon = findSection(loadCapture(capturePath('nvidia-h100-80gb')), 'idle', 'pmon')!.body.join('\n');
+    expect(parsePmon(pmon)).toEqual([]);
+  });
+});
+
+describe('GpuProcessLister against the fake nvidia-smi (real child processes)', () => {
+  it('follows the control file: a game appears as graphics on GPU 1, then leaves', async () => {
+    const capture = writeEightH200Capture(tmp);
+    const ctl = control({ processes: { 0: [{ pid: 4242, name: '/usr/bin/python3', type: 'C', usedMemoryMiB: 12288 }] } });
+    const gpus = Array.from({ length: 8 }, (_, i) => ({ index: i, uuid: `GPU-${i.toString(16).toUpperCase().padStart(8, '0')}-0000-0000-0000-${i.toString(16).toUpperCase().padStart(12, '0')}` }));
+    const lister = new GpuProcessLister({ executable: FAKE_NVIDIA_SMI, env: fakeEnv(capture, { control: ctl.file }), gpus: () => gpus });
+    stops.push(() => lister.stop());
+    const changes: number[] = [];
+    lister.onChange((list) => changes.push(list.length));
+    lister.start(200);
+    const first = await until('python on GPU 0', () => lister.latest(), (l) => l.processes.length === 1);
+    expect(first.processes[0]).toEqual({ gpuIndex: 0, gpuUuid: gpus[0].uuid, pid: 4242, name: '/usr/bin/python3', usedMemoryMiB: 12288, kind: 'compute' });
+    ctl.set({ processes: { 0: [{ pid: 4242, name: '/usr/bin/python3', type: 'C', usedMemoryMiB: 12288 }], 1: [{ pid: 777, name: 'Cyberpunk2077.exe', type: 'G' }] } });
+    const game = await until('the game', () => lister.latest(), (l) => l.processes.some((p) => p.pid === 777));
+    expect(game.processes.find((p) => p.pid === 777)).toEqual({ gpuIndex: 1, gpuUuid: gpus[1].uuid, pid: 777, name: 'Cyberpunk2077.e', usedMemoryMiB: null, kind: 'graphics' }); // pmon cuts names at 15 characters
+    ctl.set({ processes: {} });
+    await until('nothing left', () => lister.latest(), (l) => l.processes.length === 0);
+    expect(changes).toEqual([1, 2, 0]);
+  });
+
+  it('a hung nvidia-smi is ended at the timeout and said; the worker never waits on it', async () => {
+    const ctl = control({ mode: 'hang' });
+    const lister = new GpuProcessLister({ executable: FAKE_NVIDIA_SMI, env: fakeEnv(capturePath('nvidia-h200__590'), { control: ctl.file }), gpus: () => GPU0, timeoutMs: 400 });
+    stops.push(() => lister.stop());
+    const started = Date.now();
+    await lister.poll();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(lister.latest().problem).toMatch(/hung: it did not answer within 0.4 s/);
+  });
+
+  it('never runs two nvidia-smi at once, however often it is asked', async () => {
+    // A wrapper that records overlapping runs: it holds a lock directory while the fake runs.
+    const lock = path.join(tmp, 'lock');
+    const log = path.join(tmp, 'overlaps.log');
+    const wrapper = path.join(tmp, 'nvidia-smi-locked.sh');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nmkdir "${lock}" 2>/dev/null || echo overlap >> "${log}"\nsleep 0.05\n"${process.execPath}" "${FAKE_NVIDIA_SMI}" "$@"\ncode=$?\nrmdir "${lock}" 2>/dev/null\nexit $code\n`, { mode: 0o755 });
+    const lister = new GpuProcessLister({ executable: wrapper, env: fakeEnv(capturePath('nvidia-h200__590'), { state: 'load' }), gpus: () => GPU0 });
+    stops.push(() => lister.stop());
+    await Promise.all([lister.poll(), lister.poll(), lister.poll()]);
+    lister.start(20); // far faster than one listing takes
+    await new Promise((r) => setTimeout(r, 1500));
+    lister.stop();
+    expect(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '').toBe('');
+    expect(lister.latest().processes.map((p) => p.pid)).toEqual([10291, 10293, 10309]);
+  });
+});
+
+describe('the sampler with its slow reads (health, processes, MIG)', () => {
+  function sampler(capture: string, state: 'idle' | 'load' = 'load'): NvidiaSmiSampler {
+    const s = new NvidiaSmiSampler({
+      executable: FAKE_NVIDIA_SMI,
+      env: fakeEnv(capture, { state }),
+      extras: { queryIntervalMs: 500, processIntervalMs: 300, kernelLog: null },
+    });
+    stops.push(() => s.stop());
+    s.start(250);
+    return s;
+  }
+
+  it('H200 MIG: each instance’s memory, the parent’s temperature and power, utilization said unavailable', async () => {
+    const s = sampler(capturePath('nvidia-h200-mig'));
+    const [gpu] = await until('MIG instances', () => s.latest().gpus, (g) => (g[0]?.migInstances?.length ?? 0) > 0 && (g[0]?.processes?.length ?? 0) > 0);
+    expect(gpu.temperatureC).toBe(36);
+    expect(gpu.powerW).toBe(295.01);
+    expect(gpu.powerLimitW).toBe(700);
+    expect(gpu.vramUsedMiB).toBe(16959);
+    expect(gpu.utilizationPct).toBeNull();
+    expect(gpu.unavailable.utilizationPct).toBe('not reported while MIG mode is enabled');
+    expect(gpu.migInstances!.map((m) => [m.profile, m.memoryUsedMiB, m.memoryTotalMiB])).toEqual([
+      ['1c.3g.71gb', 16925, 71424],
+      ['2c.3g.71gb', 16925, 71424],
+      ['2g.35gb', 17, 33280],
+      ['1g.18gb', 9, 16384],
+      ['1g.18gb', 9, 16384],
+    ]);
+    expect(gpu.processes!.map((p) => [p.pid, p.usedMemoryMiB])).toEqual([[12249, 2194], [12250, 1170], [12267, 13526]]);
+    expect(gpu.temperatureLimitC).toBe(84);
+    expect(gpu.health).toMatchObject({ severity: 'ok', ecc: { mode: 'enabled' }, pcie: { replays: 0, maxWidth: 16 } });
+    expect(gpu.health!.unavailable.xid).toBe('the kernel log is not read');
+  });
+
+  it('H100 MIG: four instances', async () => {
+    const s = sampler(capturePath('nvidia-h100-mig'));
+    const [gpu] = await until('MIG instances', () => s.latest().gpus, (g) => (g[0]?.migInstances?.length ?? 0) > 0);
+    expect(gpu.migInstances!.map((m) => m.memoryTotalMiB)).toEqual([40448, 20096, 9984, 9984]);
+    expect(gpu.powerW).not.toBeNull();
+    expect(gpu.temperatureC).not.toBeNull();
+  });
+
+  it('8 x H200 (synthetic): every GPU has its health and its own three processes', async () => {
+    const s = sampler(writeEightH200Capture(tmp));
+    const gpus = await until('8 GPUs with processes', () => s.latest().gpus, (g) => g.length === 8 && g.every((x) => x.processes?.length === 3 && x.health?.checkedAt));
+    expect(new Set(gpus.map((g) => g.processes![0].gpuUuid)).size).toBe(8);
+    expect(gpus.every((g) => g.health!.pcie.maxGeneration === 5)).toBe(true);
+  });
+});

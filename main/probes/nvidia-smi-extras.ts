@@ -1,0 +1,122 @@
+// What the 1 Hz --query-gpu loop does not carry, read slowly beside it: `nvidia-smi -q` (health
+// counters, PCIe replays, MIG instances' memory, the slowdown temperature) every 15 s, `-L` for
+// MIG profiles, the process list every 5 s, and the kernel log's Xid errors every 60 s. All
+// one-shot nvidia-smi runs share one queue: never two at once, each ended at its timeout.
+import type { GpuSample, MigInstance } from '../../preload/contract/index.ts';
+import { gpuHealth } from './gpu-health.ts';
+import { GpuProcessLister } from './gpu-processes.ts';
+import { XidWatch, type KernelLogSource } from './kernel-log.ts';
+import { busKey, parseMigList, parseQuery, type QueryDetails } from './nvidia-smi-query.ts';
+import { OneAtATime, runTool } from './process-group.ts';
+
+export interface ExtrasOptions {
+  executable: string;
+  env?: NodeJS.ProcessEnv;
+  /** The live GPUs (index, UUID), from the telemetry loop. */
+  gpus: () => { index: number; uuid: string | null }[];
+  queryIntervalMs?: number;
+  processIntervalMs?: number;
+  xidIntervalMs?: number;
+  timeoutMs?: number;
+  /** null: do not read the kernel log (tests); default: /dev/kmsg, dmesg, journalctl. */
+  kernelLog?: KernelLogSource[] | null;
+}
+
+export class NvidiaSmiExtras {
+  readonly queue = new OneAtATime();
+  readonly processes: GpuProcessLister;
+  readonly xid: XidWatch | null;
+  readonly #options: ExtrasOptions & { queryIntervalMs: number; processIntervalMs: number; xidIntervalMs: number; timeoutMs: number };
+  #details = new Map<string, QueryDetails>(); // by busKey
+  #migProfiles = new Map<number, { index: number; profile: string; uuid: string | null }[]>();
+  #checkedAt: number | null = null;
+  #problem: string | null = null;
+  #timers: NodeJS.Timeout[] = [];
+  #stopping = new AbortController();
+
+  constructor(options: ExtrasOptions) {
+    this.#options = { queryIntervalMs: 15_000, processIntervalMs: 5000, xidIntervalMs: 60_000, timeoutMs: 10_000, ...options };
+    this.processes = new GpuProcessLister({ executable: options.executable, env: options.env, queue: this.queue, gpus: options.gpus, timeoutMs: this.#options.timeoutMs });
+    this.xid = options.kernelLog === null ? null : new XidWatch(options.kernelLog);
+  }
+
+  /** Why the slow read failed last, or null. */
+  get problem(): string | null {
+    return this.#problem;
+  }
+
+  start(): void {
+    this.stop();
+    this.#stopping = new AbortController();
+    const every = (ms: number, task: () => unknown) => {
+      this.#timers.push(setInterval(task, ms).unref());
+      task();
+    };
+    every(this.#options.queryIntervalMs, () => void this.pollQuery());
+    this.processes.start(this.#options.processIntervalMs);
+    if (this.xid) every(this.#options.xidIntervalMs, () => void this.xid!.poll());
+  }
+
+  stop(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    this.#stopping.abort();
+    this.processes.stop();
+  }
+
+  /** One `-q` read (and `-L` when a GPU has MIG on), through the shared queue. */
+  pollQuery(): Promise<void> {
+    const { executable, env, timeoutMs } = this.#options;
+    const signal = this.#stopping.signal;
+    return this.queue.run(async () => {
+      if (signal.aborted) return;
+      try {
+        const details = parseQuery(await runTool({ executable, args: ['-q'], timeoutMs, env, name: 'nvidia-smi', signal }));
+        this.#details = new Map(details.map((d) => [busKey(d.busId), d]));
+        this.#checkedAt = Date.now();
+        this.#problem = null;
+        if (details.some((d) => d.mig.length > 0)) {
+          const list = await runTool({ executable, args: ['-L'], timeoutMs, env, name: 'nvidia-smi', signal }).catch(() => '');
+          this.#migProfiles = parseMigList(list);
+        }
+      } catch (error) {
+        if (!signal.aborted) this.#problem = `GPU health not read: ${(error as Error).message}`;
+      }
+    });
+  }
+
+  /** The sample with its health, processes and MIG instances; `busId` as the loop reports it. */
+  decorate(sample: GpuSample, busId: string | null): GpuSample {
+    const details = busId ? this.#details.get(busKey(busId)) : [...this.#details.values()].find((d) => d.uuid === sample.uuid);
+    const xid = this.xid && busId ? this.xid.events(busKey(busId)) : [];
+    const unavailable: Record<string, string> = {};
+    if (!details) unavailable.counters = this.#problem ?? (this.#checkedAt === null ? 'not read yet' : 'nvidia-smi -q does not list this GPU');
+    if (!this.xid) unavailable.xid = 'the kernel log is not read';
+    else if (this.xid.unavailable) unavailable.xid = this.xid.unavailable;
+    sample.health = gpuHealth(sample, {
+      checkedAt: details ? this.#checkedAt : null,
+      ecc: details?.ecc,
+      retiredPages: details?.retiredPages,
+      remappedRows: details ? details.remappedRows : undefined,
+      pcie: details?.pcie,
+      xid,
+      unavailable,
+    });
+    if (details?.slowdownTemperatureC != null) sample.temperatureLimitC = details.slowdownTemperatureC;
+    else sample.unavailable.temperatureLimitC = details ? 'nvidia-smi does not report a slowdown temperature for this GPU' : unavailable.counters;
+    const listing = this.processes.latest();
+    sample.processes = listing.processes.filter((p) => p.gpuIndex === sample.index);
+    if (listing.at === null) sample.unavailable.processes = listing.problem ?? 'not listed yet';
+    else if (listing.problem) sample.unavailable.processes = listing.problem;
+    if (details && details.mig.length > 0) sample.migInstances = this.#mig(sample.index, details.mig);
+    return sample;
+  }
+
+  #mig(gpuIndex: number, instances: MigInstance[]): MigInstance[] {
+    const profiles = this.#migProfiles.get(gpuIndex) ?? [];
+    return instances.map((m) => {
+      const named = profiles.find((p) => p.index === m.index);
+      return named ? { ...m, profile: named.profile, uuid: named.uuid } : m;
+    });
+  }
+}
