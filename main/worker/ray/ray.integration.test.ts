@@ -91,6 +91,7 @@ describe('Ray integration: a hired worker joins a real Ray cluster', () => {
     // The renter's `hire` stopped its head on SIGTERM.
     const rayUser = process.getuid?.() === 0 && testDevice ? await ensureRayUser() : null;
     if (rayUser?.ok) await endProcesses(rayUser.uid, ownerMark(testDevice!));
+    if (testDevice) fs.rmSync(path.join(HOME, 'run', testDevice), { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
