@@ -23,7 +23,8 @@ export function requirements(inventory: Inventory): Requirement[] {
   const vram = Math.max(0, ...inventory.gpus.map((g) => g.vramMiB ?? 0));
   const list: Requirement[] = [
     { label: 'Memory', ok: inventory.memory.totalBytes >= 8 * GiB, detail: `${bytes(inventory.memory.totalBytes)} (8 GiB or more)` },
-    { label: 'Free disk', ok: freeDisk >= 50 * 10 ** 9, detail: `${bytes(freeDisk)} free (50 GB or more for workloads)` },
+    // One unit system per line: bytes() writes binary units, so the rule is in GiB too.
+    { label: 'Free disk', ok: freeDisk >= 50 * 1024 ** 3, detail: `${bytes(freeDisk)} free (50 GiB or more for workloads)` },
   ];
   if (inventory.gpus.length) {
     list.push({ label: 'GPU memory', ok: vram >= 8 * 1024, detail: `${mib(vram)} on the largest card (8 GiB or more)` });
