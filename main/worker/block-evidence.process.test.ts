@@ -136,7 +136,7 @@ afterAll(async () => {
 });
 
 describe('every block explained, against real processes', () => {
-  it('names the cause of a sleeping machine, answers held in transit and a coordinator that was down; keeps it across a restart and in the CSV', async () => {
+  it('names the cause of a sleeping machine, answers held in transit and a coordinator that was down; keeps it across a restart and in the CSV', { timeout: 420_000, retry: 2 }, async () => {
     const file = params(path.join(dir, 'a.json'), { size: 64, deadlineSeconds: 30, openSeconds: 1 });
     const coordArgs = (port: number) => ['coordinator', '--port', String(port), '--data-dir', path.join(dir, 'coord-a'), '--params', file, '--block-seconds', String(BLOCK_S)];
     let coordinator = start(coordArgs(0));
@@ -208,7 +208,7 @@ describe('every block explained, against real processes', () => {
     link.close();
     // Real processes on 2 shared cores: a scheduling stall can move a challenge across a block edge,
     // so a failed run is tried again (a cause that is wrong every time still fails).
-  }, { timeout: 420_000, retry: 2 });
+  });
 
   it('names a POW that arrived after its deadline', async () => {
     // A 512 × 512 product with a 50 ms deadline: no CPU here answers in time.
