@@ -187,7 +187,8 @@ describe('every block explained, against real processes', () => {
     await new Promise((r) => setTimeout(r, BLOCK_S * 1000 + 1500));
     coordinator = start(coordArgs(port));
     await coordinator.waitFor(/listening on/, 30_000);
-    const down = await page(w, downBlock.id);
+    // The worker reconnects on its backoff (seconds after an outage), then the coordinator resends the result.
+    const down = await page(w, downBlock.id, 10 * BLOCK_S * 1000);
     const outage = down.record!.gaps.find((g) => g.reason === 'network-down');
     expect(outage && outage.end! - outage.start, JSON.stringify(down)).toBeGreaterThan(BLOCK_S * 1000);
     if (down.verdict.status === 'failed') expect(down.cause.kind).toBe('network-down');
