@@ -1,0 +1,162 @@
+// Home's eligibility card: the network's judgement of this device, its one streak (the countdown
+// and "Up for"), the Pause button that says what a pause costs, and each rule's state in words.
+import { useState } from 'react';
+import type { CheckState, NetworkStatus } from '../../preload/contract/index.ts';
+import { CHECK_WORDS, PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
+import { api } from '../api';
+import { clockDuration, clockTime, coins } from '../format';
+import { reloadNetwork, streakSeconds, useNetwork } from '../store/network';
+import { duration } from './UptimeBar';
+import { useNow } from './useNow';
+
+const CHECK_MARK: Record<CheckState, string> = { ok: '✓', failing: '✗', 'not-required': '–', unknown: '?' };
+
+export function Eligibility() {
+  const view = useNetwork();
+  const network = view.value;
+  const now = useNow(1000, !!network?.streak?.running);
+  const [busy, setBusy] = useState(false);
+  const [asking, setAsking] = useState(false);
+  if (view.error && !network) return <section className="card error section-gap">Network status unavailable: {view.error}</section>;
+  if (!network) return null;
+  if (network.connection === 'none') {
+    return (
+      <section className="card section-gap">
+        <h2>Not on a network</h2>
+        <p className="muted">This worker runs without a network, so it cannot earn. Choose one in <a href="#/settings">Settings</a>.</p>
+      </section>
+    );
+  }
+  const pause = async (paused: boolean) => {
+    setBusy(true);
+    setAsking(false);
+    await api.request('worker.pause', { paused }).finally(() => setBusy(false));
+    await reloadNetwork();
+  };
+  const streak = streakSeconds(view, now);
+  const offline = network.offline;
+  return (
+    <section className="card eligibility" aria-labelledby="elig-title">
+      <header className="card-head">
+        <h2 id="elig-title">
+          {offline
+            ? 'Eligibility unknown while the network cannot be reached'
+            : network.eligible
+              ? 'Eligible for block rewards'
+              : network.eligible === false
+                ? 'Not yet eligible for block rewards'
+                : 'Waiting for the network’s first judgement'}
+        </h2>
+        {network.pausedBy.some((p) => p.source === 'user') ? (
+          <button type="button" className="primary" disabled={busy} onClick={() => void pause(false)}>
+            Resume earning
+          </button>
+        ) : (
+          <button type="button" disabled={busy || asking} onClick={() => setAsking(true)}>
+            Pause
+          </button>
+        )}
+      </header>
+      {asking ? (
+        // A pause costs block rewards under the network's rule (docs/protocol.md, "Pauses"): said before it happens.
+        <div className="confirm" role="group" aria-label="Pause earning?" data-testid="pause-confirm">
+          <p>
+            <strong>Pause earning?</strong> While paused this device is left out of every block and earns no block rewards. Your uptime
+            streak is kept, so rewards start again at the first block after you resume.
+          </p>
+          <button type="button" className="danger" onClick={() => void pause(true)}>
+            Pause
+          </button>
+          <button type="button" onClick={() => setAsking(false)}>
+            Keep earning
+          </button>
+        </div>
+      ) : null}
+      {network.pausedBy.length > 0 ? (
+        <p className="paused-by" data-testid="paused-by">
+          {network.pausedBy.map((p) => `${capital(PAUSE_SOURCE_WORDS[p.source])}${p.detail ? `: ${p.detail}` : ''}.`).join(' ')}
+          {network.pausedBy.some((p) => p.source !== 'user') ? ' Resumes by itself when that clears.' : ''}
+        </p>
+      ) : null}
+      <Countdown network={network} streak={streak} />
+      {streak !== null ? (
+        <p className="muted small" data-testid="up-for-line">
+          Up for <strong data-testid="up-for">{clockDuration(streak)}</strong> without a break, as the network counts it
+          {offline ? ` (stopped at ${clockTime(offline.since)}: the network cannot be reached)` : ''}.
+        </p>
+      ) : null}
+      <ul className="checklist" data-testid="eligibility">
+        {network.checks.map((check) => (
+          <li key={check.id} className={check.state === 'ok' ? 'ok' : check.state === 'failing' ? 'fail' : 'unknown'} data-state={check.state}>
+            <span aria-hidden="true">{CHECK_MARK[check.state]}</span>
+            <span>
+              <strong>{CHECK_WORDS[check.id as keyof typeof CHECK_WORDS] ?? check.id}</strong>
+              <span className="muted"> · {checkDetail(check, network, streak)}</span>
+              {check.state === 'failing' && check.id === 'wallet' ? (
+                <>
+                  {' '}
+                  <a href="#/wallet">Set your wallet</a>
+                </>
+              ) : null}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {network.lastBlock ? (
+        <p className="muted small">
+          Last block #{network.lastBlock.block}: {network.lastBlock.status}
+          {network.lastBlock.status === 'Completed' ? `, ${coins(network.lastBlock.reward)}` : network.lastBlock.reason ? ` (${network.lastBlock.reason})` : ''}.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+const capital = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}`;
+
+/** A check's line: the network's words, except where the page knows better now (unknown, the streak). */
+function checkDetail(check: NetworkStatus['checks'][number], network: NetworkStatus, streak: number | null): string {
+  if (check.state === 'unknown') {
+    return `unknown since ${check.knownAt ? clockTime(check.knownAt) : clockTime(network.offline?.since ?? Date.now())}: only the network can judge this, and it cannot be reached`;
+  }
+  if (check.state === 'not-required') return check.detail;
+  if (check.id === 'uptime' && streak !== null && network.minUptimeSeconds !== null) {
+    return network.minUptimeSeconds <= 0
+      ? 'not required by this network'
+      : `up for ${clockDuration(streak)}; the network asks for ${duration(network.minUptimeSeconds)} without a break`;
+  }
+  return check.detail;
+}
+
+/** Time left until the uptime rule passes, ticking while the session runs; stopped, with why, while it does not. */
+function Countdown({ network, streak }: { network: NetworkStatus; streak: number | null }) {
+  const uptime = network.checks.find((c) => c.id === 'uptime');
+  const min = network.minUptimeSeconds;
+  if (!uptime || uptime.state === 'ok' || uptime.state === 'not-required' || streak === null || min === null || min <= 0) return null;
+  if (network.offline) {
+    return (
+      <p className="countdown stopped" data-testid="eligibility-countdown">
+        Countdown stopped at {clockTime(network.offline.since)}: the network cannot be reached, so it is not counting this device’s uptime.
+        It goes on once the network answers again.
+      </p>
+    );
+  }
+  if (network.pausedBy.length > 0 && streak < min) {
+    return (
+      <p className="countdown" data-testid="eligibility-countdown">
+        Eligible for block rewards in <strong>{clockDuration(min - streak)}</strong> of unbroken uptime; the streak keeps counting while paused.
+      </p>
+    );
+  }
+  return (
+    <p className="countdown" data-testid="eligibility-countdown">
+      {streak < min ? (
+        <>
+          Eligible for block rewards in <strong data-testid="countdown-left">{clockDuration(min - streak)}</strong>, if the worker keeps running.
+        </>
+      ) : (
+        <>Uptime requirement met: eligibility is confirmed when the current block closes.</>
+      )}
+    </p>
+  );
+}
