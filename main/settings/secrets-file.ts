@@ -2,7 +2,7 @@
 // 0600, plaintext headless (as ssh keeps its keys) or encrypted by Electron's safeStorage in the app.
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertPrivateFile } from '../lib/private-file.ts';
+import { assertPrivateFile, writePrivateFile } from '../lib/private-file.ts';
 import { isProcessRunning } from '../lib/data-dir-lock.ts';
 import type { SecretStore, SecretsBackendName } from './secrets.ts';
 
@@ -47,22 +47,14 @@ export function jsonFileStore(file: string, backend: SecretsBackendName, reason:
     return merged;
   };
   const writeAll = async (all: Record<string, string>, key: string | null, value: string | null) => {
-    const tmp = `${file}.${process.pid}.tmp`;
     const text = await codec.encode(JSON.stringify(all));
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      const fd = fs.openSync(tmp, 'w', 0o600);
-      try {
-        fs.writeSync(fd, text);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, file);
+      // Atomic and 0600; a full disk leaves no half file beside the real one.
+      writePrivateFile(file, text);
       unsaved = null;
       refusedBecause = '';
     } catch (error) {
-      fs.rmSync(tmp, { force: true }); // a full disk must not keep half a secrets file beside the real one
       const code = String((error as NodeJS.ErrnoException).code);
       if (!REFUSED_CODES.has(code) || key === null) throw error;
       unsaved = { ...unsaved, [key]: value };
