@@ -2,14 +2,13 @@
 // joined to it; the coordinator is stopped and started again, the owner pauses. Every page must say
 // what is true at each moment: one uptime everywhere, "unknown since" for what only the network
 // judges while it is away, a live retry countdown in words, stale rows kept, notices recorded.
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ROOT, startServe, type Served } from './serve.ts';
+import { freePort, startCoordinator as startNetwork, type CoordinatorProcess } from './coordinator.ts';
+import { seconds, startServe, type Served } from './serve.ts';
 
 const ADMIN = crypto.randomBytes(18).toString('base64url');
 // Ten minutes of unbroken uptime asked: the countdown is running through the whole test.
@@ -22,55 +21,18 @@ const PARAMS = {
 
 let tmp: string;
 let port: number;
-let coordinator: ChildProcess | null = null;
+let coordinator: CoordinatorProcess | null = null;
 let served: Served;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The coordinator on its fixed port and data dir: started again, it is the same network with the same devices. */
 async function startCoordinator(): Promise<void> {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', String(port), '--data-dir', path.join(tmp, 'net'), '--params', path.join(tmp, 'params.json'), '--admin-token', ADMIN],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the coordinator printed no URL:\n${out}`)), 20_000);
-    child.stdout!.on('data', () => {
-      if (/listening on http/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}:\n${out}`)));
-  });
-  coordinator = child;
+  coordinator = await startNetwork({ port, dataDir: path.join(tmp, 'net'), paramsFile: path.join(tmp, 'params.json'), adminToken: ADMIN });
 }
 
 async function stopCoordinator(): Promise<void> {
-  const child = coordinator;
+  const running = coordinator;
   coordinator = null;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-/** "1 h 02 min 03 s" → 3723. */
-function seconds(text: string | null): number {
-  const t = text ?? '';
-  const part = (unit: string) => Number(new RegExp(`(\\d+) ${unit}(?![a-z])`).exec(t)?.[1] ?? 0);
-  return part('h') * 3600 + part('min') * 60 + part('s');
+  await running?.stop();
 }
 
 async function openHome(page: Page): Promise<void> {

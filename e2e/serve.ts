@@ -10,7 +10,8 @@ export interface Served {
   token: string;
   dataDir: string;
   output: () => string;
-  stop(): Promise<void>;
+  /** Stops the worker; its data dir goes too unless `keepDataDir` (a restart on the same folder). */
+  stop(options?: { keepDataDir?: boolean }): Promise<void>;
 }
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -50,14 +51,21 @@ export async function startServe(
     token: parsed.searchParams.get('token')!,
     dataDir,
     output: () => output,
-    async stop() {
+    async stop(options) {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options?.keepDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A duration as the pages write it, "1 h 02 min 03 s", in seconds (3723). */
+export function seconds(text: string | null): number {
+  const t = text ?? '';
+  const part = (unit: string) => Number(new RegExp(`(\\d+) ${unit}(?![a-z])`).exec(t)?.[1] ?? 0);
+  return part('h') * 3600 + part('min') * 60 + part('s');
 }

@@ -281,7 +281,7 @@ export class Blocks {
         if (failingRules(facts, params)) for (const check of eligibility(facts, params).checks) if (!check.ok) reasons.push(check.detail);
       }
       row.status = reasons.length ? 'Failed' : 'Completed';
-      row.reason = reasons.length ? reasons.join('; ') : provenNote(n.pow);
+      row.reason = reasons.length ? sentences(reasons) : provenNote(n.pow);
       entries.push({ deviceId, processorType, base: row.base, passed: row.status === 'Completed' });
       rows.push(row);
     }
@@ -366,4 +366,9 @@ function provenNote(pow: PowState | null): string | null {
 function randomTime(from: number, to: number): number {
   const span = Math.floor(to - from);
   return span <= 1 ? Math.floor(from) : Math.floor(from) + crypto.randomInt(0, span);
+}
+
+/** Each reason a whole sentence, one after another (never "….; …"). */
+function sentences(reasons: string[]): string {
+  return reasons.map((r) => (/[.!?]$/.test(r.trim()) ? r.trim() : `${r.trim()}.`)).join(' ');
 }

@@ -70,7 +70,10 @@ describe('FaultMonitor', () => {
     const monitor = new FaultMonitor({ limits: () => LIMITS, sustainMs: 5000 });
     const temps = [...Array(10).fill(90), ...Array(5).fill(82), ...Array(10).fill(90), ...Array(5).fill(75), ...Array(10).fill(90)];
     const notices = run(monitor, temps.length, (s) => [gpu(0, { temperatureC: temps[s] })]);
-    expect(notices.map((n) => n.title)).toEqual(['GPU 0 is running hot', 'GPU 0 is running hot']);
+    const back = 'GPU 0 is back within your limit';
+    expect(notices.map((n) => n.title)).toEqual(['GPU 0 is running hot', back, 'GPU 0 is running hot']);
+    expect(notices[1]).toMatchObject({ level: 'info' });
+    expect(notices[1].body).toBe('Now 75 °C, under your 83 °C limit; the worker goes on.');
   });
 
   it('watches memory temperature and power, and reads limits live', () => {

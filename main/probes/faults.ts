@@ -22,6 +22,8 @@ const TROUBLE_THROTTLES = new Set(['sw-thermal', 'hw-thermal', 'hw-slowdown', 'p
 interface Check {
   id: string;
   title: (gpu: GpuSample, limit: number) => string;
+  /** What crossed, as the pause reason names it ("GPU 0 memory"). */
+  subject: (gpu: GpuSample) => string;
   value: (gpu: GpuSample) => number | null;
   limit: (limits: FaultLimits) => number | null;
   /** How far back under the limit a reading must come before the same fault can be raised again. */
@@ -33,6 +35,7 @@ const CHECKS: Check[] = [
   {
     id: 'gpu-temperature',
     title: (g) => `GPU ${g.index} is running hot`,
+    subject: (g) => `GPU ${g.index}`,
     value: (g) => g.temperatureC,
     limit: (l) => l.gpuTemperatureC,
     hysteresis: 3,
@@ -41,6 +44,7 @@ const CHECKS: Check[] = [
   {
     id: 'gpu-hotspot',
     title: (g) => `GPU ${g.index} hotspot is running hot`,
+    subject: (g) => `GPU ${g.index} hotspot`,
     value: (g) => g.hotspotC,
     limit: (l) => l.gpuHotspotC,
     hysteresis: 3,
@@ -49,6 +53,7 @@ const CHECKS: Check[] = [
   {
     id: 'gpu-memory-temperature',
     title: (g) => `GPU ${g.index} memory is running hot`,
+    subject: (g) => `GPU ${g.index} memory`,
     value: (g) => g.memoryTemperatureC,
     limit: (l) => l.gpuMemoryTemperatureC,
     hysteresis: 3,
@@ -57,6 +62,7 @@ const CHECKS: Check[] = [
   {
     id: 'gpu-power',
     title: (g) => `GPU ${g.index} draws more power than your limit`,
+    subject: (g) => `GPU ${g.index}`,
     value: (g) => g.powerW,
     limit: (l) => l.gpuPowerW,
     hysteresis: 10,
@@ -127,7 +133,7 @@ export class FaultMonitor {
           this.#episodes.set(episodeKey, current);
           if (!current.raised && current.samples >= 2 && frame.t - current.since >= this.#options.sustainMs) {
             current.raised = true;
-            current.reason = `${check.title(gpu, limit)}: over your ${limit} ${check.unit} limit (${value} ${check.unit})`;
+            current.reason = `${check.subject(gpu)} at ${value} ${check.unit}, over your ${limit} ${check.unit} limit`;
             raise(
               `${check.id}:${key}`,
               'warning',
@@ -137,6 +143,10 @@ export class FaultMonitor {
           }
         } else if (episode && (!episode.raised || value <= limit - check.hysteresis)) {
           this.#episodes.delete(episodeKey);
+          // The history tells the end of an episode too, so a pause by a limit never seems to end for no reason.
+          if (episode.raised) {
+            raise(`${check.id}-clear:${key}`, 'info', `GPU ${gpu.index} is back within your limit`, `Now ${value} ${check.unit}, under your ${limit} ${check.unit} limit; the worker goes on.`);
+          }
         }
       }
 

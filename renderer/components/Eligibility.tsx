@@ -105,7 +105,7 @@ export function Eligibility() {
       {network.lastBlock ? (
         <p className="muted small">
           Last block #{network.lastBlock.block}: {network.lastBlock.status}
-          {network.lastBlock.status === 'Completed' ? `, ${coins(network.lastBlock.reward)}` : network.lastBlock.reason ? ` (${network.lastBlock.reason})` : ''}.
+          {network.lastBlock.status === 'Completed' ? `, ${coins(network.lastBlock.reward)}.` : network.lastBlock.reason ? `. ${network.lastBlock.reason}` : '.'}
         </p>
       ) : null}
     </section>

@@ -1,0 +1,53 @@
+// A real `io-worker coordinator` process on a fixed port and data dir for e2e specs: stopped and
+// started again it is the same network, with the same identity and devices.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { ROOT } from './serve.ts';
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface CoordinatorProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startCoordinator(options: { port: number; dataDir: string; paramsFile: string; adminToken: string }): Promise<CoordinatorProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', String(options.port), '--data-dir', options.dataDir,
+      '--params', options.paramsFile, '--admin-token', options.adminToken,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the coordinator printed no URL:\n${out}`)), 20_000);
+    child.stdout!.on('data', () => {
+      if (/listening on http/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}:\n${out}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${options.port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
