@@ -1,10 +1,13 @@
-// `io-worker service install|uninstall`: a systemd unit that starts `serve` at boot with its data
-// dir, restarts it on failure and logs to the journal. As root a system unit (run as the user who
-// invoked sudo, or root); otherwise a user unit (lingering keeps it running without a login).
+// `io-worker service install|uninstall`: `serve` started at boot with its data dir, restarted on
+// failure, its output logged. Linux: a systemd unit (journal); as root a system unit (run as the user
+// who invoked sudo, or root), otherwise a user unit (lingering keeps it running without a login).
+// macOS: a launchd job (service-launchd.ts); Windows: a Task Scheduler task (service-windows.ts).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LAUNCHD_LABEL, launchdDomain, launchdPlist, plistPath } from './service-launchd.ts';
+import { TASK_NAME, UnsafeWindowsPath, scheduledTaskXml, utf16le } from './service-windows.ts';
 
 export const SERVICE_NAME = 'io-worker';
 
@@ -72,53 +75,158 @@ function scopeOf(forced?: 'system' | 'user'): { scope: 'system' | 'user'; user: 
     : { scope: 'user', user: null, systemctl: ['--user'] };
 }
 
+export interface ServiceDefaults {
+  dataDir: string;
+  script: string;
+  /** Tests pick one; by default root (an elevated prompt on Windows) gets a system service, others a user one. */
+  scope?: 'system' | 'user';
+  /** Tests pick one; by default this machine's. */
+  platform?: NodeJS.Platform;
+  /** Where a user's launchd job goes (tests keep it out of a real home); by default the user's home. */
+  home?: string;
+}
+
 export function runService(
   action: string | undefined,
   values: { 'data-dir'?: string; port?: string; host?: string; print?: boolean },
-  defaults: { dataDir: string; script: string; /** Tests pick one; by default root gets a system unit, others a user unit. */ scope?: 'system' | 'user' },
+  defaults: ServiceDefaults,
   io: ServiceIo,
 ): number {
-  if (process.platform !== 'linux') {
-    throw new ServiceError(`io-worker service supports Linux (systemd) so far; on ${process.platform}, start \`io-worker serve\` from your system's service manager.`);
-  }
-  const { scope, user, systemctl } = scopeOf(defaults.scope);
+  if (action !== 'install' && action !== 'uninstall') throw new ServiceError(`service needs install or uninstall, not ${action ?? 'nothing'}`);
+  const platform = defaults.platform ?? process.platform;
+  const job: ServiceJob = {
+    action,
+    print: values.print === true,
+    dataDir: path.resolve(values['data-dir'] ?? defaults.dataDir),
+    port: Number(values.port ?? 7420),
+    host: values.host ?? '127.0.0.1',
+    script: defaults.script,
+    forced: defaults.scope,
+    run: io.run ?? defaultRun,
+    out: io.out,
+    home: defaults.home ?? os.homedir(),
+  };
+  if (platform === 'linux') return systemd(job);
+  if (platform === 'darwin') return launchd(job);
+  if (platform === 'win32') return windowsTask(job);
+  throw new ServiceError(`io-worker service knows systemd (Linux), launchd (macOS) and Task Scheduler (Windows); on ${platform}, start \`io-worker serve\` from your system's service manager.`);
+}
+
+interface ServiceJob {
+  action: 'install' | 'uninstall';
+  print: boolean;
+  dataDir: string;
+  port: number;
+  host: string;
+  script: string;
+  forced: 'system' | 'user' | undefined;
+  run: (command: string, args: string[]) => void;
+  out: (text: string) => void;
+  home: string;
+}
+
+function systemd(job: ServiceJob): number {
+  const { scope, user, systemctl } = scopeOf(job.forced);
   const file = unitPath(scope);
-  const run = io.run ?? defaultRun;
-  if (action === 'install') {
-    const unit = systemdUnit({
-      node: process.execPath,
-      script: defaults.script,
-      dataDir: path.resolve(values['data-dir'] ?? defaults.dataDir),
-      port: Number(values.port ?? 7420),
-      host: values.host ?? '127.0.0.1',
-      user,
-      scope,
-    });
-    if (values.print) {
-      io.out(unit);
+  const { run } = job;
+  if (job.action === 'install') {
+    const unit = systemdUnit({ node: process.execPath, script: job.script, dataDir: job.dataDir, port: job.port, host: job.host, user, scope });
+    if (job.print) {
+      job.out(unit);
       return 0;
     }
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, unit, { mode: 0o644 });
     run('systemctl', [...systemctl, 'daemon-reload']);
     run('systemctl', [...systemctl, 'enable', '--now', `${SERVICE_NAME}.service`]);
-    io.out(`Installed ${file} and started it.\nLogs: journalctl ${scope === 'user' ? '--user ' : ''}-u ${SERVICE_NAME} -f\nStatus: io-worker status --data-dir ${path.resolve(values['data-dir'] ?? defaults.dataDir)}\n`);
-    if (scope === 'user') io.out(`To keep it running without a login session: sudo loginctl enable-linger ${os.userInfo().username}\n`);
+    job.out(`Installed ${file} and started it.\nLogs: journalctl ${scope === 'user' ? '--user ' : ''}-u ${SERVICE_NAME} -f\nStatus: io-worker status --data-dir ${job.dataDir}\n`);
+    if (scope === 'user') job.out(`To keep it running without a login session: sudo loginctl enable-linger ${os.userInfo().username}\n`);
     return 0;
   }
-  if (action === 'uninstall') {
-    if (!fs.existsSync(file)) {
-      io.out(`No ${file}: nothing to remove.\n`);
+  if (!fs.existsSync(file)) {
+    job.out(`No ${file}: nothing to remove.\n`);
+    return 0;
+  }
+  try {
+    run('systemctl', [...systemctl, 'disable', '--now', `${SERVICE_NAME}.service`]);
+  } finally {
+    fs.rmSync(file, { force: true });
+    run('systemctl', [...systemctl, 'daemon-reload']);
+  }
+  job.out(`Stopped, disabled and removed ${file}.\n`);
+  return 0;
+}
+
+function launchd(job: ServiceJob): number {
+  const scope = job.forced ?? (process.getuid?.() === 0 ? 'system' : 'user');
+  const file = plistPath(scope, job.home);
+  const domain = launchdDomain(scope);
+  if (job.action === 'install') {
+    const plist = launchdPlist({ node: process.execPath, script: job.script, dataDir: job.dataDir, port: job.port, host: job.host, user: scope === 'system' ? process.env.SUDO_USER || 'root' : null });
+    if (job.print) {
+      job.out(plist);
       return 0;
     }
-    try {
-      run('systemctl', [...systemctl, 'disable', '--now', `${SERVICE_NAME}.service`]);
-    } finally {
-      fs.rmSync(file, { force: true });
-      run('systemctl', [...systemctl, 'daemon-reload']);
-    }
-    io.out(`Stopped, disabled and removed ${file}.\n`);
+    fs.mkdirSync(path.join(job.dataDir, 'logs'), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, plist, { mode: 0o644 });
+    job.run('launchctl', ['bootstrap', domain, file]);
+    job.out(`Installed ${file} and started it.\nLogs: tail -f ${path.join(job.dataDir, 'logs', 'io-worker.log')}\nStatus: io-worker status --data-dir ${job.dataDir}\n`);
     return 0;
   }
-  throw new ServiceError(`service needs install or uninstall, not ${action ?? 'nothing'}`);
+  if (!fs.existsSync(file)) {
+    job.out(`No ${file}: nothing to remove.\n`);
+    return 0;
+  }
+  try {
+    job.run('launchctl', ['bootout', `${domain}/${LAUNCHD_LABEL}`]);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+  job.out(`Stopped and removed ${file}.\n`);
+  return 0;
+}
+
+function windowsTask(job: ServiceJob): number {
+  const scope = job.forced ?? (isElevatedWindows() ? 'system' : 'user');
+  const logFile = path.win32.join(job.dataDir, 'logs', 'io-worker.log');
+  if (job.action === 'install') {
+    const user = `${process.env.USERDOMAIN ?? os.hostname()}\\${os.userInfo().username}`;
+    let task: string;
+    try {
+      task = scheduledTaskXml({ node: process.execPath, script: job.script, dataDir: job.dataDir, port: job.port, host: job.host, scope, user, logFile });
+    } catch (error) {
+      if (error instanceof UnsafeWindowsPath) throw new ServiceError(error.message);
+      throw error;
+    }
+    if (job.print) {
+      job.out(task);
+      return 0;
+    }
+    fs.mkdirSync(path.join(job.dataDir, 'logs'), { recursive: true });
+    const file = path.join(job.dataDir, 'io-worker-task.xml');
+    fs.writeFileSync(file, utf16le(task));
+    job.run('schtasks', ['/Create', '/TN', TASK_NAME, '/XML', file, '/F']);
+    job.run('schtasks', ['/Run', '/TN', TASK_NAME]);
+    job.out(`Registered the task "${TASK_NAME}" (${scope === 'system' ? 'at boot, as SYSTEM' : 'at your logon'}) and started it.\nLogs: ${logFile}\nStatus: io-worker status --data-dir ${job.dataDir}\n`);
+    return 0;
+  }
+  try {
+    job.run('schtasks', ['/End', '/TN', TASK_NAME]);
+  } catch {
+    // not running: nothing to end
+  }
+  job.run('schtasks', ['/Delete', '/TN', TASK_NAME, '/F']);
+  job.out(`Stopped and removed the task "${TASK_NAME}".\n`);
+  return 0;
+}
+
+/** An elevated prompt may open the machine's own registry hive for writing; \`net session\` answers only there. */
+function isElevatedWindows(): boolean {
+  try {
+    execFileSync('net', ['session'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
