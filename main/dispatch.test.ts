@@ -153,6 +153,8 @@ describe('validation errors in the user’s words', () => {
       expect(cold).toMatchObject({ ok: false, error: { message: 'GPU temperature limit: at least 40 °C.' } });
       const price = await dispatch('settings.update', { energy: { pricePerKWh: -1 } });
       expect(price).toMatchObject({ ok: false, error: { message: 'Electricity price per kWh: at least 0.' } });
+      const listen = await dispatch('settings.update', { metrics: { listen: 'not an address' } });
+      expect(listen).toMatchObject({ ok: false, error: { message: 'Metrics address: write it as host:port, such as 127.0.0.1:9400.' } });
       const empty = await dispatch('device.rename', { name: '' });
       expect(empty.ok).toBe(false);
       if (!empty.ok) {

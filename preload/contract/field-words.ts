@@ -2,7 +2,8 @@
 // limit: at most 110 °C", never a schema path. No zod: the dispatcher turns zod's issues into these.
 
 /** A field's name for people, and the unit its limits are written in. */
-export const FIELD_WORDS: Record<string, { name: string; unit?: string }> = {
+/** `form`: what a value of a patterned field looks like, said where one does not match. */
+export const FIELD_WORDS: Record<string, { name: string; unit?: string; form?: string }> = {
   name: { name: 'Device name' },
   deviceName: { name: 'Device name' },
   address: { name: 'Wallet address' },
@@ -18,6 +19,7 @@ export const FIELD_WORDS: Record<string, { name: string; unit?: string }> = {
   'energy.coinPrice': { name: 'Coin price' },
   'desktop.updateCheckHours': { name: 'Update check interval', unit: ' h' },
   'desktop.updateFeedUrl': { name: 'Update feed address' },
+  'metrics.listen': { name: 'Metrics address', form: 'host:port, such as 127.0.0.1:9400' },
   seconds: { name: 'Time range', unit: ' s' },
   days: { name: 'Number of days' },
   limit: { name: 'Number of rows' },
@@ -48,6 +50,9 @@ export function fieldIssueWords(issue: FieldIssue): string {
       return text && Number(issue.minimum) === 1 ? `${name}: cannot be empty.` : `${name}: at least ${amount(issue.minimum)}.`;
     case 'invalid_type':
       return `${name}: ${issue.expected === 'number' ? 'a number' : issue.expected === 'string' ? 'text' : `a ${issue.expected ?? 'different'} value`} is needed.`;
+    case 'invalid_format':
+      if (field?.form) return `${name}: write it as ${field.form}.`;
+      return `${name}: not in the form this field takes.`;
     case 'unrecognized_keys':
       return `${name}: holds a field this version does not know.`;
     default:

@@ -9,6 +9,7 @@ import { localTimeZone } from '../format';
 import { usePoll } from '../components/usePoll';
 import { AlertSettings } from '../components/AlertSettings';
 import { LendingSettings } from '../components/LendingSettings';
+import { MetricsSettings } from '../components/MetricsSettings';
 
 const SECRETS_LABEL = {
   keytar: 'the OS keychain',
@@ -150,6 +151,7 @@ export function Settings() {
       </form>
       <AlertSettings />
       <LendingSettings />
+      <MetricsSettings />
       <NetworkTrust />
       <Updates />
       <DataExport />
