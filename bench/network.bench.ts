@@ -11,6 +11,11 @@ import { catchProbability, pickRows, verifyOpenings, verifyProduct, type OpenedR
 import { DEFAULT_PARAMS } from '../main/devnet/params.ts';
 import { baseScore, eligibility, failingRules, scoreBlock, type BlockEntry } from '../main/devnet/scoring.ts';
 import { DevnetStore } from '../main/devnet/store.ts';
+import { Coordinator } from '../main/devnet/coordinator.ts';
+import { startPacedProxy } from '../main/devnet/testing/paced-proxy.ts';
+import { memoryStore } from '../main/settings/secrets.ts';
+import { WorkerClient } from '../main/worker/client.ts';
+import { loadOrCreateAccount, loadOrCreateIdentity } from '../main/worker/identity.ts';
 import type { PowBackend } from '../main/worker/pow.ts';
 import { PowProver } from '../main/worker/pow-prover.ts';
 import { encodeProduct, idFromPublicKey, multiplyRows, networkBinding, powMatrices, powProductSeed, seal, type Signer } from '../main/worker/protocol.ts';
@@ -140,7 +145,8 @@ async function startCoordinator(dataDir: string): Promise<{ url: string; pid: nu
   // Thousands of simulated workers register from loopback: lift the per-source cap for the bench only.
   const paramsFile = path.join(dataDir, 'bench-params.json');
   fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(paramsFile, JSON.stringify({ limits: { registrationsPerSourcePerHour: 1_000_000 } }));
+  // Simulated workers do not answer the link measurement: its timeouts must not land inside the timed windows.
+  fs.writeFileSync(paramsFile, JSON.stringify({ limits: { registrationsPerSourcePerHour: 1_000_000 }, link: { timeoutSeconds: 3600 } }));
   const args = [process.execPath, path.join(ROOT, 'bin/io-worker.mjs'), 'coordinator', '--port', '0', '--data-dir', dataDir, '--params', paramsFile];
   const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
@@ -192,6 +198,40 @@ async function connectWorker(url: string, pending: Map<string, (m: { type: strin
     ws.send(JSON.stringify(seal(signer, net, 'hello', { sessionStartedAt: Date.now(), lastBlock: 0, paused: null, version: 'bench' })));
   });
   return { ws, signer, net, seq: 0 };
+}
+
+/** The network's link measurement (link-measure.ts): what one costs a device, and how long, on loopback and a paced link. */
+async function benchLink(): Promise<void> {
+  const c = await Coordinator.start({ dataDir: null, params: DEFAULT_PARAMS });
+  const proxy = await startPacedProxy({ host: '127.0.0.1', port: c.port }, 100);
+  const clients: WorkerClient[] = [];
+  try {
+    const { bytes, everySeconds } = DEFAULT_PARAMS.link;
+    const mib = (x: number) => `${(x / 1048576).toFixed(0)} MiB`;
+    console.log(`Link measurement: ${mib(2 * bytes)} per device per measurement (${mib(bytes)} each way + 5 pings), every ${everySeconds} s ` +
+      `= ${((2 * bytes * 8) / everySeconds / 1000).toFixed(1)} kbit/s on average`);
+    for (const [label, url] of [['loopback', c.url], ['paced to 100 Mbit/s', proxy.url]] as const) {
+      const secrets = memoryStore('bench');
+      const identity = await loadOrCreateIdentity(secrets);
+      const client = new WorkerClient({
+        network: url, identity, account: await loadOrCreateAccount(secrets), name: () => 'bench', wallet: () => 'w',
+        inventory: async () => ({ hostname: 'b', os: 'linux', cpu: { brand: 'Bench CPU', threads: 2 }, memoryBytes: 8e9, gpus: [] }), speedTestBytes: 64 * 1024,
+      });
+      clients.push(client);
+      client.start();
+      await client.waitFor((s) => s.connection === 'online', 10_000);
+      // The one at joining first, then one timed alone.
+      for (let i = 0; i < 200 && !c.link.record(identity.deviceId); i++) await new Promise((r) => setTimeout(r, 50));
+      const t = process.hrtime.bigint();
+      const m = await c.link.measure(identity.deviceId);
+      console.log(`  ${label.padEnd(20)} ${ms(t).toFixed(0).padStart(5)} ms: down ${m.downMbps.toFixed(0)} Mbit/s, up ${m.upMbps.toFixed(0)} Mbit/s, ` +
+        `latency ${m.latencyMs.toFixed(2)} ms → tier ${c.devices.get(identity.deviceId)?.tier}`);
+    }
+  } finally {
+    await Promise.all(clients.map((cl) => cl.stop()));
+    await proxy.close();
+    await c.close();
+  }
 }
 
 async function benchHeartbeats(deadline: number): Promise<void> {
@@ -266,6 +306,7 @@ export async function run(): Promise<void> {
   await benchPow(512); // half the default, to show how the ratio grows with the size
   await benchPow(DEFAULT_PARAMS.pow.size); // the network's default challenge
   benchBlock();
+  await benchLink();
   await benchHeartbeats(deadline);
 }
 

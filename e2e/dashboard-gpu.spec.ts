@@ -3,7 +3,7 @@
 // in both themes, are kept as test artifacts.
 import { expect, test } from '@playwright/test';
 import { loadCapture, queryGpuTable } from '../main/probes/testing/capture-file.mjs';
-import { FAKE_NVIDIA_SMI, capturePath } from '../main/probes/testing/captures.ts';
+import { FAKE_NVIDIA_SMI, capturePath, writeEightH200Capture } from '../main/probes/testing/captures.ts';
 import { startServe, type Served } from './serve.ts';
 
 const CAPTURES = [
@@ -108,3 +108,63 @@ for (const capture of CAPTURES) {
     });
   });
 }
+
+// SYNTHETIC: eight copies of the real H200 capture (labelled so in the file), replayed by the fake
+// nvidia-smi alternating its idle and load rows each second, so every card's figures move.
+test.describe('8 x H200 (synthetic, from the real H200 capture)', () => {
+  let served: Served;
+  test.beforeAll(async () => {
+    served = await startServe({ IO_WORKER_NVIDIA_SMI: FAKE_NVIDIA_SMI, FAKE_NVIDIA_SMI_CAPTURE: writeEightH200Capture(), FAKE_NVIDIA_SMI_STATE: 'alternate' });
+  });
+  test.afterAll(async () => served?.stop());
+
+  test('Home at 1920x1080 shows all eight GPUs live, without scrolling', async ({ page }) => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.goto(served.url);
+    const cards = page.getByTestId('gpu-card');
+    await expect(cards).toHaveCount(8);
+    await expect(cards.getByRole('heading')).toHaveText(Array(8).fill('NVIDIA H200'));
+    for (let i = 0; i < 8; i++) {
+      const box = (await cards.nth(i).boundingBox())!;
+      expect(box.y + box.height, `GPU ${i} ends inside the screen`).toBeLessThanOrEqual(1080);
+      expect(box.x + box.width, `GPU ${i} ends inside the screen`).toBeLessThanOrEqual(1920);
+    }
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    // Live: every card shows more than one power reading as the fake alternates idle and load.
+    const seen: Set<string>[] = Array.from({ length: 8 }, () => new Set());
+    await expect
+      .poll(
+        async () => {
+          (await cards.getByTestId('gpu-power').allTextContents()).forEach((t, i) => /\d W/.test(t) && seen[i]!.add(t));
+          return seen.filter((s) => s.size >= 2).length;
+        },
+        { timeout: 20_000, intervals: [500] },
+      )
+      .toBe(8);
+    await expect(cards.getByTestId('gpu-temp')).toHaveText(Array(8).fill(/^\d+ °C$/));
+    await expect(cards.getByTestId('gpu-throttle')).toHaveText(Array(8).fill(/\S/));
+    await expect(cards.locator('canvas[data-state=drawn]')).toHaveCount(24);
+    await page.waitForTimeout(3000); // a few seconds of line in the small charts for the screenshot
+    await page.screenshot({ path: test.info().outputPath('home-8gpu-1920x1080.png') });
+  });
+
+  test('Home at 1280x800 stays readable: nothing clipped or sideways', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(served.url);
+    const cards = page.getByTestId('gpu-card');
+    await expect(cards.getByTestId('gpu-power')).toHaveText(Array(8).fill(/\d W \/ \d+ W/));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    // Every figure sits inside its card, at a size people can read.
+    const overflow = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid=gpu-card]')].flatMap((card) => {
+        const edge = card.getBoundingClientRect();
+        return [...card.querySelectorAll('.stat-value, .gpu-facts dd')].filter((v) => {
+          const box = v.getBoundingClientRect();
+          return box.right > edge.right + 0.5 || box.left < edge.left || parseFloat(getComputedStyle(v).fontSize) < 12;
+        }).map((v) => v.textContent);
+      }),
+    );
+    expect(overflow).toEqual([]);
+    await page.screenshot({ path: test.info().outputPath('home-8gpu-1280x800.png') });
+  });
+});

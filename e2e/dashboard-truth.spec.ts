@@ -91,6 +91,8 @@ test('one uptime, unknown while the network is away, a live retry countdown, sta
   const deviceUp = seconds(await page.getByTestId('continuous-uptime').textContent());
   expect(Math.abs(deviceUp - (await explorer()))).toBeLessThanOrEqual(1);
   await expect(page.getByTestId('traffic')).toHaveText(/\d/);
+  // And per day, from the history: every run of this worker, not only this one.
+  await expect(page.getByTestId('traffic-days')).toContainText(/^Today [\d.]+ \S*B sent, [\d.]+ \S*B received/);
   await expect(page.getByText(/received by this worker since it started at/)).toBeVisible();
 
   // The network goes away.

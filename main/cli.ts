@@ -21,22 +21,29 @@ Commands:
               --secrets-file     keep keys in the data dir's 0600 file even where an OS keychain answers
               --metrics-listen <host:port>  also serve /metrics there, behind the bearer token in metrics-token
               --network <url>    join this coordinator (default: the network in Settings, else an embedded devnet)
-  status    One screen of the running worker: state, streak, earnings, each GPU.
+              --pair <code>      join the account of the owner who made this one-time code (Add New Device, "Add another machine")
+  status    One screen of the running worker: state, streak, earnings, each GPU, the account's other machines.
               --data-dir <dir>   the worker's data dir
               --json             as JSON
               --watch [--interval <s>]  refresh every 2 s (or <s>) until Ctrl-C
   token     Print the dashboard link of the worker on a data dir.
               --rotate           make a new token (the old link stops working at once)
               --data-dir <dir>, --token-file <f>
-  service   install | uninstall: run serve at boot as a systemd service (Linux), logging to the journal.
+  service   install | uninstall: run serve at boot and after a failure: systemd (Linux, logs to the journal), launchd (macOS), Task Scheduler (Windows).
               --data-dir <dir>, --host <addr>, --port <n>
               --print            print the unit instead of installing it
   probe     Print this machine's hardware inventory and one live telemetry frame.
               --json             as JSON on stdout
+  account   export | import: back up the owner key, or restore it (a file protected by a passphrase).
+              export --out <f>   write the encrypted backup (0600); the passphrase is asked twice
+              import <f>         restore it into the data dir (stop its worker first)
+              --replace          import over another owner key already in the data dir
+              --data-dir <dir>, --secrets-file
 ${devnet}${exportUsage}  help      Show this text.
 
 Environment:
   IO_WORKER_NVIDIA_SMI   path of the nvidia-smi to use (default: found on PATH)
+  IO_WORKER_PASSPHRASE   the owner key backup's passphrase for \`account\`, for scripts (else asked on the terminal)
 `;
 
 /** The full usage, with the sections the devnet and export commands keep beside their code. */
@@ -61,6 +68,7 @@ const COMMANDS: Record<string, Options> = {
     'secrets-file': { type: 'boolean', default: false },
     'metrics-listen': { type: 'string' },
     network: { type: 'string' },
+    pair: { type: 'string' },
   },
   status: {
     'data-dir': { type: 'string' },
@@ -71,6 +79,7 @@ const COMMANDS: Record<string, Options> = {
   token: { 'data-dir': { type: 'string' }, 'token-file': { type: 'string' }, rotate: { type: 'boolean', default: false } },
   service: { 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, print: { type: 'boolean', default: false } },
   probe: { json: { type: 'boolean', default: false } },
+  account: { 'data-dir': { type: 'string' }, out: { type: 'string' }, replace: { type: 'boolean', default: false }, 'secrets-file': { type: 'boolean', default: false } },
   help: {},
 };
 
@@ -84,7 +93,7 @@ async function lazyOptions(command: string | undefined): Promise<Record<string, 
   return {};
 }
 
-const POSITIONALS = new Set(['export', 'service']);
+const POSITIONALS = new Set(['export', 'service', 'account']);
 
 export function parseCommand(argv: string[], more: Record<string, Options> = {}): {
   command: string;
@@ -224,6 +233,8 @@ export async function runCli(argv: string[], io: Io): Promise<number | (() => Pr
         return await token(parsed.values, io);
       case 'service':
         return await service(parsed.values, parsed.positionals ?? [], io);
+      case 'account':
+        return await (await import('./headless/account-command.ts')).runAccount(parsed.positionals ?? [], parsed.values, dataDirOf(parsed.values), io);
       case 'coordinator':
         return await (await import('./devnet/command.ts')).runCoordinator(parsed.values, io);
       case 'hire':
@@ -253,6 +264,7 @@ async function isUsageError(error: unknown): Promise<boolean> {
   if (error instanceof UsageError) return true;
   const name = (error as Error)?.constructor?.name;
   if (name === 'ServeUsageError') return error instanceof (await import('./headless/serve-command.ts')).ServeUsageError;
+  if (name === 'AccountUsageError') return error instanceof (await import('./headless/account-command.ts')).AccountUsageError;
   if (name === 'ServiceError') return error instanceof (await import('./headless/service-command.ts')).ServiceError;
   if (name === 'ExportUsageError') return error instanceof (await import('./ledger/export-command.ts')).ExportUsageError;
   if (name === 'DevnetUsageError') return error instanceof (await import('./devnet/command.ts')).DevnetUsageError;

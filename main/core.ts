@@ -15,7 +15,7 @@ import { TelemetrySampler, type GpuSampler } from './probes/sampler.ts';
 import type { SecretStore } from './settings/secrets.ts';
 import type { SettingsStore } from './settings/store.ts';
 import { checkSolanaAddress } from './settings/wallet.ts';
-import { loadOrCreateIdentity, type DeviceIdentity } from './worker/identity.ts';
+import { loadOrCreateAccount, loadOrCreateIdentity, type DeviceIdentity } from './worker/identity.ts';
 import { startEmbeddedDevnet } from './devnet/embedded.ts';
 import type { Coordinator } from './devnet/coordinator.ts';
 import type { RewardSink, WorkerClient } from './worker/client.ts';
@@ -27,6 +27,7 @@ import { startAutopilot } from './worker/autopilot/index.ts';
 import { watchSampler } from './worker/watchdog.ts';
 import type { UserActivity } from './worker/autopilot/idle.ts';
 import { createWorkerRuntime, networkHandlers } from './worker/runtime.ts';
+import { PairingService, pairingHandlers, sessionContext } from './worker/pairing.ts';
 import { VERSION } from './version.ts';
 
 export { VERSION } from './version.ts';
@@ -95,6 +96,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`[io-worker] ${message}`, error ?? ''));
   const events = new EventBus();
   const identity = await loadOrCreateIdentity(options.secrets);
+  const account = await loadOrCreateAccount(options.secrets);
   const sampler = new TelemetrySampler(options.gpuSamplers ?? []);
   const probeInventory = options.inventory ?? (() => collectInventory(options.gpuInventorySources ?? []));
 
@@ -154,6 +156,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
 
   const pauses = new PauseArbiter();
+  // Other machines paired into this account, and this one joining another's (worker/pairing.ts).
+  const pairing = new PairingService({
+    dataDir: options.dataDir, context: () => sessionContext(client, networkUrl, account), network: () => networkUrl, log,
+    device: () => ({ deviceId: identity.deviceId, name: options.settings.get().deviceName }),
+  });
+  const pairingAccount = () => (sessionContext(client, networkUrl, account) ? account.id : null);
   // Alerts (main/alerts): rules over the core's events, the owner's channels, the test-alert requests.
   const alerts = createAlerts({ settings: options.settings, secrets: options.secrets, events, pauses, deviceId: identity.deviceId, dataDir: options.dataDir, version: VERSION, session: () => client?.state() ?? null, networkUrl: () => networkUrl, hired: () => client?.state().hire != null, log });
   const handlers = {
@@ -179,6 +187,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     'updates.check': async () => (await options.updates?.check()) ?? selfUpdateUnsupported(options.runtime, options.settings.get().desktop.updateChannel),
     ...alerts.handlers,
     ...networkHandlers(() => (client && networkUrl ? { client, network: networkUrl, place: options.network ?? undefined } : null), pauses),
+    ...pairingHandlers(() => pairing, () => networkUrl, () => pairingAccount()),
   } satisfies Handlers;
 
   // Everything start() subscribes to; stop() ends it all in one call.
@@ -220,7 +229,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       for (const off of logTheStory(events, (line) => log(line))) subscriptions.add(off);
       if (options.ledger) {
         // Online = runtime up and heartbeats acknowledged; with no network configured, runtime up.
-        for (const off of attachLedger(options.ledger, sampler, events, identity.deviceId, log, () => client?.state() ?? null)) subscriptions.add(off);
+        for (const off of attachLedger(options.ledger, sampler, events, identity.deviceId, log, () => client?.state() ?? null, () => client?.traffic() ?? null)) subscriptions.add(off);
       }
       subscriptions.add(faults.onNotice((notice) => events.emit('notice', notice)));
       subscriptions.add(alerts.start());
@@ -284,9 +293,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
           updates: () => options.updates?.status() ?? null,
           onStatus: setState,
           lending: () => options.settings.get().lending,
+          watchdog: { notice: (n) => events.emit('notice', n) },
           log: (m) => log(`network: ${m}`),
         });
         client.start();
+        subscriptions.add(pairing.start());
         applyPause();
         let wallet = options.settings.get().wallet.address;
         subscriptions.add(options.settings.onChange((settings) => {

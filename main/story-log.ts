@@ -4,7 +4,7 @@
 // each block result and each payout. Words from the one tables; nothing here decides anything.
 import { formatIO, formatIOChange } from '../preload/contract/amounts.ts';
 import type { Pause, Status } from '../preload/contract/index.ts';
-import { PAUSE_SOURCE_WORDS, WORKER_STATE_WORDS } from '../preload/contract/words.ts';
+import { PAUSE_SOURCE_WORDS, PAYOUT_SETTLEMENT_WORDS, SOLANA_CLUSTER_WORDS, WORKER_STATE_WORDS } from '../preload/contract/words.ts';
 import type { EventBus } from './events.ts';
 import type { RewardSink } from './worker/client.ts';
 
@@ -38,6 +38,11 @@ export function withStoryLines(sink: RewardSink, log: (line: string) => void): R
     recordPayout(deviceId, payout) {
       log(`payout: ${formatIO(payout.amount)} for hire ${payout.hireId} (${payout.hours.toFixed(3)} h)`);
       sink.recordPayout(deviceId, payout);
+    },
+    recordRewardPayout(deviceId, p) {
+      const how = p.settlement === 'simulated' ? PAYOUT_SETTLEMENT_WORDS.simulated : `${SOLANA_CLUSTER_WORDS[p.cluster]}, transaction ${p.signature}`;
+      log(`payout: ${formatIO(p.amount)} of block rewards to ${p.wallet} (${how}; this machine's share ${formatIO(p.share)}, ${p.id})`);
+      sink.recordRewardPayout?.(deviceId, p);
     },
   };
 }

@@ -1,5 +1,5 @@
 // The dashboard frame: navigation landmark, status banner, and the page for the current route.
-import { Suspense, lazy, useEffect } from 'react';
+import { Suspense, lazy, useEffect, useRef } from 'react';
 import { StatusBanner } from './components/StatusBanner';
 import { Home } from './pages/Home';
 
@@ -12,7 +12,7 @@ const Profitability = lazy(() => import('./pages/Profitability').then((m) => ({ 
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
 const Wallet = lazy(() => import('./pages/Wallet').then((m) => ({ default: m.Wallet })));
 const Workers = lazy(() => import('./pages/Workers').then((m) => ({ default: m.Workers })));
-import { ROUTES, useRoute } from './router';
+import { ROUTES, focusHeading, useRoute } from './router';
 import { useApp } from './store/app';
 
 function useTheme() {
@@ -32,9 +32,28 @@ export function App() {
   useTheme();
   const connection = useApp((s) => s.connection);
   const route = useRoute();
+  const main = useRef<HTMLElement>(null);
+  // On navigation (not on the first load), focus goes to the new page's heading, as a screen reader expects.
+  const shownRoute = useRef(route);
+  useEffect(() => {
+    if (shownRoute.current === route || !main.current) return;
+    shownRoute.current = route;
+    return focusHeading(main.current);
+  }, [route]);
   if (connection === 'no-token' || connection === 'unauthorized') return <AccessNeeded reason={connection} />;
   return (
     <div className="layout">
+      {/* A hash link would be read as a route: the skip link moves focus itself. */}
+      <a
+        className="skip-link"
+        href="#content"
+        onClick={(event) => {
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <nav aria-label="Main">
         <div className="brand">
           <span className="logo" aria-hidden="true">◆</span> IO Worker
@@ -49,7 +68,7 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main>
+      <main id="content" ref={main} tabIndex={-1}>
         <StatusBanner />
         <Suspense fallback={<div className="page muted">Loading…</div>}>
           <Page route={route} />

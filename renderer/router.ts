@@ -41,3 +41,30 @@ export function useRoute(): RoutePath {
     current,
   );
 }
+
+/**
+ * Moves focus to the page's heading once it is in `main` (a page loads lazily on first opening),
+ * giving up after a few seconds; the returned function stops waiting.
+ */
+export function focusHeading(main: HTMLElement, waitMs = 5000): () => void {
+  const focus = (): boolean => {
+    // The previous page may still be in `main`, hidden while the next one loads: it takes no focus.
+    for (const heading of main.querySelectorAll<HTMLElement>('h1')) {
+      if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+      heading.focus();
+      if (document.activeElement === heading) return true;
+    }
+    return false;
+  };
+  if (focus()) return () => {};
+  const watch = new MutationObserver(() => {
+    if (focus()) stop();
+  });
+  const timer = setTimeout(() => stop(), waitMs);
+  const stop = () => {
+    watch.disconnect();
+    clearTimeout(timer);
+  };
+  watch.observe(main, { childList: true, subtree: true });
+  return stop;
+}

@@ -7,7 +7,9 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'bench');
-const wanted = process.argv.slice(2);
+// Words pick benchmarks; `--name=value` flags go to each of them (e.g. `worker --seconds=300`).
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const files = fs
   .readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
@@ -21,7 +23,7 @@ let failed = 0;
 for (const file of files) {
   console.log(`\n### ${file}`);
   const code = `const m = await import(${JSON.stringify(path.join(dir, file))}); await m.run();`;
-  const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', code], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', code, '--', ...flags], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

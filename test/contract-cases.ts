@@ -17,15 +17,20 @@ export const validArgs: { [C in RequestChannel]: RequestArgs<C> } = {
   'history.telemetry': { device: 'gpu0', metric: 'temperatureC', range: { from: 1_700_000_000_000, to: 1_700_000_900_000 }, resolution: 'auto' },
   'uptime.bar': { days: 30, resolution: 'day', timeZone: 'UTC' },
   'uptime.streak': { device: 'device-1' },
+  'traffic.days': { days: 7, timeZone: 'UTC' },
   export: { what: 'uptime', from: 1_700_000_000_000, to: 1_700_086_400_000, timeZone: 'UTC' },
   'updates.status': {},
   'updates.check': {},
   'worker.eligibility': {},
   'worker.pause': { paused: true, reason: 'testing' },
   'network.devices': {},
+  'pairing.code': {},
+  'pairing.status': {},
+  'pairing.join': { code: '7K3M-Q9TX' },
   'rewards.summary': { days: 30, timeZone: 'UTC' },
   'rewards.page': { page: 1, pageSize: 50, device: 'device-1' },
   'payouts.list': { limit: 20 },
+  'payouts.schedule': {},
   'jobs.list': { limit: 20 },
   'notices.list': { limit: 20 },
   'block.detail': { device: 'device-1', blockStart: 1_700_000_000_000 },
@@ -37,7 +42,7 @@ export const validArgs: { [C in RequestChannel]: RequestArgs<C> } = {
 
 /** What a valid call answers in a test core, which runs no network: ok, or this typed refusal. */
 export const expectedWithoutNetwork = (channel: RequestChannel) =>
-  channel === 'network.device' || channel === 'network.trust'
+  channel === 'network.device' || channel === 'network.trust' || channel === 'pairing.code' || channel === 'pairing.join'
     ? { ok: false, error: { code: 'unavailable' } }
     : channel === 'block.detail' // no block is recorded in a test core
       ? { ok: false, error: { code: 'not-found' } }

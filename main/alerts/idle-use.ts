@@ -42,7 +42,7 @@ export interface IdleUseOptions {
 
 export class IdleUseWatch {
   readonly #o: IdleUseOptions;
-  readonly #episodes = new Map<'gpu' | 'cpu', { since: number; warned: boolean }>();
+  readonly #episodes = new Map<'gpu' | 'cpu', { since: number; warned: boolean; value: number; at: number }>();
 
   constructor(options: IdleUseOptions) {
     this.#o = options;
@@ -59,13 +59,27 @@ export class IdleUseWatch {
     this.#check('cpu', frame.cpu.utilizationPct, limits.cpuPct, limits, frame.t);
   }
 
+  /** The use near the limit now, for Home's line: the one closest to its limit, or null. */
+  current(): { what: 'gpu' | 'cpu'; usePct: number; limitPct: number; forSeconds: number; sustainSeconds: number } | null {
+    const limits = this.#o.thresholds();
+    if (!limits) return null;
+    let worst: ReturnType<IdleUseWatch['current']> = null;
+    for (const [what, e] of this.#episodes) {
+      const limitPct = what === 'gpu' ? limits.gpuPct : limits.cpuPct;
+      const seen = { what, usePct: Math.round(e.value), limitPct, forSeconds: Math.round((e.at - e.since) / 1000), sustainSeconds: limits.sustainSeconds };
+      if (!worst || seen.usePct / Math.max(1, seen.limitPct) > worst.usePct / Math.max(1, worst.limitPct)) worst = seen;
+    }
+    return worst;
+  }
+
   #check(what: 'gpu' | 'cpu', value: number | null, limit: number, limits: IdleUseThresholds, t: number): void {
     const warnAt = limit * limits.warnShare;
     if (value === null || value < warnAt) {
       this.#episodes.delete(what);
       return;
     }
-    const episode = this.#episodes.get(what) ?? { since: t, warned: false };
+    const episode = this.#episodes.get(what) ?? { since: t, warned: false, value, at: t };
+    Object.assign(episode, { value, at: t });
     this.#episodes.set(what, episode);
     // Warn halfway through the network's sustain time: the owner still has the other half to act.
     if (!episode.warned && t - episode.since >= (limits.sustainSeconds * 1000) / 2) {

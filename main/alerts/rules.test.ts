@@ -13,7 +13,7 @@ import { defaultSettings } from '../settings/schema.ts';
 import { PauseArbiter } from '../worker/pause.ts';
 import { Alerter } from './alerter.ts';
 import { fetchNetworkRules, IdleUseWatch } from './idle-use.ts';
-import { attachAlertSources, noticeCause, tapRewardSink, type SessionView } from './sources.ts';
+import { attachAlertSources, noticeCause, tapRewardSink, watchdogNotice, type SessionView } from './sources.ts';
 import { startHttpReceiver, type HttpReceiver } from './testing/receivers.ts';
 import { webhookChannel } from './webhook.ts';
 
@@ -128,6 +128,19 @@ describe('alert rules', () => {
     r.off();
   });
 
+  it('alerts a watchdog part that failed (not each restart), once, and resolves it when the part is back', async () => {
+    const r = await rig();
+    expect(watchdogNotice({ id: 'watchdog-restart:session:1-0', t: 1, level: 'warning', title: '', body: '' })).toBeNull();
+    expect(watchdogNotice({ id: 'watchdog-failed:pump:1-0', t: 1, level: 'error', title: '', body: '' })).toBeNull();
+    r.events.emit('notice', { id: 'watchdog-restart:session:100-0', t: 100, level: 'warning', title: 'The network session restarted', body: 'stalled' });
+    r.events.emit('notice', { id: 'watchdog-failed:session:200-1', t: 200, level: 'error', title: 'The network session failed', body: 'It was restarted 5 times in 10 min.' });
+    r.events.emit('notice', { id: 'watchdog-failed:session:300-2', t: 300, level: 'error', title: 'The network session failed', body: 'again' });
+    r.events.emit('notice', { id: 'watchdog-failed:hire:300-3', t: 300, level: 'error', title: 'The hired workload failed', body: 'ended as failed' });
+    r.events.emit('notice', { id: 'watchdog-back:session:400-4', t: 400, level: 'info', title: 'The network session is running again', body: '' });
+    expect(await r.texts()).toEqual(['The network session failed', 'The hired workload failed', 'Resolved: The network session failed']);
+    r.off();
+  });
+
   it('alerts a failed block with its cause, a payout, and an installed update once', async () => {
     const r = await rig('1.3.0', '1.2.0');
     const recorded: string[] = [];
@@ -140,7 +153,7 @@ describe('alert rules', () => {
     sink.recordBlockReward('dev-1', { block: 8, status: 'Completed', reason: null, closedAt: 2000 });
     sink.recordPayout('dev-1', { hireId: 'h-1', amount: 4.5, hours: 3, at: 3000 });
     expect(recorded).toEqual(['block 7', 'block 8', 'payout h-1']);
-    expect(await r.texts()).toEqual(['Updated to 1.3.0', 'Block 7 failed', 'Resolved: Block 7 failed', 'Payout received: 4.5 IO']);
+    expect(await r.texts()).toEqual(['Updated to 1.3.0', 'Block 7 failed', 'Resolved: Block 7 failed', 'Payout received: 4.50 IO']);
     expect(JSON.parse(receiver!.received[1].body).body).toBe('POTL: answered 1 of 3 challenges');
     expect(JSON.parse(fs.readFileSync(path.join(r.dataDir, 'alerts-state.json'), 'utf8'))).toEqual({ version: '1.3.0' });
     r.off();
@@ -162,9 +175,12 @@ describe('idle use against the network\'s thresholds', () => {
         frame.gpus[0].utilizationPct = gpuPct;
         watch.observe(frame);
       };
+      at(0, 10);
+      expect(watch.current()).toBeNull(); // far from the limit: nothing for Home to say
       at(0, 25); // 25 % ≥ 80 % of 30 %: an episode starts
       at(299_000, 25);
       expect(notices).toHaveLength(0);
+      expect(watch.current()).toEqual({ what: 'gpu', usePct: 25, limitPct: 30, forSeconds: 299, sustainSeconds: 600 }); // Home's line
       at(300_000, 26);
       at(400_000, 27);
       expect(notices).toHaveLength(1);
@@ -174,6 +190,7 @@ describe('idle use against the network\'s thresholds', () => {
       at(500_000, 99);
       at(900_000, 99);
       expect(notices).toHaveLength(1);
+      expect(watch.current()).toBeNull(); // the use is the hire's
     } finally {
       await coordinator.close();
     }

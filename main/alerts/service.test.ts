@@ -39,6 +39,7 @@ describe('alerts requests', () => {
     expect(await h['alerts.secret']({ channel: 'webhook', secret: 'hook-secret' })).toEqual({
       secrets: { webhook: true, ntfy: false, telegram: false, email: false },
       registeredWithNetwork: false,
+      idleUse: null,
     });
     expect(JSON.stringify(settings.get())).not.toContain('hook-secret');
 

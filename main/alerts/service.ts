@@ -1,13 +1,14 @@
 // The alerts room as the core uses it: the Alerter over the owner's channels, the rules that feed
 // it, and the contract's alert requests (test alert, secrets, status, schedule check).
 import { ContractFailure, type AlertChannelKind, type AlertStatus, type Handlers, type Notice } from '../../preload/contract/index.ts';
-import { ALERT_CHANNELS } from '../../preload/contract/words.ts';
+import { ALERT_CHANNELS, WATCHDOG_PART_WORDS } from '../../preload/contract/words.ts';
 import type { EventBus } from '../events.ts';
 import type { Disposable } from '../lib/emitter.ts';
 import type { SecretStore } from '../settings/secrets.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { checkSchedule } from '../worker/autopilot/schedule.ts';
 import type { PauseArbiter } from '../worker/pause.ts';
+import type { WatchdogPart } from '../worker/watchdog.ts';
 import { Alerter } from './alerter.ts';
 import { fetchNetworkRules, IdleUseWatch, type IdleUseThresholds } from './idle-use.ts';
 import type { RetryOptions } from './channel.ts';
@@ -40,7 +41,7 @@ export interface AlertsService {
   /** Block results and payouts pass through to `sink`; failures and payouts become alerts. */
   tapSink<S extends Parameters<typeof tapRewardSink>[1]>(sink: S): S;
   /** The watchdog gave up on a part (cause), or the part is back (null). */
-  watchdogFailed(part: string, cause: string | null): void;
+  watchdogFailed(part: WatchdogPart, cause: string | null): void;
   /** Starts the rules; the returned function stops them. */
   start(): Disposable;
 }
@@ -58,10 +59,11 @@ export function createAlerts(options: AlertsOptions): AlertsService {
   // From the network's parameters once a session is up: the idle-use limits and the uptime it asks.
   let thresholds: IdleUseThresholds | null = null;
   let minUptimeSeconds: number | null = null;
+  let idleUse: IdleUseWatch | null = null;
   const status = async (): Promise<AlertStatus> => {
     const secrets = {} as Record<AlertChannelKind, boolean>;
     for (const kind of ALERT_CHANNELS) secrets[kind] = (await options.secrets.get(SECRET_KEYS[kind])) !== null;
-    return { secrets, registeredWithNetwork: registration?.registered() ?? false };
+    return { secrets, registeredWithNetwork: registration?.registered() ?? false, idleUse: idleUse?.current() ?? null };
   };
   const handlers: AlertHandlers = {
     'alerts.test': async ({ channel }) => {
@@ -96,8 +98,11 @@ export function createAlerts(options: AlertsOptions): AlertsService {
     handlers,
     tapSink: (sink) => tapRewardSink(alerter, sink),
     watchdogFailed: (part, cause) => {
-      if (cause) void alerter.raise('watchdog', part, { level: 'error', title: `${part.charAt(0).toUpperCase()}${part.slice(1)} failed`, body: `It stalled (${cause}) and its restarts ran out. Restart IO Worker.` });
-      else void alerter.resolve('watchdog', part, `${part.charAt(0).toUpperCase()}${part.slice(1)} is running again.`);
+      const name = WATCHDOG_PART_WORDS[part];
+      const title = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+      // Keyed by the part as its notice is (sources.ts): whichever path comes first raises, the other is a no-op.
+      if (cause && !alerter.isOpen('watchdog', part)) void alerter.raise('watchdog', part, { level: 'error', title: `${title} failed`, body: `It stalled (${cause}) and its restarts ran out. Restart IO Worker.` });
+      else if (!cause) void alerter.resolve('watchdog', part, `${title} is running again.`);
     },
     start: () => {
       const off = attachAlertSources(alerter, { events: options.events, pauses: options.pauses, session: options.session, dataDir: options.dataDir, version: options.version });
@@ -116,7 +121,8 @@ export function createAlerts(options: AlertsOptions): AlertsService {
       registration = registered;
       // The network's rules, read once per network; the idle-use warning watches every frame.
       let readFor: string | null = null;
-      const idleUse = new IdleUseWatch({ thresholds: () => thresholds, hired: options.hired ?? (() => false), notice: (n) => options.events.emit('notice', n) });
+      const watch = new IdleUseWatch({ thresholds: () => thresholds, hired: options.hired ?? (() => false), notice: (n) => options.events.emit('notice', n) });
+      idleUse = watch;
       const offFrames = options.events.on('telemetry', (frame) => {
         const url = options.networkUrl();
         if (url && options.session()?.connection === 'online' && readFor !== url) {
@@ -126,9 +132,10 @@ export function createAlerts(options: AlertsOptions): AlertsService {
             minUptimeSeconds = found.minUptimeSeconds;
           });
         }
-        idleUse.observe(frame);
+        watch.observe(frame);
       });
       return () => {
+        idleUse = null;
         offFrames();
         off();
         registered();

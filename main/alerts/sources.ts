@@ -3,11 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Notice, TelemetryFrame } from '../../preload/contract/index.ts';
-import { XID_WORDS } from '../../preload/contract/words.ts';
+import { formatIO } from '../../preload/contract/amounts.ts';
+import { PAYOUT_SETTLEMENT_WORDS, WATCHDOG_PARTS, XID_WORDS } from '../../preload/contract/words.ts';
 import type { EventBus } from '../events.ts';
 import { DisposableStore, type Disposable } from '../lib/emitter.ts';
 import type { PauseArbiter } from '../worker/pause.ts';
 import type { Alerter } from './alerter.ts';
+import { watchWalletChanges, type WalletChangeLike } from './wallet-change-rule.ts';
 
 /** What the rules read of the network session (matched structurally: the client's state). */
 export interface SessionView {
@@ -18,6 +20,8 @@ export interface SessionView {
   hire: { hireId: string } | null;
   eligible: boolean | null;
   checks: { id: string; ok: boolean; detail: string; remainingSeconds?: number }[];
+  /** The account's payout wallet changes waiting on the network (wallet-change-rule.ts). */
+  walletChanges?: WalletChangeLike[];
 }
 
 export interface AlertSourcesInput {
@@ -41,10 +45,26 @@ export function noticeCause(notice: Notice): { cause: 'gpu-limit' | 'gpu-lost'; 
   return null;
 }
 
+/** The watchdog's notices (watchdog.ts) that are alerts: a part that failed, or came back. A restart is only a notice. */
+export function watchdogNotice(notice: Notice): { part: string; resolved: boolean } | null {
+  const [kind, part] = notice.id.split(':');
+  if (!part || !(WATCHDOG_PARTS as readonly string[]).includes(part)) return null;
+  if (kind === 'watchdog-failed') return { part, resolved: false };
+  if (kind === 'watchdog-back') return { part, resolved: true };
+  return null;
+}
+
 export function attachAlertSources(alerter: Alerter, input: AlertSourcesInput): Disposable {
   const store = new DisposableStore();
   store.add(
     input.events.on('notice', (notice) => {
+      const stalled = watchdogNotice(notice);
+      if (stalled) {
+        // The sampler's watchdog also reports through AlertsService.watchdogFailed: one alert per part.
+        if (stalled.resolved) void alerter.resolve('watchdog', stalled.part, notice.title);
+        else if (!alerter.isOpen('watchdog', stalled.part)) void alerter.raise('watchdog', stalled.part, { level: notice.level, title: notice.title, body: notice.body, t: notice.t });
+        return;
+      }
       const found = noticeCause(notice);
       if (!found) return;
       if (found.resolved) void alerter.resolve(found.cause, found.key, notice.title);
@@ -75,6 +95,7 @@ export function attachAlertSources(alerter: Alerter, input: AlertSourcesInput): 
       void alerter.resolve('eligibility-lost', 'device', 'Eligible for blocks again.');
     }
     if (session.eligible !== null) wasEligible = session.eligible;
+    watchWalletChanges(alerter, session.walletChanges);
 
     const check = session.checks.find((c) => c.id === 'uptime');
     if (check) {
@@ -156,7 +177,9 @@ function watchFrame(alerter: Alerter, frame: TelemetryFrame, hire: { hireId: str
 }
 
 /** Block results and payouts pass through to the ledger's sink; failures and payouts are alerts. */
-export function tapRewardSink<S extends { recordBlockReward(deviceId: string, r: BlockLike): void; recordPayout(deviceId: string, p: PayoutLike): void }>(alerter: Alerter, sink: S): S {
+export function tapRewardSink<
+  S extends { recordBlockReward(deviceId: string, r: BlockLike): void; recordPayout(deviceId: string, p: PayoutLike): void; recordRewardPayout?(deviceId: string, p: RewardPayoutLike): void },
+>(alerter: Alerter, sink: S): S {
   return {
     ...sink,
     recordBlockReward(deviceId: string, r: BlockLike) {
@@ -167,8 +190,16 @@ export function tapRewardSink<S extends { recordBlockReward(deviceId: string, r:
     },
     recordPayout(deviceId: string, p: PayoutLike) {
       sink.recordPayout(deviceId, p);
-      void alerter.raise('payout-received', `${p.hireId}-${p.at}`, { level: 'info', title: `Payout received: ${p.amount} IO`, body: `${p.hours} h of hire ${p.hireId}.`, t: p.at });
+      void alerter.raise('payout-received', `${p.hireId}-${p.at}`, { level: 'info', title: `Payout received: ${formatIO(p.amount)}`, body: `${p.hours} h of hire ${p.hireId}.`, t: p.at });
     },
+    // Block-reward payouts (docs/protocol.md, "Payouts"), where the sink keeps them.
+    ...(sink.recordRewardPayout ? {
+      recordRewardPayout(deviceId: string, p: RewardPayoutLike) {
+        sink.recordRewardPayout!(deviceId, p);
+        const body = `Block rewards paid to ${p.wallet}${p.settlement === 'simulated' ? ` (${PAYOUT_SETTLEMENT_WORDS.simulated}).` : `, transaction ${p.signature}.`}`;
+        void alerter.raise('payout-received', p.id, { level: 'info', title: `Payout received: ${formatIO(p.amount)}`, body, t: p.at });
+      },
+    } : {}),
   };
 }
 
@@ -177,6 +208,14 @@ interface BlockLike {
   status: 'Completed' | 'Failed';
   reason: string | null;
   closedAt: number;
+}
+interface RewardPayoutLike {
+  id: string;
+  amount: number;
+  wallet: string;
+  signature: string;
+  settlement: 'simulated' | 'on-chain';
+  at: number;
 }
 interface PayoutLike {
   hireId: string;

@@ -4,7 +4,9 @@ import type { Blocks } from './blocks.ts';
 import type { Devices } from './devices.ts';
 import type { Explorer } from './explorer.ts';
 import type { Hires } from './hires.ts';
+import type { LinkMeasure } from './link-measure.ts';
 import type { OfflineAlerts } from './offline-alerts.ts';
+import type { Pairing } from './pairing.ts';
 import type { Params } from './params.ts';
 import type { Sessions } from './sessions.ts';
 import type { NetworkIdentity } from './identity.ts';
@@ -39,4 +41,8 @@ export interface Rooms {
   readonly hires: Hires;
   readonly explorer: Explorer;
   readonly offlineAlerts: OfflineAlerts;
+  /** Other machines paired into an account, and what their keys may do for it (pairing.ts). */
+  readonly pairing: Pairing;
+  /** The network's measurement of each device's link: the tier comes from it. */
+  readonly link: LinkMeasure;
 }

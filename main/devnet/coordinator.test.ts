@@ -30,6 +30,8 @@ const params = resolveParams({
   heartbeat: { intervalSeconds: 30, offlineAfterSeconds: 60 },
   // Loopback on a busy test machine: any finished speed test is tier 1.
   tiers: [{ tier: 1, minDownMbps: 0.1, minUpMbps: 0.1, maxLatencyMs: 5000 }],
+  // Wallet changes at once here; their delay is tested in wallet-change.test.ts.
+  walletChangeDelaySeconds: 0,
 });
 
 const inventory = (gpus: string[]) => async () => ({

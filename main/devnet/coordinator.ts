@@ -8,8 +8,11 @@ import type { Rooms } from './context.ts';
 import { Devices } from './devices.ts';
 import { Explorer } from './explorer.ts';
 import { Hires } from './hires.ts';
+import { LinkMeasure } from './link-measure.ts';
 import { OfflineAlerts, type OfflineAlertsOptions } from './offline-alerts.ts';
+import { Pairing } from './pairing.ts';
 import { createHttpServer } from './http-api.ts';
+import { Payouts } from './payouts.ts';
 import type { Params } from './params.ts';
 import { Sessions } from './sessions.ts';
 import { loadNetworkIdentity, type NetworkIdentity } from './identity.ts';
@@ -41,6 +44,9 @@ export class Coordinator implements Rooms {
   readonly hires: Hires;
   readonly explorer: Explorer;
   readonly offlineAlerts: OfflineAlerts;
+  readonly pairing: Pairing;
+  readonly link: LinkMeasure;
+  readonly payouts: Payouts;
   readonly #server: http.Server;
   #ticker: NodeJS.Timeout | null = null;
   #flusher: NodeJS.Timeout | null = null;
@@ -56,12 +62,15 @@ export class Coordinator implements Rooms {
     this.log = options.log ?? (() => {});
     this.store = new DevnetStore(options.dataDir);
     this.network = loadNetworkIdentity(this.store);
+    this.pairing = new Pairing(this);
     this.devices = new Devices(this);
     this.sessions = new Sessions(this);
     this.blocks = new Blocks(this);
     this.hires = new Hires(this);
     this.explorer = new Explorer(this);
     this.offlineAlerts = new OfflineAlerts(this, options.offlineAlerts);
+    this.link = new LinkMeasure(this);
+    this.payouts = new Payouts(this);
     this.#server = createHttpServer(this, this.adminToken);
   }
 
@@ -95,6 +104,7 @@ export class Coordinator implements Rooms {
     if (this.#ticker) clearInterval(this.#ticker);
     if (this.#flusher) clearInterval(this.#flusher);
     this.sessions.flush();
+    this.link.close();
     this.sessions.close();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -106,5 +116,7 @@ export class Coordinator implements Rooms {
     this.devices.expireNonces(now);
     this.blocks.tick(now);
     this.hires.tick(now);
+    this.payouts.tick(now);
+    this.devices.walletChanges.tick(now);
   }
 }

@@ -10,6 +10,7 @@ import { ProtocolError, type Rooms } from './context.ts';
 import { potlPassed } from './proofs.ts';
 import { eligibility, hardwareFor, type EligibilityFacts } from './scoring.ts';
 import type { DeviceRow } from './store.ts';
+import { WalletChanges } from './wallet-change.ts';
 
 export class Devices {
   readonly #c: Rooms;
@@ -18,9 +19,12 @@ export class Devices {
   readonly #nonces = new Map<string, number>();
   readonly #bootAt = Date.now();
   readonly #registrations: KeyedBuckets;
+  /** Payout wallet changes that wait for their delay or another machine (wallet-change.ts). */
+  readonly walletChanges: WalletChanges;
 
   constructor(c: Rooms) {
     this.#c = c;
+    this.walletChanges = new WalletChanges(c);
     const perHour = c.params.limits.registrationsPerSourcePerHour;
     this.#registrations = new KeyedBuckets(() => new TokenBucket(perHour, perHour / 3600));
     for (const a of c.store.all<{ id: string; public_key: string }>('SELECT id, public_key FROM accounts')) {
@@ -110,6 +114,9 @@ export class Devices {
     } catch {
       throw new ProtocolError('bad-signature', 'The owner signature over this device does not verify.', 401);
     }
+    // A paired machine's key registers its device into the owner's account (pairing.ts); the key stays its own.
+    const memberId = accountId;
+    accountId = this.#c.pairing.accountOf(memberId);
     const existing = store.get<DeviceRow>('SELECT * FROM devices WHERE id = ?', deviceId);
     if (existing && existing.account_id !== accountId) throw new ProtocolError('forbidden', 'This device belongs to another account.', 403);
     if (!existing) {
@@ -124,12 +131,14 @@ export class Devices {
     }
     const hw = hardwareFor(body.inventory, params);
     const now = Date.now();
+    // Another wallet than the one paid now waits like a set-wallet (wallet-change.ts), it is not taken here.
+    const heldWallet = existing && body.wallet && this.walletChanges.hold(this.#rows.get(deviceId) ?? existing, body.wallet, deviceId) ? body.wallet : null;
     store.tx(() => {
-      store.run('INSERT OR IGNORE INTO accounts VALUES (?, ?, ?)', accountId, body.ownerPublicKeyPem, now);
+      store.run('INSERT OR IGNORE INTO accounts VALUES (?, ?, ?)', memberId, body.ownerPublicKeyPem, now);
       if (existing) {
         store.run(
           'UPDATE devices SET inventory = ?, processor_type = ?, model = ?, quantity = ?, multiplier = ?, wallet = COALESCE(?, wallet), deleted_at = NULL WHERE id = ?',
-          JSON.stringify(body.inventory), hw.processorType, hw.model, hw.quantity, hw.multiplier, body.wallet, deviceId,
+          JSON.stringify(body.inventory), hw.processorType, hw.model, hw.quantity, hw.multiplier, heldWallet ? null : body.wallet, deviceId,
         );
       } else {
         store.run(
@@ -143,7 +152,7 @@ export class Devices {
     const live = this.#rows.get(deviceId);
     this.#rows.set(deviceId, live ? { ...live, ...pick(row, ['inventory', 'processor_type', 'model', 'quantity', 'multiplier', 'wallet']) } : row);
     this.#keys.set(deviceId, deviceKey);
-    this.#keys.set(accountId, accountKey);
+    this.#keys.set(memberId, accountKey);
     return this.#rows.get(deviceId)!;
   }
 
@@ -154,6 +163,7 @@ export class Devices {
     if (type === 'set-wallet') {
       const { env, body } = this.open(raw, 'set-wallet');
       const device = this.must(env.signer);
+      if (this.walletChanges.hold(device, body.wallet, env.signer)) return explorer.deviceView(device);
       device.wallet = body.wallet;
       store.run('UPDATE devices SET wallet = ? WHERE id = ?', body.wallet, device.id);
       sessions.pushStatus(device.id);
@@ -162,7 +172,7 @@ export class Devices {
     if (type === 'rename' || type === 'delete') {
       const { env, body } = type === 'rename' ? this.open(raw, 'rename') : this.open(raw, 'delete');
       const device = this.must(body.deviceId);
-      if (env.signer !== device.id && env.signer !== device.account_id) throw new ProtocolError('forbidden', 'Only the device or its account may change it.', 403);
+      if (env.signer !== device.id && this.#c.pairing.accountOf(env.signer) !== device.account_id) throw new ProtocolError('forbidden', 'Only the device or its account may change it.', 403);
       if (type === 'rename') {
         device.name = (body as unknown as { name: string }).name;
         store.run('UPDATE devices SET name = ? WHERE id = ?', device.name, device.id);
@@ -170,10 +180,15 @@ export class Devices {
       }
       store.run('UPDATE devices SET deleted_at = ? WHERE id = ?', Date.now(), device.id);
       this.#rows.delete(device.id);
+      this.#c.pairing.revokeDevice(device.id);
       sessions.disconnect(device.id, 4000, 'device deleted');
       return { deleted: device.id };
     }
-    throw new ProtocolError('bad-envelope', 'Expected set-wallet, rename or delete');
+    if (type === 'wallet-change') {
+      const { env, body } = this.open(raw, 'wallet-change');
+      return explorer.deviceView(this.walletChanges.decide(env, body));
+    }
+    throw new ProtocolError('bad-envelope', 'Expected set-wallet, rename, delete or wallet-change');
   }
 
   /** The operator takes a device out of the blocks, or lets it back in. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { HireOrderSchema } from '../worker/protocol.ts';
 import { MAX_BODY_BYTES, ProtocolError, type Rooms, type Viewer } from './context.ts';
 import { hireView } from './explorer.ts';
+import { withFleet } from './fleet.ts';
 
 const MAX_SPEEDTEST_BYTES = 16 * 1024 * 1024;
 const METHODS = ['GET', 'POST'] as const;
@@ -71,12 +72,20 @@ function routes(c: Rooms, adminToken: string): Router {
     const body = await readBody(req, MAX_SPEEDTEST_BYTES);
     json(res, { bytes: body.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
   });
+  // The network's link measurement (link-measure.ts): the worker fetches, then sends back, what it was told to.
+  on('GET', '/v1/link/:probe', (_, res, p) => c.link.download(res, p.probe!));
+  on('POST', '/v1/link/:probe', (req, res, p) => c.link.upload(req, res, p.probe!));
   const viewer = (req: http.IncomingMessage) => viewerOf(c, req, adminToken);
-  on('GET', '/v1/devices', (req, res) => json(res, explorer.devices(viewer(req))));
+  on('GET', '/v1/devices', (req, res) => json(res, withFleet(c, explorer.devices(viewer(req)))));
   on('POST', '/v1/devices', async (req, res) => json(res, explorer.deviceView(devices.register(await readJson(req), req.socket.remoteAddress ?? 'unknown')), 201));
   on('GET', '/v1/devices/:id', (req, res, p) => json(res, explorer.device(p.id!, viewer(req))));
   on('GET', '/v1/devices/:id/heartbeats', (req, res, p) => json(res, explorer.heartbeats(p.id!, viewer(req))));
   on('POST', '/v1/signed', async (req, res) => json(res, devices.accountOp(await readJson(req))));
+  // Pairing another machine into an account (pairing.ts, docs/protocol.md "Pairing").
+  on('POST', '/v1/pairing/codes', async (req, res) => json(res, c.pairing.issue(await readJson(req)), 201));
+  on('POST', '/v1/pairing/redeem', async (req, res) => json(res, c.pairing.redeem(await readJson(req), req.socket.remoteAddress ?? 'unknown')));
+  on('GET', '/v1/pairing/pending', (req, res) => json(res, c.pairing.pending(viewer(req))));
+  on('POST', '/v1/pairing/confirm', async (req, res) => json(res, c.pairing.confirm(await readJson(req))));
   on('POST', '/v1/alert-channels', async (req, res) => json(res, c.offlineAlerts.register(await readJson(req))));
   on('GET', '/v1/accounts/:id', (req, res, p) => json(res, explorer.account(p.id!, viewer(req))));
   on('GET', '/v1/blocks', (_, res, __, ___, query) => json(res, explorer.blocks(Math.min(500, Math.max(1, Number(first(query.limit)) || 50)))));
@@ -153,7 +162,8 @@ function viewerOf(c: Rooms, req: http.IncomingMessage, adminToken: string): View
   }
   const { env, body } = c.devices.open(raw, 'read');
   if (body.path !== pathOf(req.url)) throw new ProtocolError('forbidden', 'This signed read is for another path.', 403);
-  return { kind: 'owner', signer: env.signer };
+  // A paired machine's key reads as the owner's account (pairing.ts); a revoked one is refused there.
+  return { kind: 'owner', signer: c.pairing.accountOf(env.signer) };
 }
 
 function requireAdmin(req: http.IncomingMessage, adminToken: string): void {

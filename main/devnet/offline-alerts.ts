@@ -43,7 +43,8 @@ export class OfflineAlerts {
     const { devices, store, params } = this.#c;
     const { env, body } = devices.open(raw, 'alert-channels');
     const device = devices.must(body.deviceId);
-    if (env.signer !== device.id && env.signer !== device.account_id) throw new ProtocolError('forbidden', 'Only the device or its account may set its alert channels.', 403);
+    // A paired machine's key acts for the account it joined (pairing.ts), as for every account request.
+    if (env.signer !== device.id && this.#c.pairing.accountOf(env.signer) !== device.account_id) throw new ProtocolError('forbidden', 'Only the device or its account may set its alert channels.', 403);
     // Never sooner than two missed heartbeats: a slow beat is not an outage.
     const floor = (params.heartbeat.intervalSeconds * 2 + 1) * 1000;
     const offlineAfterMs = Math.max(body.offlineAfterSeconds * 1000, floor);

@@ -2,7 +2,7 @@
 // connectivity tiers, eligibility and proof settings. One JSON file (`--params`) overrides any of them.
 import fs from 'node:fs';
 import { z } from 'zod';
-import { POW_MAX_OPENED, POW_MAX_SIZE, POW_MIN_SIZE } from '../worker/protocol.ts';
+import { LINK_MAX_BYTES, POW_MAX_OPENED, POW_MAX_SIZE, POW_MIN_SIZE } from '../worker/protocol.ts';
 
 const Positive = z.number().finite().positive();
 const NonNegative = z.number().finite().nonnegative();
@@ -59,6 +59,15 @@ export const ParamsSchema = z
         modelOpsPerSec: z.record(z.string().min(1), Positive),
       })
       .strict(),
+    /** The network's measurement of each device's link (link-measure.ts): `pings` round trips, then `bytes` down and up, every `everySeconds`. */
+    link: z
+      .object({
+        bytes: z.number().int().min(64 * 1024).max(LINK_MAX_BYTES),
+        everySeconds: z.number().min(1),
+        pings: z.number().int().min(1).max(20),
+        timeoutSeconds: Positive,
+      })
+      .strict(),
     heartbeat: z.object({ intervalSeconds: Positive, offlineAfterSeconds: Positive }).strict(),
     hire: z.object({ ratePerHourGPU: NonNegative, ratePerHourCPU: NonNegative }).strict(),
     /**
@@ -85,6 +94,21 @@ export const ParamsSchema = z
         liveBeatsPerMinute: z.number().int().min(1),
       })
       .strict(),
+    /**
+     * Block rewards paid to each account's payout address: every `everySeconds` (counted from the Unix
+     * epoch, so a daily run is at 00:00 UTC) once at least `minimum` has accrued. `cluster`: the Solana
+     * cluster its transactions are on; `simulated`: the devnet only records them (not on-chain).
+     */
+    payout: z
+      .object({
+        everySeconds: z.number().int().min(1).max(30 * 86_400),
+        minimum: NonNegative,
+        cluster: z.enum(['mainnet-beta', 'devnet', 'testnet']),
+        settlement: z.enum(['simulated', 'on-chain']),
+      })
+      .strict(),
+    /** A payout wallet change waits this long before it pays (unless another machine of the account confirms it); 0: at once. */
+    walletChangeDelaySeconds: NonNegative,
   })
   .strict();
 export type Params = z.infer<typeof ParamsSchema>;
@@ -113,10 +137,14 @@ export const DEFAULT_PARAMS: Params = {
     size: 1024, deadlineSeconds: 120, rowsOpened: 72, openSeconds: 30, targetSeconds: 0, slack: 2, graceSeconds: 5,
     cpuOpsPerSec: 2e8, gpuOpsPerSec: 2e8, modelOpsPerSec: {},
   },
+  // 8 MiB an hour per device: at 800 Mbit/s 4 MiB takes 42 ms, long enough to time on a busy machine.
+  link: { bytes: 4 * 1024 * 1024, everySeconds: 3600, pings: 5, timeoutSeconds: 60 },
   heartbeat: { intervalSeconds: 30, offlineAfterSeconds: 95 },
   hire: { ratePerHourGPU: 1.5, ratePerHourCPU: 0.05 },
   idleUse: { gpuPct: 30, cpuPct: 80, sustainSeconds: 600, warnShare: 0.8 },
   limits: { registrationsPerSourcePerHour: 60, devicesPerAccount: 256, sessionBurst: 4000, sessionPerSecond: 20, liveBeatsPerMinute: 120 },
+  payout: { everySeconds: 86_400, minimum: 1, cluster: 'devnet', settlement: 'simulated' },
+  walletChangeDelaySeconds: 24 * 3600,
 };
 
 /** Defaults with a partial override merged one level deep; any bad field is an error naming it. */

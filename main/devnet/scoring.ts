@@ -20,6 +20,7 @@ export interface SpeedTest {
   latencyMs: number;
 }
 
+/** The tier of a link as the network measured it (link-measure.ts): the highest whose every bound it meets. */
 export function tierFor(speed: SpeedTest | null, params: Params): number {
   if (!speed) return 0;
   const tiers = [...params.tiers].sort((a, b) => b.tier - a.tier);
@@ -166,7 +167,7 @@ export function eligibility(facts: EligibilityFacts, params: Params): { eligible
     {
       id: 'tier',
       ok: facts.tier > 0,
-      detail: facts.tier > 0 ? `Connectivity tier ${facts.tier}.` : 'Connectivity tier 0: the speed test is missing or too slow; check the network link.',
+      detail: facts.tier > 0 ? `Connectivity tier ${facts.tier}.` : 'Connectivity tier 0: the network has not measured this link yet, or measured it too slow; check the network link.',
     },
     {
       id: 'uptime',

@@ -7,7 +7,6 @@ import type { z } from 'zod';
 import { MAX_CLOCK_SKEW_MS, seal, type ServerMessage, type WirePause, type WorkerBodies } from '../worker/protocol.ts';
 import { TokenBucket } from '../lib/rate-limit.ts';
 import { MAX_BODY_BYTES, ProtocolError, type Rooms } from './context.ts';
-import { tierFor } from './scoring.ts';
 import type { DeviceRow, PendingBeat } from './store.ts';
 
 const GROUP_COMMIT_MS = 5;
@@ -59,6 +58,7 @@ export class Sessions {
     this.send(deviceId, {
       type: 'status', eligible: e.eligible, checks: e.checks, tier: device.tier,
       streakSeconds: this.#c.devices.uptimeSeconds(device, now), minUptimeSeconds: this.#c.params.eligibility.minUptimeSeconds,
+      walletChanges: this.#c.devices.walletChanges.pendingFor(device.account_id),
     });
   }
 
@@ -127,6 +127,7 @@ export class Sessions {
           for (const result of blocks.resultsSince(device.id, body.lastBlock)) send({ type: 'block-result', result });
           for (const order of hires.ordersFor(device.id)) send({ type: 'hire', order });
           this.pushStatus(device.id);
+          this.#c.link.opened(device.id, ws);
           return;
         }
         if (raw === null || typeof raw !== 'object') throw new ProtocolError('bad-envelope', 'Expected a JSON object');
@@ -157,7 +158,7 @@ export class Sessions {
 
   /** `liveBeat`: takes one live heartbeat from the session's allowance; false once it is spent (the session closes). */
   #onMessage(deviceId: string, raw: unknown, send: (m: ServerMessage) => void, liveBeat: () => boolean): void {
-    const { devices, blocks, hires, store, params } = this.#c;
+    const { devices, blocks, hires, params } = this.#c;
     const type = (raw as { type?: string }).type;
     const device = devices.must(deviceId);
     switch (type) {
@@ -205,11 +206,9 @@ export class Sessions {
       }
       case 'speed': {
         const { env, body } = devices.open(raw, 'speed');
-        device.speed = JSON.stringify(body);
-        device.tier = tierFor(body, params);
-        store.run('UPDATE devices SET speed = ?, tier = ? WHERE id = ?', device.speed, device.tier, deviceId);
-        send({ type: 'ack', nonce: env.nonce });
-        return this.pushStatus(deviceId);
+        // The worker's own test is only its claim: the tier comes from the network's measurement (link-measure.ts).
+        this.#c.link.claimed(deviceId, body);
+        return send({ type: 'ack', nonce: env.nonce });
       }
       case 'hire-report': {
         const { env, body } = devices.open(raw, 'hire-report');
@@ -222,7 +221,8 @@ export class Sessions {
       }
       case 'set-wallet':
       case 'rename':
-      case 'delete': {
+      case 'delete':
+      case 'wallet-change': {
         devices.accountOp(raw);
         return send({ type: 'ack', nonce: String((raw as { nonce: string }).nonce) });
       }

@@ -37,6 +37,22 @@ const MIGRATIONS: string[] = [
   // 4 (offline-alerts.ts): the owner's alert channels per device, and when "offline" was sent.
   `CREATE TABLE alert_channels (device_id TEXT PRIMARY KEY, offline_after_ms INTEGER NOT NULL, channels TEXT NOT NULL,
      registered_at INTEGER NOT NULL, offline_since INTEGER);`,
+  // 5 (wallet-change.ts): a payout wallet change that waits for its delay or another machine's confirmation.
+  `CREATE TABLE wallet_changes (device_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, wallet TEXT NOT NULL, requested_by TEXT NOT NULL,
+     requested_at INTEGER NOT NULL, effective_at INTEGER NOT NULL);`,
+  // 6 (payouts.ts): block rewards paid to payout addresses, which block results each payout covers, and each scheduled run.
+  `CREATE TABLE payouts (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, wallet TEXT NOT NULL, amount REAL NOT NULL, signature TEXT NOT NULL,
+     cluster TEXT NOT NULL, settlement TEXT NOT NULL CHECK (settlement IN ('simulated', 'on-chain')), created_at INTEGER NOT NULL, due_at INTEGER NOT NULL);
+   CREATE TABLE payout_items (block_id INTEGER NOT NULL, device_id TEXT NOT NULL, payout_id TEXT NOT NULL REFERENCES payouts(id),
+     amount REAL NOT NULL, PRIMARY KEY (block_id, device_id));
+   CREATE INDEX payout_items_payout ON payout_items(payout_id, device_id);
+   CREATE TABLE payout_runs (due_at INTEGER PRIMARY KEY, ran_at INTEGER NOT NULL, payouts INTEGER NOT NULL);`,
+  // 7 (pairing.ts): one-time pairing codes, and the owner's delegations to paired machines' keys.
+  `CREATE TABLE pairing_codes (code TEXT PRIMARY KEY, account_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+     member_id TEXT, member_key TEXT, device_id TEXT, device_name TEXT, redeemed_at INTEGER, confirmed_at INTEGER);
+   CREATE INDEX pairing_codes_account ON pairing_codes(account_id, expires_at);
+   CREATE TABLE delegations (member_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, member_key TEXT NOT NULL, device_id TEXT NOT NULL,
+     code TEXT NOT NULL, sig TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER);`,
 ];
 
 export interface DeviceRow {

@@ -7,6 +7,7 @@ import { RENDERER_DIR, defaultDataDir } from '../paths.ts';
 import { confBackend } from '../settings/conf-backend.ts';
 import { openSecretStore } from '../settings/secrets.ts';
 import { startHeadlessServer } from './server.ts';
+import { pairCodeProblem, pairFromServe } from './serve-pairing.ts';
 import { defaultTokenFile, newToken, tokenFromFile } from './token-file.ts';
 
 const DISK_REFUSED = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO']);
@@ -28,6 +29,8 @@ export function parsePort(text: string): number {
 
 export async function serve(values: Values, io: Io): Promise<() => Promise<void>> {
   const port = parsePort(String(values.port));
+  const pairProblem = pairCodeProblem(values.pair === undefined ? undefined : String(values.pair));
+  if (pairProblem) throw new ServeUsageError(pairProblem);
   const dataDir = String(values['data-dir'] ?? defaultDataDir());
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const tokenFile = String(values['token-file'] ?? defaultTokenFile(dataDir));
@@ -93,9 +96,16 @@ export async function serve(values: Values, io: Io): Promise<() => Promise<void>
   io.out(`Network: ${core.devnetUrl() ? `embedded devnet at ${core.devnetUrl()}` : network}\n`);
   io.out(`Metrics: ${dashboard}metrics (Prometheus; open to this machine)${worker.metrics.listening() ? `, and ${worker.metrics.listening()} (bearer token in ${dataDir}/metrics-token)` : ''}\n`);
   io.out(`Open the dashboard: ${server.url}\n`);
+  // --pair: join the owner's account; a code the network refuses stops serve with its words.
+  const stopPairing = values.pair === undefined ? () => {} : await pairFromServe(core, String(values.pair), io).catch(async (error: unknown) => {
+    await server.close();
+    await worker.close();
+    throw error;
+  });
   const exposed = exposureWarning(String(values.host));
   if (exposed) io.err(exposed);
   return async () => {
+    stopPairing();
     await server.close();
     await worker.close();
   };

@@ -1,4 +1,4 @@
-// CSV export of the ledger: telemetry rollups, uptime per day, block rewards. Lines are produced
+// CSV export of the ledger: telemetry rollups, uptime per day, block rewards, traffic per day. Lines are produced
 // lazily so the CLI can stream months of rollups without holding them in memory.
 import { blockCause, blockWindow } from '../../preload/contract/block-cause.ts';
 import { blockCauseSentence, clockTime } from '../../preload/contract/block-words.ts';
@@ -7,7 +7,7 @@ import type { Ledger } from './ledger.ts';
 import { GAP_REASONS } from './uptime.ts';
 
 export type ExportKind = ExportResult['what'];
-export const EXPORT_KINDS = ['telemetry', 'uptime', 'rewards'] as const satisfies readonly ExportKind[];
+export const EXPORT_KINDS = ['telemetry', 'uptime', 'rewards', 'traffic'] as const satisfies readonly ExportKind[];
 
 export interface ExportOptions {
   from: number;
@@ -71,6 +71,10 @@ export function* exportCsv(ledger: Ledger, kind: ExportKind, options: ExportOpti
         ...evidenceFields(ledger, r),
       ]);
     }
+  } else if (kind === 'traffic') {
+    // This worker's own bytes with the network per local day (never the machine's interface counters).
+    yield line(['day', 'device', 'sent_bytes', 'received_bytes']);
+    for (const d of ledger.trafficDays(from, to, { device: options.device, timeZone: options.timeZone })) yield line([d.day, d.device, d.sentBytes, d.receivedBytes]);
   } else {
     throw new RangeError(`Nothing to export called "${kind as string}"; choose ${EXPORT_KINDS.join(', ')}.`);
   }

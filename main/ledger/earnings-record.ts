@@ -1,6 +1,7 @@
 // What the network and the runtime report, kept: block rewards, payouts, hires, jobs and notices,
 // checked field by field before they are queued, and read back in the contract's shapes.
-import type { BlockRewardRow, JobsHistory, Notice, NoticeHistory, Payout, RewardsPage, RewardsSummary } from '../../preload/contract/index.ts';
+import type { BlockRewardRow, JobsHistory, Notice, NoticeHistory, Payout, PayoutSchedule, RewardsPage, RewardsSummary } from '../../preload/contract/index.ts';
+import { SOLANA_CLUSTERS } from '../../preload/contract/earnings.ts';
 import { checkDevice, checkTime, oneOf } from './checks.ts';
 import { LedgerUnavailableError, type LedgerStore } from './store.ts';
 
@@ -23,7 +24,7 @@ export type BlockRewardReport = Optional<
   Omit<BlockRewardRow, 'recordedAt'>,
   'blockId' | 'baseScore' | 'normalizedScore' | 'detail' | 'tier' | 'processorType' | 'quantity' | 'pow' | 'potl'
 > & { /** When the network closed the block (the block page's time line). */ closedAt?: number | null };
-export type PayoutReport = Optional<Payout, 'wallet' | 'tx' | 'detail'>;
+export type PayoutReport = Optional<Payout, 'wallet' | 'tx' | 'detail' | 'kind' | 'cluster' | 'settlement' | 'share'>;
 type Hire = JobsHistory['hires'][number];
 export type HireReport = Optional<Hire, 'client' | 'reservedUntil' | 'ended' | 'minutesServed' | 'paid' | 'detail'>;
 type Job = JobsHistory['jobs'][number];
@@ -78,6 +79,10 @@ function payoutFromRow(r: Record<string, never>): Payout {
     tx: r.tx,
     status: r.status,
     detail: r.detail,
+    kind: r.kind,
+    cluster: r.cluster,
+    settlement: r.settlement,
+    share: r.share_nano === null ? null : tokens(r.share_nano),
   };
 }
 
@@ -142,9 +147,17 @@ export class EarningsRecord {
       payout.tx ?? null,
       oneOf('status', payout.status, ['pending', 'sent', 'confirmed', 'failed'] as const),
       payout.detail ?? null,
+      oneOf('kind', payout.kind ?? 'hire', ['hire', 'block-rewards'] as const),
+      payout.cluster == null ? null : oneOf('cluster', payout.cluster, SOLANA_CLUSTERS),
+      payout.settlement == null ? null : oneOf('settlement', payout.settlement, ['simulated', 'on-chain'] as const),
+      payout.share == null ? null : toNano('share', payout.share),
     ] as const;
+    if (payout.settlement === 'on-chain' && !payout.tx) throw new TypeError('An on-chain payout needs its transaction signature (tx).');
     store.enqueue(`payout:${payout.id}`, (db) =>
-      store.statement(db, 'INSERT OR REPLACE INTO payouts (id, device, t_ms, amount_nano, wallet, tx, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(...row),
+      store.statement(
+        db,
+        'INSERT OR REPLACE INTO payouts (id, device, t_ms, amount_nano, wallet, tx, status, detail, kind, cluster, settlement, share_nano) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(...row),
     );
     store.flush();
   }
@@ -270,7 +283,8 @@ export class EarningsRecord {
       `SELECT COALESCE(sum(amount_nano), 0) AS s, COALESCE(sum(status = 'passed'), 0) AS passed, COALESCE(sum(status = 'failed'), 0) AS failed
        FROM block_rewards`,
     ).get() as { s: number; passed: number; failed: number };
-    const paid = store.statement(db, "SELECT COALESCE(sum(amount_nano), 0) AS s FROM payouts WHERE status != 'failed'").get() as { s: number };
+    // Hire payments only: a block-reward payout pays out rewards already counted as block rewards.
+    const paid = store.statement(db, "SELECT COALESCE(sum(amount_nano), 0) AS s FROM payouts WHERE status != 'failed' AND kind = 'hire'").get() as { s: number };
     const served = store.statement(db, 'SELECT COALESCE(sum(minutes_served), 0) AS m FROM hires').get() as { m: number };
     return {
       blockRewards: tokens(Number(blocks.s)),
@@ -281,13 +295,41 @@ export class EarningsRecord {
     };
   }
 
-  /** Payouts (not failed) made in [from, to), oldest first: the daily earnings' hire payments. */
+  /** Hire payouts (not failed) made in [from, to), oldest first: the daily earnings' hire payments. */
   payoutsBetween(from: number, to: number): Payout[] {
     const store = this.#store;
     const db = store.readDb();
     return (
-      store.statement(db, "SELECT * FROM payouts WHERE t_ms >= ? AND t_ms < ? AND status != 'failed' ORDER BY t_ms").all(from, to) as Record<string, never>[]
+      store.statement(db, "SELECT * FROM payouts WHERE t_ms >= ? AND t_ms < ? AND status != 'failed' AND kind = 'hire' ORDER BY t_ms").all(from, to) as Record<string, never>[]
     ).map(payoutFromRow);
+  }
+
+  /** Whether a payout with this id is kept (a reconnect sends recent payouts again). */
+  hasPayout(id: string): boolean {
+    const store = this.#store;
+    return store.statement(store.readDb(), 'SELECT 1 AS found FROM payouts WHERE id = ?').get(id) !== undefined;
+  }
+
+  /** The network's payout schedule, replacing the one heard before. */
+  recordPayoutSchedule(schedule: Omit<PayoutSchedule, 'receivedAt'>): void {
+    const store = this.#store;
+    store.requireWriter();
+    if (!Number.isSafeInteger(schedule.everySeconds) || schedule.everySeconds <= 0) throw new TypeError(`everySeconds must be a positive integer, not ${schedule.everySeconds}.`);
+    const row = [
+      schedule.everySeconds, toNano('minimum', schedule.minimum), checkTime('nextAt', schedule.nextAt), oneOf('cluster', schedule.cluster, SOLANA_CLUSTERS),
+      oneOf('settlement', schedule.settlement, ['simulated', 'on-chain'] as const), store.now(),
+    ] as const;
+    store.enqueue('payout-schedule', (db) =>
+      store.statement(db, 'INSERT OR REPLACE INTO payout_schedule (id, every_s, minimum_nano, next_ms, cluster, settlement, received_ms) VALUES (1, ?, ?, ?, ?, ?, ?)').run(...row),
+    );
+    store.flush();
+  }
+
+  payoutSchedule(): PayoutSchedule | null {
+    const store = this.#store;
+    const r = store.statement(store.readDb(), 'SELECT * FROM payout_schedule WHERE id = 1').get() as Record<string, never> | undefined;
+    if (!r) return null;
+    return { everySeconds: r.every_s, minimum: tokens(r.minimum_nano), nextAt: r.next_ms, cluster: r.cluster, settlement: r.settlement, receivedAt: r.received_ms };
   }
 
   /** Total earned in a range, exact (summed as integer nano-tokens). */

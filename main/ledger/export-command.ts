@@ -5,10 +5,10 @@ import { EXPORT_KINDS, exportCsv, type ExportKind } from './csv.ts';
 import { Ledger } from './ledger.ts';
 import { checkTimeZone, localMidnight, systemTimeZone } from './uptime.ts';
 
-export const EXPORT_USAGE = `  export    Write history as CSV: io-worker export <telemetry|uptime|rewards> [options]
+export const EXPORT_USAGE = `  export    Write history as CSV: io-worker export <telemetry|uptime|rewards|traffic> [options]
               --from <when>      start: YYYY-MM-DD (local midnight), an ISO time, or epoch ms (default: everything)
               --to <when>        end; a date alone includes that whole day (default: now)
-              --device <id>      telemetry: host or gpu<n>; uptime and rewards: the network device id
+              --device <id>      telemetry: host or gpu<n>; uptime, rewards and traffic: the network device id
               --metric <name>    telemetry: one metric, e.g. temperatureC
               --resolution <r>   telemetry: 1m (last 7 days) or 1h (default)
               --time-zone <tz>   days for --from/--to and uptime (default: this machine's zone)

@@ -8,16 +8,18 @@ import { earningsSummary } from './earnings.ts';
 import { Ledger, LedgerUnavailableError } from './ledger.ts';
 import { describeReadError } from './storage-errors.ts';
 import { presenceGap, type NetworkPresence } from './reward-sink.ts';
-import { checkTimeZone, systemTimeZone } from './uptime.ts';
+import { checkTimeZone, localMidnight, systemTimeZone } from './uptime.ts';
 
 type LedgerChannels =
   | 'history.telemetry'
   | 'uptime.bar'
   | 'uptime.streak'
+  | 'traffic.days'
   | 'export'
   | 'rewards.summary'
   | 'rewards.page'
   | 'payouts.list'
+  | 'payouts.schedule'
   | 'jobs.list'
   | 'notices.list'
   | 'block.detail';
@@ -45,6 +47,15 @@ export function ledgerHandlers(ledger: Ledger | undefined, deviceId: string): Pi
     'uptime.bar': async ({ device, days, resolution, timeZone }) =>
       use(ledger, (l) => l.uptimeBar(device ?? deviceId, { days, resolution, timeZone: timeZone ?? systemTimeZone() })),
     'uptime.streak': async ({ device }) => use(ledger, (l) => l.streak(device ?? deviceId)),
+    'traffic.days': async ({ days, timeZone }) =>
+      use(ledger, (l) => {
+        const zone = checkTimeZone(timeZone ?? systemTimeZone());
+        const now = Date.now();
+        // Whole local days: from the midnight that starts the oldest of them.
+        const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now).split('-').map(Number);
+        const from = localMidnight(y!, m!, d! - days + 1, zone);
+        return l.trafficDays(from, now + 1, { device: deviceId, timeZone: zone }).map(({ day, sentBytes, receivedBytes }) => ({ day, sentBytes, receivedBytes }));
+      }),
     export: async ({ what, from, to, device, resolution, timeZone }) =>
       use(ledger, (l) => {
         const range = { from: from ?? 0, to: to ?? Date.now() + 1 };
@@ -57,6 +68,7 @@ export function ledgerHandlers(ledger: Ledger | undefined, deviceId: string): Pi
     'rewards.summary': async ({ days, timeZone }) => use(ledger, (l) => earningsSummary(l, { days, timeZone: timeZone ?? systemTimeZone() })),
     'rewards.page': async ({ page, pageSize, device }) => use(ledger, (l) => ({ page, pageSize, ...l.rewardsPage(page, pageSize, device) })),
     'payouts.list': async ({ limit }) => use(ledger, (l) => l.payouts(limit)),
+    'payouts.schedule': async () => use(ledger, (l) => l.payoutSchedule()),
     'jobs.list': async ({ limit }) => use(ledger, (l) => ({ hires: l.hires(limit), jobs: l.jobs(limit) })),
     'notices.list': async ({ limit }) => use(ledger, (l) => l.notices(limit)),
     'block.detail': async ({ device, blockStart }) => use(ledger, (l) => blockDetail(l, device, blockStart)),
@@ -85,6 +97,8 @@ export function attachLedger(
   deviceId: string,
   log: (message: string, error?: unknown) => void,
   presence: () => NetworkPresence | null = () => null,
+  /** This worker's own traffic since it started (worker/traffic.ts); null without a network. */
+  traffic: () => { sentBytes: number; receivedBytes: number } | null = () => null,
 ): (() => void)[] {
   return [
     sampler.onFrame((frame) => {
@@ -96,6 +110,8 @@ export function attachLedger(
         else ledger.markOnline(deviceId, frame.t);
         // The ledger keeps the source it is given; it never guesses one from words.
         ledger.markPaused(deviceId, network?.paused ?? null, frame.t);
+        const sent = traffic();
+        if (sent) ledger.recordTraffic(deviceId, frame.t, sent);
       } catch (error) {
         log('ledger could not record a frame', error); // storage trouble is handled inside; this is a bug
       }

@@ -8,6 +8,7 @@ import { EvidenceRecord } from './evidence-record.ts';
 import type { Metric } from './metrics.ts';
 import { LedgerStore, type LedgerOptions } from './store.ts';
 import { TelemetryHistory, type Resolution } from './telemetry.ts';
+import { TrafficRecord, type TrafficTotal } from './traffic-record.ts';
 import { UptimeRecord } from './uptime-record.ts';
 import type { GapReason } from './uptime.ts';
 
@@ -25,6 +26,7 @@ export class Ledger {
   readonly #uptime: UptimeRecord;
   readonly #earnings: EarningsRecord;
   readonly #evidence: EvidenceRecord;
+  readonly #traffic: TrafficRecord;
 
   private constructor(options: LedgerOptions) {
     this.#store = new LedgerStore(options);
@@ -32,6 +34,7 @@ export class Ledger {
     this.#uptime = new UptimeRecord(this.#store, options.onlineToleranceMs ?? 60_000);
     this.#earnings = new EarningsRecord(this.#store);
     this.#evidence = new EvidenceRecord(this.#store);
+    this.#traffic = new TrafficRecord(this.#store);
     this.file = this.#store.file;
     this.mode = this.#store.mode;
   }
@@ -141,6 +144,15 @@ export class Ledger {
     return this.#uptime.uptimeDevices();
   }
 
+  /** This worker's own network traffic so far (its running totals since it started): kept per hour. */
+  recordTraffic(device: string, t: number, total: TrafficTotal): void {
+    this.#traffic.record(device, t, total);
+  }
+  /** Bytes sent and received per local day, for the Device page and the export. */
+  trafficDays(from: number, to: number, options: { device?: string; timeZone?: string } = {}) {
+    return this.#traffic.days(from, to, options);
+  }
+
   // ------------------------------------------------------------ what the network and runtime report
   /** One block's outcome for a device; recording the same block again replaces it. */
   recordBlockReward(reward: BlockRewardReport): void {
@@ -180,6 +192,16 @@ export class Ledger {
   }
   payouts(limit?: number) {
     return this.#earnings.payouts(limit);
+  }
+  hasPayout(id: string): boolean {
+    return this.#earnings.hasPayout(id);
+  }
+  /** The network's payout schedule as last heard; null: not heard yet. */
+  recordPayoutSchedule(schedule: Parameters<EarningsRecord['recordPayoutSchedule']>[0]): void {
+    this.#earnings.recordPayoutSchedule(schedule);
+  }
+  payoutSchedule() {
+    return this.#earnings.payoutSchedule();
   }
   hires(limit?: number) {
     return this.#earnings.hires(limit);

@@ -26,6 +26,19 @@ export interface NetworkBlockResult {
   quantity?: number | null;
 }
 
+/** A block-reward payout as the network sends it (docs/protocol.md, "Payouts"). */
+export interface NetworkRewardPayout {
+  id: string;
+  at: number;
+  amount: number;
+  share: number;
+  wallet: string;
+  signature: string;
+  cluster: 'mainnet-beta' | 'devnet' | 'testnet';
+  settlement: 'simulated' | 'on-chain';
+  blocks: number;
+}
+
 const HIRE_STATES: Record<string, 'running' | 'completed' | 'failed'> = {
   running: 'running',
   restarting: 'running',
@@ -84,9 +97,29 @@ export function ledgerRewardSink(
           t: payout.at,
           amount: payout.amount,
           status: 'confirmed',
-          detail: `${payout.hours} h of hire ${payout.hireId}`,
+          detail: `${Number(payout.hours.toFixed(3))} h of hire ${payout.hireId}`,
         }),
       );
+    },
+    /** Block rewards paid to the payout address: the whole transaction, with this device's share of it. */
+    recordRewardPayout(deviceId: string, p: NetworkRewardPayout): void {
+      guard(`payout ${p.id}`, () =>
+        ledger.recordPayout({
+          id: p.id, device: deviceId, t: p.at, amount: p.amount, wallet: p.wallet, tx: p.signature, status: 'confirmed', kind: 'block-rewards',
+          cluster: p.cluster, settlement: p.settlement, share: p.share,
+          detail: `block rewards of ${p.blocks} block${p.blocks === 1 ? '' : 's'} of this machine`,
+        }),
+      );
+    },
+    recordPayoutSchedule(schedule: { everySeconds: number; minimum: number; nextAt: number; cluster: NetworkRewardPayout['cluster']; settlement: NetworkRewardPayout['settlement'] }): void {
+      guard('the payout schedule', () => ledger.recordPayoutSchedule(schedule));
+    },
+    hasPayout(id: string): boolean {
+      try {
+        return ledger.hasPayout(id);
+      } catch {
+        return false; // unreadable: record it again (the same id replaces itself)
+      }
     },
     recordHire(deviceId: string, hire: { hireId: string; state: string; minutesServed: number; detail: string; at: number }): void {
       const status = HIRE_STATES[hire.state] ?? 'running';

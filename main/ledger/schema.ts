@@ -181,6 +181,36 @@ export const MIGRATIONS: readonly string[] = [
   -- When the network closed the block: its span on the time line (NULL: not said).
   ALTER TABLE block_rewards ADD COLUMN closed_ms INTEGER;
   `,
+  // Block-reward payouts (docs/protocol.md, "Payouts") beside the hire payments: which kind a payout
+  // is, the Solana cluster of its transaction, whether the network only simulated it, and this
+  // device's share of it. The payout schedule of the network this worker is on, as last heard.
+  `
+  ALTER TABLE payouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'hire' CHECK (kind IN ('hire', 'block-rewards'));
+  ALTER TABLE payouts ADD COLUMN cluster TEXT CHECK (cluster IS NULL OR cluster IN ('mainnet-beta', 'devnet', 'testnet'));
+  ALTER TABLE payouts ADD COLUMN settlement TEXT CHECK (settlement IS NULL OR settlement IN ('simulated', 'on-chain'));
+  ALTER TABLE payouts ADD COLUMN share_nano INTEGER CHECK (share_nano IS NULL OR share_nano >= 0);
+  CREATE TABLE payout_schedule (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    every_s INTEGER NOT NULL CHECK (every_s > 0),
+    minimum_nano INTEGER NOT NULL CHECK (minimum_nano >= 0),
+    next_ms INTEGER NOT NULL,
+    cluster TEXT NOT NULL CHECK (cluster IN ('mainnet-beta', 'devnet', 'testnet')),
+    settlement TEXT NOT NULL CHECK (settlement IN ('simulated', 'on-chain')),
+    received_ms INTEGER NOT NULL
+  );
+  `,
+  // What this worker sent and received over the network, per hour and run (traffic-record.ts): each
+  // run's row holds its absolute bytes for the hour, so the days add runs up without double counting.
+  `
+  CREATE TABLE traffic_hours (
+    device TEXT NOT NULL,
+    hour_ms INTEGER NOT NULL,
+    run INTEGER NOT NULL,
+    sent_bytes INTEGER NOT NULL CHECK (sent_bytes >= 0),
+    received_bytes INTEGER NOT NULL CHECK (received_bytes >= 0),
+    PRIMARY KEY (device, hour_ms, run)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

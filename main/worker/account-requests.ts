@@ -8,8 +8,8 @@ export interface AccountRequestContext {
   binding: string;
 }
 
-/** Renames or removes one of this account's devices at the coordinator. */
-export async function accountChange(c: AccountRequestContext, type: 'rename' | 'delete', body: { deviceId: string; name?: string }): Promise<void> {
+/** Renames or removes one of this account's devices at the coordinator, or decides its waiting wallet change. */
+export async function accountChange(c: AccountRequestContext, type: 'rename' | 'delete' | 'wallet-change', body: { deviceId: string; name?: string }): Promise<void> {
   const res = await fetch(c.url('/v1/signed'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

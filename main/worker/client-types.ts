@@ -5,8 +5,9 @@ import type { EvidenceObserver } from './block-evidence.ts';
 import type { HireRunner } from './hires.ts';
 import type { DeviceIdentity } from './identity.ts';
 import type { PowBackend } from './pow.ts';
-import type { BlockResult, InventorySummary, ServiceState, Signer } from './protocol.ts';
+import type { BlockResult, InventorySummary, ServiceState, Signer, WalletChange } from './protocol.ts';
 import type { NetworkPin, NetworkTrust, TrustRefusal } from './trust.ts';
+import type { PayoutSchedule, RewardPayout } from './protocol.ts';
 
 /** Where the runtime's money and history go; the ledger implements it, tests record it. */
 export interface RewardSink {
@@ -14,6 +15,12 @@ export interface RewardSink {
   recordPayout(deviceId: string, payout: { hireId: string; amount: number; hours: number; at: number }): void;
   recordHire(deviceId: string, hire: { hireId: string; state: string; minutesServed: number; detail: string; at: number }): void;
   recordNotice?(notice: { level: 'info' | 'warning' | 'error'; title: string; body: string }): void;
+  /** Block rewards paid to the payout address (docs/protocol.md, "Payouts"), told once per payout id. */
+  recordRewardPayout?(deviceId: string, payout: RewardPayout): void;
+  /** The network's payout schedule, kept so the pages can say when the next payout comes. */
+  recordPayoutSchedule?(schedule: PayoutSchedule): void;
+  /** Whether a payout is kept already: a reconnect sends the recent ones again. */
+  hasPayout?(id: string): boolean;
 }
 
 export interface AccountKey extends Signer {
@@ -45,6 +52,8 @@ export interface ClientState {
   /** The network's continuous-uptime streak as of `at` (this machine's clock, ms), and its rule. */
   streak: { seconds: number; at: number } | null;
   minUptimeSeconds: number | null;
+  /** How often this session beats, from the welcome (the session watchdog's deadline follows it). */
+  heartbeatSeconds?: number;
   /** The pause that holds now (the arbiter's winner), or null. */
   paused: Pause | null;
   buffered: number;
@@ -56,6 +65,8 @@ export interface ClientState {
   trust: NetworkPin | null;
   /** A network or key that waits for the owner's word before this worker talks to it. */
   trustPending: { reason: TrustRefusal; offered: NetworkPin; pinned: NetworkPin | null } | null;
+  /** The account's payout wallet changes still waiting, as the network announced them (wallet-change.ts). */
+  walletChanges?: WalletChange[];
 }
 
 export interface WorkerClientOptions {

@@ -9,14 +9,17 @@ import { StateWaiters } from '../lib/state-waiters.ts';
 import { accountChange, ownerRead, type AccountRequestContext } from './account-requests.ts';
 import { memoryStore } from '../settings/secrets.ts';
 import type { ClientState, WorkerClientOptions } from './client-types.ts';
+import { HeartbeatQueue } from './heartbeat-queue.ts';
+import { refuseHire, startHire, type HireOrderContext } from './hire-orders.ts';
 import { NetworkLink } from './network-link.ts';
+import { onPayoutMessage } from './payout-messages.ts';
 import { AutoPowBackend } from './pow.ts';
 import { PowProver } from './pow-prover.ts';
 import {
-  HIRE_ID_PATTERN, ServerMessageSchema, seal, type Heartbeat, type HireOrder, type ServerMessage, type ServiceState, type Signer, type WirePause,
+  ServerMessageSchema, seal, type Heartbeat, type ServerMessage, type ServiceState, type Signer, type WirePause,
 } from './protocol.ts';
 import { disconnectedNotice, reconnectedNotice } from './session-notices.ts';
-import { measureSpeed } from './speed-test.ts';
+import { answerLinkMeasure, measureSpeed } from './speed-test.ts';
 import { TrafficMeter, type Traffic } from './traffic.ts';
 import { NetworkTrust } from './trust.ts';
 
@@ -44,15 +47,14 @@ export class WorkerClient {
   #blockSeconds: number | null = null;
   #registered = false;
   #seq = 0;
-  #buffer: Heartbeat[] = [];
-  #inflight = new Map<string, Heartbeat>();
-  #dropped = 0;
+  readonly #beats: HeartbeatQueue;
   #lastBlock: number;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #watchdog: NodeJS.Timeout | null = null;
   #heartbeatSeconds: number;
   #lastSpeedTestAt = 0;
+  #walletToSend: string | null = null;
   #state: ClientState;
   readonly #waiters = new StateWaiters<ClientState>(() => this.state());
   /** The trusted network: its pinned key, the binding every envelope names, each message proven. */
@@ -64,6 +66,7 @@ export class WorkerClient {
     this.#pow = new PowProver({ backend: options.pow ?? new AutoPowBackend(undefined, options.log), send: (type, body) => this.#send(type, body), log: options.log });
     this.#lastBlock = options.lastBlock ?? 0;
     this.#heartbeatSeconds = options.heartbeatSeconds ?? 30;
+    this.#beats = new HeartbeatQueue(options.maxBuffered ?? 2880);
     this.#state = {
       connection: 'connecting', detail: `Connecting to ${options.network}…`, eligible: null, checks: [], checksAt: null, tier: null, paused: null,
       offline: null, streak: null, minUptimeSeconds: null,
@@ -135,8 +138,14 @@ export class WorkerClient {
     this.#beat();
   }
 
+  /** The session watchdog's restart (session-watchdog.ts): drops a session the network stopped answering; it reconnects with backoff. */
+  restartSession(): void {
+    this.#ws?.terminate();
+  }
+
+  /** Sent now, or (no session up) at the next welcome: a wallet set while connecting is never lost. */
   setWallet(wallet: string): void {
-    this.#send('set-wallet', { wallet });
+    this.#walletToSend = this.#send('set-wallet', { wallet }) ? null : wallet;
   }
 
   /** Resolves when the predicate holds on the client state (tests and the CLI wait with it). */
@@ -152,6 +161,11 @@ export class WorkerClient {
   /** A read of what the network keeps for the owner only (names, machines, hires), signed by the account key. */
   ownerRead(path: string): Promise<unknown> {
     return ownerRead(this.#account(), path);
+  }
+
+  /** A payout wallet change confirmed or cancelled, signed by this device's own key (a second machine's word). */
+  deviceRequest(type: 'wallet-change', body: { deviceId: string; wallet: string; decision: 'confirm' | 'cancel' }): Promise<void> {
+    return accountChange({ ...this.#account(), account: this.#signer }, type, body);
   }
 
   #account(): AccountRequestContext {
@@ -258,7 +272,7 @@ export class WorkerClient {
       const parsed = ServerMessageSchema.safeParse(raw);
       if (!parsed.success) {
         this.#o.log?.(`bad message from coordinator: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 500)}`);
-        this.#refuseHire(raw, parsed.error.issues.map((i) => i.message).join('; '));
+        refuseHire(this.#hireOrders(), raw, parsed.error.issues.map((i) => i.message).join('; '));
         return;
       }
       try {
@@ -273,9 +287,7 @@ export class WorkerClient {
       if (this.#ws !== ws) return;
       this.#ws = null;
       this.#traffic.settle();
-      // Unacknowledged heartbeats go back to the buffer: the coordinator ignores duplicates.
-      this.#buffer.unshift(...[...this.#inflight.values()].map((h) => ({ ...h, buffered: true })));
-      this.#inflight.clear();
+      this.#beats.requeueInflight();
       if (code === 4000) {
         this.#stopped = true;
         this.#wentOffline('deleted', null);
@@ -323,18 +335,18 @@ export class WorkerClient {
           this.#o.sink?.recordNotice?.(reconnectedNotice(this.#o.network, (Date.now() - this.#state.offline.since) / 1000));
         }
         this.#wasOnline = true;
-        this.#update({ connection: 'online', detail: `Connected to ${this.#o.network} as ${message.deviceId}.`, offline: null });
+        this.#update({ connection: 'online', detail: `Connected to ${this.#o.network} as ${message.deviceId}.`, offline: null, heartbeatSeconds: this.#heartbeatSeconds });
         this.#flushBuffer();
+        if (this.#walletToSend !== null) this.setWallet(this.#walletToSend);
         this.#beat();
         if (Date.now() - this.#lastSpeedTestAt > 3_600_000) void this.#speedTest();
         return;
       case 'ack':
-        this.#inflight.delete(message.nonce);
+        this.#beats.answered(message.nonce);
         this.#o.evidence?.answered(message.nonce, null);
         return;
       case 'error': {
-        const beat = message.nonce ? this.#inflight.get(message.nonce) : undefined;
-        if (message.nonce) this.#inflight.delete(message.nonce);
+        const beat = message.nonce ? this.#beats.answered(message.nonce) : undefined;
         if (message.nonce) this.#o.evidence?.answered(message.nonce, { code: message.code, message: message.message });
         // Signed before a coordinator restart: the same beat, signed again now, is accepted.
         if (beat && message.code === 'stale' && this.#online()) this.#sendBeat({ ...beat, buffered: true });
@@ -371,44 +383,29 @@ export class WorkerClient {
         this.#update({
           eligible: message.eligible, checks: message.checks, checksAt: Date.now(), tier: message.tier,
           streak: message.streakSeconds === undefined ? this.#state.streak : { seconds: message.streakSeconds, at: Date.now() },
-          minUptimeSeconds: message.minUptimeSeconds ?? this.#state.minUptimeSeconds,
+          minUptimeSeconds: message.minUptimeSeconds ?? this.#state.minUptimeSeconds, walletChanges: message.walletChanges ?? this.#state.walletChanges,
         });
         return;
       case 'hire':
         if (this.#state.hire?.hireId === message.order.hireId) return;
         this.#update({ hire: { hireId: message.order.hireId, kind: message.order.workload.kind, endsAt: message.order.endsAt } });
-        void this.#startHire(message.order);
+        void startHire(this.#hireOrders(), message.order);
         return;
       case 'hire-end':
         void this.#o.hires?.stop(message.reason, message.hireId);
         this.#update({ hire: null });
         return;
-      case 'payout':
-        this.#o.sink?.recordPayout(this.deviceId, { hireId: message.hireId, amount: message.amount, hours: message.hours, at: message.at });
-        return;
+      case 'payout': return this.#o.sink?.recordPayout(this.deviceId, { hireId: message.hireId, amount: message.amount, hours: message.hours, at: message.at });
+      case 'link-measure': return void answerLinkMeasure(message, (p) => this.#httpUrl(p), this.#traffic, this.#o.log);
+      case 'payout-schedule': case 'reward-payout': return onPayoutMessage(message, this.deviceId, this.#o.sink, this.#o.log);
     }
   }
 
-  async #startHire(order: HireOrder): Promise<void> {
-    if (!this.#o.hires) {
-      this.#send('hire-report', { hireId: order.hireId, state: 'failed', minutesServed: 0, detail: 'This worker runs no hired workloads.' });
-      return;
-    }
-    const refused = await this.#o.hires.start(order).catch((error: unknown) => `could not start: ${(error as Error).message}`);
-    if (refused) this.#refuseHire({ type: 'hire', order }, refused);
-  }
-
-  /** A hire order this worker will not run (it breaks the schema): tell the network and the owner. */
-  #refuseHire(raw: unknown, why: string): void {
-    const order = (raw as { type?: unknown; order?: { hireId?: unknown } } | null);
-    if (order?.type !== 'hire') return;
-    const hireId = typeof order.order?.hireId === 'string' && HIRE_ID_PATTERN.test(order.order.hireId) ? order.order.hireId : null;
-    const detail = `Refused a hire order: ${why}`.slice(0, 512);
-    this.#o.log?.(detail);
-    if (this.#state.hire?.hireId === hireId) this.#update({ hire: null });
-    if (!hireId) return; // nothing the coordinator could match a report to
-    this.#send('hire-report', { hireId, state: 'failed', minutesServed: 0, detail });
-    this.#o.sink?.recordHire(this.deviceId, { hireId, state: 'failed', minutesServed: 0, detail, at: Date.now() });
+  #hireOrders(): HireOrderContext {
+    return {
+      hires: this.#o.hires, sink: this.#o.sink, deviceId: this.deviceId, log: this.#o.log, send: (type, body) => this.#send(type, body),
+      shownHireId: () => this.#state.hire?.hireId ?? null, clearShown: () => this.#update({ hire: null }),
+    };
   }
 
   async #speedTest(): Promise<void> {
@@ -442,10 +439,8 @@ export class WorkerClient {
       paused: wirePause(this.#state.paused),
     };
     if (!this.#online()) {
-      this.#buffer.push({ ...beat, buffered: true });
-      const max = this.#o.maxBuffered ?? 2880;
-      if (this.#buffer.length > max) this.#dropped += this.#buffer.splice(0, this.#buffer.length - max).length;
-      this.#update({ buffered: this.#buffer.length });
+      this.#beats.hold(beat);
+      this.#update({ buffered: this.#beats.held });
       return;
     }
     this.#sendBeat(beat);
@@ -453,12 +448,12 @@ export class WorkerClient {
 
   #sendBeat(beat: Heartbeat): void {
     const env = seal(this.#signer, this.#link.binding, 'heartbeat', beat);
-    this.#inflight.set(env.nonce, beat);
+    this.#beats.sent(env.nonce, beat);
     this.#ws!.send(JSON.stringify(env));
   }
 
   #flushBuffer(): void {
-    const pending = this.#buffer.splice(0);
+    const pending = this.#beats.drain();
     for (const beat of pending) this.#sendBeat(beat);
     if (pending.length) this.#o.log?.(`flushed ${pending.length} buffered heartbeats`);
     this.#update({ buffered: 0 });
@@ -483,7 +478,7 @@ export class WorkerClient {
       {
         name: 'Monitor',
         state: online ? 'running' : this.#stopped ? 'stopped' : 'failing',
-        detail: online ? `Heartbeats every ${this.#heartbeatSeconds} s.` : `Coordinator unreachable; ${this.#buffer.length} heartbeats buffered${this.#dropped ? `, ${this.#dropped} dropped` : ''}.`,
+        detail: online ? `Heartbeats every ${this.#heartbeatSeconds} s.` : `Coordinator unreachable; ${this.#beats.held} heartbeats buffered${this.#beats.dropped ? `, ${this.#beats.dropped} dropped` : ''}.`,
       },
       this.#o.hires?.rayService() ?? { name: 'Ray', state: 'stopped', detail: 'No Ray workload running.' },
     ];

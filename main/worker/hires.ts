@@ -68,6 +68,8 @@ interface Running {
   /** A managed Ray node's plan, made once per hire before its first start. */
   prepared: PreparedNode | null;
   stopped?: Promise<void>;
+  /** When the workload last wrote anything: the hire watchdog's sign of life. */
+  lastOutputAt?: number;
 }
 
 /** The Ray row of the Services tab, with the node's state as Ray reports it. */
@@ -122,6 +124,20 @@ export class HireRunner {
     if (!ray) return { name: 'Ray', state: 'stopped', detail: 'No Ray workload running.' };
     if (ray.child) return { name: 'Ray', state: 'running', detail: `Ray node joined ${(ray.order.workload as { address: string }).address}.` };
     return { name: 'Ray', state: 'failing', detail: `Ray exited (${ray.lastExit}); restart ${ray.restarts} of ${this.#o.maxRestarts ?? 5}.` };
+  }
+
+  /** The running workload's signs of life for the hire watchdog (hire-watchdog.ts); null with no hire. */
+  liveness(): { hireId: string; kind: string; runningSince: number | null; lastOutputAt: number | null } | null {
+    const r = this.#current;
+    return r && !r.stopping ? { hireId: r.order.hireId, kind: r.order.workload.kind, runningSince: r.runningSince, lastOutputAt: r.lastOutputAt ?? null } : null;
+  }
+
+  /** The hire watchdog's restart: kills a stalled workload (it may ignore SIGTERM); the supervisor restarts it with its backoff. */
+  restartWorkload(hireId: string, why: string): boolean {
+    const r = this.#current;
+    if (!r || r.order.hireId !== hireId || r.stopping || !r.child) return false;
+    this.#write(r, `[supervisor] the watchdog restarts the workload: ${why}\n`);
+    return r.child.kill('SIGKILL');
   }
 
   /** Runs a hire; an order that breaks the protocol's schema is refused (returns why), never run. */
@@ -183,6 +199,7 @@ export class HireRunner {
     r.runningSince = Date.now();
     child.stdout!.on('data', (d: Buffer) => this.#write(r, d.toString()));
     child.stderr!.on('data', (d: Buffer) => this.#write(r, d.toString()));
+    for (const out of [child.stdout!, child.stderr!]) out.on('data', () => (r.lastOutputAt = Date.now()));
     let exited = false;
     const onExit = (code: number | null, signal: string | null, error?: Error) => {
       if (exited) return;

@@ -17,6 +17,8 @@ export const POW_MAX_SIZE = 2048;
 export const POW_MAX_PRODUCTS = 1 << 20;
 /** The most rows the coordinator opens per challenge. */
 export const POW_MAX_OPENED = 256;
+/** The most bytes one link measurement moves each way (the network's `link.bytes`). */
+export const LINK_MAX_BYTES = 16 * 1024 * 1024;
 
 // ---------------------------------------------------------------- envelopes
 /** `payload` is the JSON text that was signed, so both sides hash the very same bytes. */
@@ -184,6 +186,30 @@ export const AckResultsSchema = z.object({ lastBlock: z.number().int().nonnegati
 export const SetWalletSchema = z.object({ wallet: z.string().trim().min(1).max(128) });
 export const RenameSchema = z.object({ deviceId: z.string().max(64), name: z.string().trim().min(1).max(64) });
 export const DeleteSchema = z.object({ deviceId: z.string().max(64) });
+/** A machine of the account confirms (pays at once) or cancels a device's waiting payout wallet change (main/devnet/wallet-change.ts). */
+export const WalletDecisionSchema = z.object({ deviceId: z.string().max(64), wallet: z.string().trim().min(1).max(128), decision: z.enum(['confirm', 'cancel']) });
+/** A payout wallet change waiting for its delay, as the status message announces it to every machine of the account. */
+export const WalletChangeSchema = z.object({
+  deviceId: z.string().max(64), deviceName: z.string().max(64), wallet: z.string().max(128), previous: z.string().max(128).nullable(),
+  requestedBy: z.string().max(64), requestedAt: z.number(), effectiveAt: z.number(),
+});
+export type WalletChange = z.infer<typeof WalletChangeSchema>;
+/** Pairing (docs/protocol.md, "Pairing"): a code from the owner, redeemed by the new machine's account key, confirmed by the owner's delegation. */
+/** Crockford's base32: no I, L, O or U, so a code read aloud or retyped cannot be misread. */
+export const PAIRING_CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export const PairingCodeTextSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{8}$/, 'A pairing code is 8 letters and digits.');
+export const PairCodeSchema = z.object({}).strict();
+export const PairRedeemSchema = z.object({ code: PairingCodeTextSchema, publicKeyPem: z.string().max(1000), deviceId: z.string().max(64), name: z.string().trim().min(1).max(64) }).strict();
+export const PairConfirmSchema = z.object({
+  code: PairingCodeTextSchema, memberId: z.string().max(64), memberPublicKeyPem: z.string().max(1000), deviceId: z.string().max(64),
+  /** The owner key's signature over delegationText(...): stored, and checked again at every coordinator start. */
+  delegationSig: z.string().max(200),
+}).strict();
+
+/** What the owner's key signs to let another machine's account key act for its account. */
+export function delegationText(binding: string, accountId: string, memberId: string, deviceId: string, code: string): string {
+  return `io-worker/delegation/1\n${binding}\n${accountId}\n${memberId}\n${deviceId}\n${code}`;
+}
 /** An owner's read of what is not public (`Authorization: IoWorker <envelope>`), bound to one path. */
 export const ReadSchema = z.object({ path: z.string().max(256) });
 
@@ -222,6 +248,10 @@ export const WorkerBodies = {
   'set-wallet': SetWalletSchema,
   rename: RenameSchema,
   delete: DeleteSchema,
+  'wallet-change': WalletDecisionSchema,
+  'pair-code': PairCodeSchema,
+  'pair-redeem': PairRedeemSchema,
+  'pair-confirm': PairConfirmSchema,
   read: ReadSchema,
 } as const;
 export type WorkerMessageType = keyof typeof WorkerBodies;
@@ -282,7 +312,24 @@ export const HireOrderSchema = z
   .strict();
 export type HireOrder = z.infer<typeof HireOrderSchema>;
 
+/** A Solana transaction signature: 64 bytes in base58 (usually 87 or 88 characters; leading zero bytes make it shorter). */
+export const TX_SIGNATURE_PATTERN = /^[1-9A-HJ-NP-Za-km-z]{64,88}$/;
+/** The network's payout schedule (docs/protocol.md, "Payouts"): when it pays block rewards, from what amount, and how. */
+export const PayoutScheduleSchema = z.object({
+  everySeconds: z.number().int().positive(), minimum: z.number().nonnegative(), nextAt: z.number().int().nonnegative(),
+  cluster: z.enum(['mainnet-beta', 'devnet', 'testnet']), settlement: z.enum(['simulated', 'on-chain']),
+});
+/** Block rewards paid to the payout address: `amount` the whole transaction, `share` this device's part of it. */
+export const RewardPayoutSchema = PayoutScheduleSchema.pick({ cluster: true, settlement: true }).extend({
+  id: z.string().regex(/^po-[0-9a-f]{16,32}$/), at: z.number().int().nonnegative(), amount: z.number().nonnegative(), share: z.number().nonnegative(),
+  wallet: z.string().min(1).max(128), signature: z.string().regex(TX_SIGNATURE_PATTERN), blocks: z.number().int().nonnegative(),
+});
+export type RewardPayout = z.infer<typeof RewardPayoutSchema>;
+export type PayoutSchedule = z.infer<typeof PayoutScheduleSchema>;
+
 export const ServerMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('payout-schedule'), schedule: PayoutScheduleSchema }),
+  z.object({ type: z.literal('reward-payout'), payout: RewardPayoutSchema }),
   z.object({ type: z.literal('welcome'), deviceId: z.string(), heartbeatSeconds: z.number(), blockSeconds: z.number(), serverTime: z.number() }),
   z.object({ type: z.literal('ack'), nonce: z.string() }),
   z.object({ type: z.literal('error'), nonce: z.string().nullable(), code: z.string(), message: z.string() }),
@@ -299,6 +346,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     rows: z.array(z.object({ product: z.number().int().nonnegative().max(POW_MAX_PRODUCTS), row: z.number().int().nonnegative().max(POW_MAX_SIZE) })).max(POW_MAX_OPENED),
   }),
   z.object({ type: z.literal('block-result'), result: BlockResultSchema }),
+  // The network measures this link (docs/protocol.md, "Connectivity tier"): GET then POST /v1/link/:probeId, `bytes` each way.
+  z.object({ type: z.literal('link-measure'), probeId: z.string().regex(/^[\w-]{1,64}$/), bytes: z.number().int().min(64).max(LINK_MAX_BYTES), timeoutMs: z.number().positive().max(600_000) }),
   z.object({ type: z.literal('hire'), order: HireOrderSchema }),
   z.object({ type: z.literal('hire-end'), hireId: HireIdSchema, reason: z.string().max(512) }),
   z.object({ type: z.literal('payout'), hireId: HireIdSchema, amount: z.number(), hours: z.number(), at: z.number() }),
@@ -311,6 +360,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     /** The network's continuous-uptime streak for this device and its rule: the one uptime the pages show. */
     streakSeconds: z.number().nonnegative().optional(),
     minUptimeSeconds: z.number().nonnegative().optional(),
+    /** The account's payout wallet changes still waiting (absent from older coordinators). */
+    walletChanges: z.array(WalletChangeSchema).max(256).optional(),
   }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

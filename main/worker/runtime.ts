@@ -1,6 +1,6 @@
 // The worker runtime as the core sees it: builds the network client from the core's parts
 // (identity, inventory, telemetry frames, secrets) and turns its session into a status sentence.
-import { ContractFailure, type Inventory, type LendingSettings, type NetworkDevices, type NetworkStatus, type Pause, type TelemetryFrame, type WorkerState } from '../../preload/contract/index.ts';
+import { ContractFailure, type Inventory, type LendingSettings, type NetworkDevices, type NetworkStatus, type Notice, type Pause, type TelemetryFrame, type WorkerState } from '../../preload/contract/index.ts';
 import { formatIOChange } from '../../preload/contract/amounts.ts';
 import { NETWORK_JUDGED_CHECKS, PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
 import type { SecretStore } from '../settings/secrets.ts';
@@ -10,6 +10,7 @@ import type { EvidenceObserver } from './block-evidence.ts';
 import { createHireRunner, lentInventory, NO_CAPS } from './ray/lending.ts';
 import { NetworkTrust } from './trust.ts';
 import type { PauseArbiter } from './pause.ts';
+import { watchWorkerParts } from './hire-watchdog.ts';
 import { loadOrCreateAccount, type DeviceIdentity } from './identity.ts';
 import type { InventorySummary, ServiceState } from './protocol.ts';
 
@@ -31,6 +32,8 @@ export interface WorkerRuntimeOptions {
   /** The updater's state, shown as the Version Control service. */
   updates?: () => { state: string; detail: string } | null;
   onStatus: (state: WorkerState, detail: string) => void;
+  /** Where the watchdog's notices go (restarts, failures): the session and a running hire are watched when given. */
+  watchdog?: { notice: (notice: Notice) => void };
   /** What the owner lends hires (GPUs, caps, Ray's ports and path); absent: the whole machine. */
   lending?: () => LendingSettings;
   log?: (message: string) => void;
@@ -92,6 +95,7 @@ export function versionControlService(update: { state: string; detail: string } 
 
 export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerClient> {
   const account = await loadOrCreateAccount(options.secrets);
+  const hires = createHireRunner({ dataDir: options.dataDir, deviceId: options.identity.deviceId, lending: () => options.lending?.() ?? NO_CAPS, inventory: options.inventory, log: options.log });
   const client = new WorkerClient({
     network: options.network,
     identity: options.identity,
@@ -104,7 +108,7 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
     evidence: options.evidence,
     versionControl: () => versionControlService(options.updates?.() ?? null),
     // A hire reserves this machine within what the owner lends (Settings' lending caps).
-    hires: createHireRunner({ dataDir: options.dataDir, deviceId: options.identity.deviceId, lending: () => options.lending?.() ?? NO_CAPS, inventory: options.inventory, log: options.log }),
+    hires,
     log: options.log,
     trust: new NetworkTrust(options.secrets, options.place),
     onState: (state) => {
@@ -113,6 +117,15 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
       options.onStatus(s.state, s.detail);
     },
   });
+  if (options.watchdog) {
+    // The session and its hires under the watchdog; it stops before the client does, so a stopping session is never 'restarted'.
+    const off = watchWorkerParts(client, hires, { ...options.watchdog, frame: options.frame, log: options.log });
+    const stop = client.stop.bind(client);
+    client.stop = async () => {
+      off();
+      await stop();
+    };
+  }
   return client;
 }
 
@@ -189,6 +202,7 @@ export function networkHandlers(
       trustPending: state.trustPending
         ? { reason: state.trustPending.reason, networkId: state.trustPending.offered.networkId, fingerprint: state.trustPending.offered.fingerprint, pinnedFingerprint: state.trustPending.pinned?.fingerprint ?? null }
         : null,
+      walletChanges: state.walletChanges?.map(({ requestedBy, ...c }) => ({ ...c, mine: requestedBy === s.client.deviceId })),
     };
   };
   return {
@@ -208,11 +222,13 @@ export function networkHandlers(
       }
       return view();
     },
-    'network.device': async (args: { action: 'rename'; deviceId: string; name: string } | { action: 'delete'; deviceId: string }) => {
+    'network.device': async (args: { action: 'rename'; deviceId: string; name: string } | { action: 'delete'; deviceId: string } | { action: 'confirm-wallet' | 'cancel-wallet'; deviceId: string; wallet: string }) => {
       const s = session();
       if (!s) throw new ContractFailure('unavailable', 'This worker runs without a network.');
       try {
-        await s.client.accountOp(args.action, args.action === 'rename' ? { deviceId: args.deviceId, name: args.name } : { deviceId: args.deviceId });
+        if (args.action === 'confirm-wallet' || args.action === 'cancel-wallet') {
+          await s.client.deviceRequest('wallet-change', { deviceId: args.deviceId, wallet: args.wallet, decision: args.action === 'confirm-wallet' ? 'confirm' : 'cancel' });
+        } else await s.client.accountOp(args.action, args.action === 'rename' ? { deviceId: args.deviceId, name: args.name } : { deviceId: args.deviceId });
       } catch (error) {
         throw new ContractFailure('unavailable', (error as Error).message);
       }

@@ -13,7 +13,7 @@ describe('Watchdog', () => {
     const notices: Notice[] = [];
     const failed: (string | null)[] = [];
     const dog = new Watchdog({
-      parts: [{ name: 'the telemetry sampler', deadlineMs: 5000, lastAlive: () => alive, restart: () => void restarts++ }],
+      parts: [{ part: 'sampler', cause: 'no-frames', deadlineMs: 5000, lastAlive: () => alive, restart: () => void restarts++ }],
       notice: (n) => notices.push(n),
       onFailed: (_part, cause) => failed.push(cause),
       now: () => now,
@@ -32,14 +32,20 @@ describe('Watchdog', () => {
     expect(waits.length).toBe(4); // the first restart is at once, the next ones back off
     expect(waits.every((w) => w >= 500)).toBe(true);
     expect(notices.filter((n) => n.title === 'The telemetry sampler restarted')).toHaveLength(5);
-    expect(notices[0].body).toMatch(/^The telemetry sampler stalled: no sign of life for 6 s \(its deadline is 5 s\)\. Restarted it \(1 of 5 in 10 min\)\.$/);
+    expect(notices[0].body).toMatch(/^The telemetry sampler stalled: no telemetry frame for 6 s \(its deadline is 5 s\)\. Restarted it \(1 of 5 in 10 min\)\.$/);
     expect(notices.filter((n) => n.title === 'The telemetry sampler failed')).toHaveLength(1);
     expect(failed).toHaveLength(1);
-    expect(dog.failed('the telemetry sampler')).toBe(true);
+    expect(dog.failed('sampler')).toBe(true);
 
-    alive = now; // it came back on its own
+    alive = now; // it came back on its own: a moment of life is not yet a recovery
+    await dog.check();
+    expect(notices.at(-1)!.title).toBe('The telemetry sampler failed');
+    now += 5000;
+    alive = now;
     await dog.check();
     expect(notices.at(-1)!.title).toBe('The telemetry sampler is running again');
+    expect(notices.at(-1)!.id).toMatch(/^watchdog-back:sampler:/);
+    expect(notices.find((n) => n.title.endsWith('failed'))!.id).toMatch(/^watchdog-failed:sampler:/);
     expect(failed.at(-1)).toBeNull();
     expect(new Set(notices.map((n) => n.id)).size).toBe(notices.length);
   });
@@ -49,7 +55,7 @@ describe('Watchdog', () => {
     let alive: number | null = null;
     let restarts = 0;
     const dog = new Watchdog({
-      parts: [{ name: 'the hire', deadlineMs: 1000, lastAlive: () => alive, restart: () => { restarts++; alive = now; } }],
+      parts: [{ part: 'hire', cause: 'workload-silent', deadlineMs: 1000, lastAlive: () => alive, restart: () => { restarts++; alive = now; } }],
       notice: () => {},
       budget: { restarts: 2, windowMs: 60_000 },
       now: () => now,
@@ -64,6 +70,37 @@ describe('Watchdog', () => {
       await dog.check();
     }
     expect(restarts).toBe(4);
-    expect(dog.failed('the hire')).toBe(false);
+    expect(dog.failed('hire')).toBe(false);
+  });
+});
+
+describe('Watchdog runs of a part', () => {
+  it('gives a new run (a new hire) a fresh budget, and hands a spent budget to giveUp once', async () => {
+    let now = 0;
+    let instance: string | null = 'hire-1';
+    let restarts = 0;
+    const gaveUp: string[] = [];
+    const notices: Notice[] = [];
+    const dog = new Watchdog({
+      parts: [{
+        part: 'hire', cause: 'workload-silent', deadlineMs: 1000, lastAlive: () => (instance ? 0 : null), instance: () => instance,
+        restart: () => void restarts++, giveUp: (why) => void gaveUp.push(why), advice: 'the hire was ended and reported to the network as failed',
+      }],
+      notice: (n) => notices.push(n),
+      budget: { restarts: 2, windowMs: 600_000 },
+      now: () => now,
+      sleep: async () => {},
+    });
+    for (let i = 0; i < 6; i++) {
+      now += 2000;
+      await dog.check();
+    }
+    expect(restarts).toBe(2);
+    expect(gaveUp).toEqual(['the hired workload stalled 3 times in 10 min: no output from the workload and no GPU use for 6 s (its deadline is 1 s)']);
+    expect(notices.at(-1)!.body).toMatch(/so it is not restarted any more; the hire was ended and reported to the network as failed\.$/);
+    instance = 'hire-2';
+    now += 2000;
+    await dog.check();
+    expect(restarts).toBe(3); // the next hire is watched again from a fresh budget
   });
 });

@@ -99,6 +99,11 @@ export const AlertStatusSchema = z.object({
   secrets: z.record(AlertChannelSchema, z.boolean()),
   /** Whether the network has this device's channels for the "offline" alert. */
   registeredWithNetwork: z.boolean(),
+  /** This machine's own use near the network's idle-use limit now (not hired), or null; absent from older workers. */
+  idleUse: z
+    .object({ what: z.enum(['gpu', 'cpu']), usePct: z.number(), limitPct: z.number(), forSeconds: z.number().nonnegative(), sustainSeconds: z.number().nonnegative() })
+    .nullable()
+    .optional(),
 });
 export type AlertStatus = z.infer<typeof AlertStatusSchema>;
 

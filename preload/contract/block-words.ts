@@ -25,7 +25,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** The cause as one sentence, capitalised and ended. */
 export function blockCauseSentence(cause: BlockCause, time: TimeWords = clockTime()): string {
-  const text = causeWords(cause, time);
+  // The network's own reasons end with a full stop: one, not two.
+  const text = causeWords(cause, time).replace(/[.\s]+$/, '');
   return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
 }
 

@@ -5,9 +5,10 @@ import type { EventChannel, RequestChannel } from './channels.ts';
 
 export const REQUEST_CHANNEL_NAMES = [
   'system.inventory', 'system.status', 'telemetry.recent', 'settings.get', 'settings.update', 'device.rename',
-  'system.ping', 'wallet.check', 'wallet.set', 'history.telemetry', 'uptime.bar', 'uptime.streak', 'export',
+  'system.ping', 'wallet.check', 'wallet.set', 'history.telemetry', 'uptime.bar', 'uptime.streak', 'traffic.days', 'export',
   'updates.status', 'updates.check', 'worker.eligibility', 'worker.pause', 'network.trust', 'network.device', 'network.devices',
-  'rewards.summary', 'rewards.page', 'payouts.list', 'jobs.list', 'notices.list',
+  'pairing.code', 'pairing.status', 'pairing.join',
+  'rewards.summary', 'rewards.page', 'payouts.list', 'payouts.schedule', 'jobs.list', 'notices.list',
   'alerts.test', 'alerts.secret', 'alerts.status', 'schedule.check', 'block.detail',
 ] as const satisfies readonly RequestChannel[];
 export const EVENT_CHANNEL_NAMES = ['telemetry', 'status', 'notice'] as const satisfies readonly EventChannel[];

@@ -3,10 +3,11 @@
 import { z } from 'zod';
 import { BlockDetailSchema } from './blocks.ts';
 import { EpochMs, ListLimit, Name, NetworkDeviceId, NoArgs, Text, TimeZone } from './common.ts';
-import { JobsHistorySchema, NoticeHistorySchema, PayoutSchema, RewardsPageSchema, RewardsSummarySchema } from './earnings.ts';
+import { JobsHistorySchema, NoticeHistorySchema, PayoutScheduleSchema, PayoutSchema, RewardsPageSchema, RewardsSummarySchema } from './earnings.ts';
 import { InventorySchema, TelemetryFrameSchema } from './hardware.ts';
 import { ExportKindSchema, ExportResultSchema, HistorySeriesSchema, TelemetryMetricSchema, UptimeBarSchema, UptimeStreakSchema } from './history.ts';
 import { NetworkDevicesSchema, NetworkStatusSchema } from './network.ts';
+import { PairingCodeInput, PairingCodeSchema, PairingStatusSchema } from './pairing.ts';
 import { SettingsPatchSchema, SettingsSchema, WalletSchema } from './settings.ts';
 import { NoticeSchema, StatusSchema } from './status.ts';
 import { UpdateStatusSchema } from './updates.ts';
@@ -68,6 +69,11 @@ export const requests = {
     result: UptimeBarSchema,
   },
   'uptime.streak': { args: z.object({ device: NetworkDeviceId.optional() }).strict(), result: UptimeStreakSchema },
+  /** This worker's own bytes with the network per local day (the ledger keeps 400), oldest first. */
+  'traffic.days': {
+    args: z.object({ days: z.number().int().min(1).max(400).default(7), timeZone: TimeZone.optional() }).strict(),
+    result: z.array(z.object({ day: z.string(), sentBytes: z.number().nonnegative(), receivedBytes: z.number().nonnegative() })),
+  },
   /** CSV of telemetry rollups, uptime per day or block rewards; from/to default to everything. */
   'export': {
     args: z
@@ -103,11 +109,19 @@ export const requests = {
     args: z.discriminatedUnion('action', [
       z.object({ action: z.literal('rename'), deviceId: z.string().min(1).max(64), name: Name }).strict(),
       z.object({ action: z.literal('delete'), deviceId: z.string().min(1).max(64) }).strict(),
+      // A payout wallet change waiting on the network: confirmed from another machine of the account, or cancelled.
+      z.object({ action: z.enum(['confirm-wallet', 'cancel-wallet']), deviceId: z.string().min(1).max(64), wallet: z.string().min(1).max(128) }).strict(),
     ]),
     result: z.object({ ok: z.literal(true) }),
   },
   /** The network's public Workers list (GET /v1/devices of the coordinator) with its totals. */
   'network.devices': { args: NoArgs, result: NetworkDevicesSchema },
+  /** A new one-time pairing code (10 minutes, single use) for another machine to join this account. */
+  'pairing.code': { args: NoArgs, result: PairingCodeSchema },
+  /** The codes made here and what became of them, and this machine's own joining. */
+  'pairing.status': { args: NoArgs, result: PairingStatusSchema },
+  /** Joins this machine to the account of the owner who made `code` (the wizard's "Join an account"). */
+  'pairing.join': { args: z.object({ code: PairingCodeInput }).strict(), result: PairingStatusSchema },
   /** Earnings totals, and per local day (default 30) what was earned, blocks passed and failed, what failing missed. */
   'rewards.summary': {
     args: z.object({ days: z.number().int().min(1).max(400).default(30), timeZone: TimeZone.optional() }).strict(),
@@ -122,6 +136,8 @@ export const requests = {
   },
   /** Payouts, newest first. */
   'payouts.list': { args: z.object({ limit: ListLimit }).strict(), result: z.array(PayoutSchema) },
+  /** The network's payout schedule as last heard (null: not heard yet, or the network pays no block rewards). */
+  'payouts.schedule': { args: NoArgs, result: PayoutScheduleSchema.nullable() },
   /** Hires of this machine and the jobs run under them (or on their own), newest first. */
   'jobs.list': { args: z.object({ limit: ListLimit }).strict(), result: JobsHistorySchema },
   /** The notifications history, newest first. */

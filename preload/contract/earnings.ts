@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { Amount, EpochMs, NullableNumber } from './common.ts';
 import { NoticeSchema } from './status.ts';
 
+/** The Solana clusters a payout transaction can be on (Solscan's names). */
+export const SOLANA_CLUSTERS = ['mainnet-beta', 'devnet', 'testnet'] as const;
+export type SolanaCluster = (typeof SOLANA_CLUSTERS)[number];
+
 /** Token amounts are in the network's coin; null fields were not recorded for that row. */
 export const BlockRewardRowSchema = z.object({
   device: z.string(),
@@ -80,12 +84,33 @@ export const PayoutSchema = z.object({
   amount: Amount,
   /** null: paid to the wallet on file at the network. */
   wallet: z.string().nullable(),
-  /** The Solana transaction signature; null where the network paid in its own ledger (the devnet). */
+  /** The Solana transaction signature (base58); with settlement 'simulated' the network's own signature of its record, no transaction. */
   tx: z.string().nullable(),
   status: z.enum(['pending', 'sent', 'confirmed', 'failed']),
   detail: z.string().nullable(),
+  /** hire: hired hours paid; block-rewards: the network's scheduled payout of accrued block rewards. */
+  kind: z.enum(['hire', 'block-rewards']),
+  /** The Solana cluster `tx` is on (null: not said). */
+  cluster: z.enum(SOLANA_CLUSTERS).nullable(),
+  /** simulated: the network only recorded the payout (a devnet), nothing was sent on Solana; null: not said. */
+  settlement: z.enum(['simulated', 'on-chain']).nullable(),
+  /** This device's part of a block-reward payout that paid several machines of the account (null: not said). */
+  share: Amount.nullable(),
 });
 export type Payout = z.infer<typeof PayoutSchema>;
+
+/** The network's payout schedule as this worker last heard it (docs/protocol.md, "Payouts"). */
+export const PayoutScheduleSchema = z.object({
+  everySeconds: z.number().int().positive(),
+  /** A payout is made only once at least this much has accrued. */
+  minimum: Amount,
+  /** The next scheduled payout as the network said it; later ones follow every `everySeconds`. */
+  nextAt: EpochMs,
+  cluster: z.enum(SOLANA_CLUSTERS),
+  settlement: z.enum(['simulated', 'on-chain']),
+  receivedAt: EpochMs,
+});
+export type PayoutSchedule = z.infer<typeof PayoutScheduleSchema>;
 
 export const JobsHistorySchema = z.object({
   hires: z.array(

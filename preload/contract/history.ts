@@ -69,7 +69,7 @@ export const UptimeStreakSchema = z.object({
 });
 export type UptimeStreak = z.infer<typeof UptimeStreakSchema>;
 
-export const ExportKindSchema = z.enum(['telemetry', 'uptime', 'rewards']);
+export const ExportKindSchema = z.enum(['telemetry', 'uptime', 'rewards', 'traffic']);
 export const ExportResultSchema = z.object({
   what: ExportKindSchema,
   filename: z.string(),

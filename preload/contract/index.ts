@@ -9,6 +9,7 @@ export * from './settings.ts';
 export * from './history.ts';
 export * from './updates.ts';
 export * from './network.ts';
+export * from './pairing.ts';
 export * from './earnings.ts';
 export * from './blocks.ts';
 export * from './alerts.ts';

@@ -69,8 +69,28 @@ export const NetworkStatusSchema = z.object({
   trustPending: z
     .object({ reason: z.enum(['key-changed', 'new-network']), networkId: z.string(), fingerprint: z.string(), pinnedFingerprint: z.string().nullable() })
     .nullable(),
+  /**
+   * The account's payout wallet changes still waiting for the network's delay (every machine of the account
+   * shows them); `mine`: asked by this machine, which cannot confirm it itself. Absent before the network said.
+   */
+  walletChanges: z
+    .array(z.object({ deviceId: z.string(), deviceName: z.string(), wallet: z.string(), previous: z.string().nullable(), requestedAt: z.number(), effectiveAt: z.number(), mine: z.boolean() }))
+    .optional(),
 });
 export type NetworkStatus = z.infer<typeof NetworkStatusSchema>;
+
+/**
+ * What the network knows of one of the owner's own machines (main/devnet/fleet.ts): its last live
+ * heartbeat's summary, what it earned in the network's day (UTC, from `todaySince`), and since when it is quiet.
+ */
+export const DeviceFleetSchema = z.object({
+  telemetry: z.object({ cpuPct: z.number().nullable(), gpuPct: z.number().nullable(), gpuTempC: z.number().nullable(), powerW: z.number().nullable(), at: z.number() }).nullable(),
+  earnedToday: z.number(),
+  todaySince: z.number(),
+  /** The last heartbeat of a machine past the network's offline rule; null while it reports. */
+  quietSince: z.number().nullable(),
+});
+export type DeviceFleet = z.infer<typeof DeviceFleetSchema>;
 
 export const NetworkDeviceSchema = z.object({
   id: z.string(),
@@ -85,6 +105,8 @@ export const NetworkDeviceSchema = z.object({
   quantity: z.number().int().nonnegative(),
   tier: z.number().int(),
   lastSeen: z.number().nullable(),
+  /** The owner's own machines only: live figures and today's earnings (absent for others, and from older networks). */
+  fleet: DeviceFleetSchema.optional(),
 });
 /** The network's totals, as the explorer's /v1/devices and /v1/totals give them. */
 export const NetworkTotalsSchema = z.object({

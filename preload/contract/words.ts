@@ -178,6 +178,7 @@ export const ALERT_CHANNEL_WORDS: Record<(typeof ALERT_CHANNELS)[number], string
 /** What may cause an alert (the network judges "offline" itself); each is a rule the owner can turn off. */
 export const ALERT_CAUSES = [
   'gpu-limit', 'gpu-lost', 'block-failed', 'eligibility-lost', 'streak-reset', 'update-installed', 'payout-received', 'paused', 'watchdog', 'offline', 'test',
+  'wallet-change-pending',
 ] as const;
 export const ALERT_CAUSE_WORDS: Record<(typeof ALERT_CAUSES)[number], string> = {
   'gpu-limit': 'A GPU stays over a limit you set',
@@ -191,6 +192,7 @@ export const ALERT_CAUSE_WORDS: Record<(typeof ALERT_CAUSES)[number], string> = 
   watchdog: 'A part of the worker stalled and could not be restarted',
   offline: 'This machine stops reaching the network (sent by the network itself)',
   test: 'Test alerts',
+  'wallet-change-pending': 'A payout address change waits on one of your machines',
 };
 
 /** The Ray node's phase as the Services tab's Ray row says it (RayNodeStateSchema.phase). */
@@ -198,4 +200,33 @@ export const RAY_NODE_PHASE_WORDS: Record<'joined' | 'lost-head' | 'not-joined',
   joined: 'In the cluster',
   'lost-head': 'Lost its head: the Ray head does not answer',
   'not-joined': 'Not listed by the head yet',
+};
+
+/** How a payout was settled (docs/protocol.md, "Payouts"): a simulated one never went on Solana. */
+export const PAYOUT_SETTLEMENTS = ['simulated', 'on-chain'] as const;
+export const PAYOUT_SETTLEMENT_WORDS: Record<(typeof PAYOUT_SETTLEMENTS)[number], string> = {
+  simulated: 'devnet, not on-chain',
+  'on-chain': 'on-chain',
+};
+/** The Solana cluster a payout's transaction is on, as the Payouts table names it. */
+export const SOLANA_CLUSTER_WORDS: Record<'mainnet-beta' | 'devnet' | 'testnet', string> = {
+  'mainnet-beta': 'Solana mainnet',
+  devnet: 'Solana devnet',
+  testnet: 'Solana testnet',
+};
+
+/** The parts the watchdog keeps alive (main/worker/watchdog.ts), as a sentence names them. */
+export const WATCHDOG_PARTS = ['sampler', 'session', 'hire'] as const;
+export const WATCHDOG_PART_WORDS: Record<(typeof WATCHDOG_PARTS)[number], string> = {
+  sampler: 'the telemetry sampler',
+  session: 'the network session',
+  hire: 'the hired workload',
+};
+
+/** Why the watchdog judged a part stalled; each restart notice says it. */
+export const WATCHDOG_CAUSES = ['no-frames', 'network-silent', 'workload-silent'] as const;
+export const WATCHDOG_CAUSE_WORDS: Record<(typeof WATCHDOG_CAUSES)[number], string> = {
+  'no-frames': 'no telemetry frame',
+  'network-silent': 'no message from the network while the connection claims to be open (a half-open connection)',
+  'workload-silent': 'no output from the workload and no GPU use',
 };

@@ -1,24 +1,28 @@
-// Home's "Your devices": the account's machines as the network lists them, kept (marked stale) while
-// the network cannot be reached, with Rename and Delete for each.
+// Home's "Your devices": every machine of the account as the network lists them, each with the figures
+// of its last heartbeat to the network and what it earned today (the network's fleet view,
+// main/devnet/fleet.ts), a "quiet since" mark once its heartbeats stop, kept (marked stale) while the
+// network cannot be reached, with Rename and Delete for each.
 import { useEffect, useState } from 'react';
-import type { NetworkDevices, TelemetryFrame } from '../../preload/contract/index.ts';
+import type { NetworkDevices } from '../../preload/contract/index.ts';
 import { api } from '../api';
-import { celsius, clockTime, coins, localTimeZone, percent, relativeTime, watts } from '../format';
+import { celsius, clockTime, coins, percent, relativeTime, watts } from '../format';
 import { useApp } from '../store/app';
 import { useNetwork } from '../store/network';
-import { LiveText } from './LiveText';
 import { usePoll } from './usePoll';
 import { useNow } from './useNow';
 
-// This machine's live figures in its row.
-const hottest = (f: TelemetryFrame | undefined) =>
-  celsius(f?.gpus.reduce<number | null>((t, g) => (g.temperatureC !== null && (t === null || g.temperatureC > t) ? g.temperatureC : t), null) ?? null);
-const totalPower = (f: TelemetryFrame | undefined) => {
-  const readings = f?.gpus.map((g) => g.powerW).filter((w): w is number => w !== null) ?? [];
-  return watts(readings.length ? readings.reduce((a, b) => a + b, 0) : null); // no GPU reading is a dash, not "0 W"
-};
-const meanUtil = (f: TelemetryFrame | undefined) =>
-  percent(f?.gpus.length ? f.gpus.reduce((u, g) => u + (g.utilizationPct ?? 0), 0) / f.gpus.length : f?.cpu.utilizationPct ?? null);
+type Row = NetworkDevices['devices'][number];
+
+/** A machine's figures as the network last heard them; none while it is quiet (they would be old). */
+function figures(d: Row): { temperature: string; power: string; utilization: string } {
+  const t = d.fleet && d.fleet.quietSince === null ? d.fleet.telemetry : null;
+  return {
+    temperature: celsius(t?.gpuTempC ?? null),
+    power: watts(t?.powerW ?? null),
+    // A machine without GPU readings shows its CPU's.
+    utilization: percent(t ? (t.gpuPct ?? t.cpuPct) : null),
+  };
+}
 
 
 /** The last rows the network gave, kept across pages and reloads: while it cannot be reached they stay, marked stale. */
@@ -47,7 +51,6 @@ function keepLastDevices(data: NetworkDevices): { data: NetworkDevices; at: numb
 /** The account's devices: this machine and the owner's others on the same network. */
 export function AccountDevices() {
   const { value: fresh, error, reload } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
-  const { value: summary } = usePoll(() => api.request('rewards.summary', { days: 1, timeZone: localTimeZone() }), 30_000);
   const offline = useNetwork().value?.offline ?? null;
   useNow(30_000); // the stale mark's age moves on
   const [known, setKnown] = useState(lastDevices);
@@ -76,7 +79,9 @@ export function AccountDevices() {
             <th scope="col">Temperature</th>
             <th scope="col">Power</th>
             <th scope="col">Utilization</th>
-            <th scope="col">Today</th>
+            <th scope="col" title="What the network paid each machine since 00:00 UTC, the network's day">
+              Today (UTC)
+            </th>
             <th scope="col">
               <span className="sr-only">Actions</span>
             </th>
@@ -85,8 +90,10 @@ export function AccountDevices() {
         <tbody>
           {mine.map((d) => {
             const self = d.id === ownId;
+            const f = figures(d);
+            const quietSince = d.fleet?.quietSince ?? null;
             return (
-              <tr key={d.id}>
+              <tr key={d.id} data-device={d.id}>
                 <td>
                   {self ? <a href="#/device">{d.name}</a> : d.name}
                   {self ? <span className="badge">this machine</span> : null}
@@ -96,27 +103,32 @@ export function AccountDevices() {
                 </td>
                 <td>
                   <span className={`pill pill-${d.status}`}>{d.status}</span>
+                  {quietSince !== null ? (
+                    <span className="pill pill-stale" data-testid="device-quiet" title={`No heartbeat since ${new Date(quietSince).toLocaleString()}`}>
+                      quiet since {clockTime(quietSince)}
+                    </span>
+                  ) : null}
                   {stale ? <span className="pill pill-stale">stale</span> : null}
                 </td>
-                {self ? <LiveText as="td" read={hottest} /> : <td>–</td>}
-                {self ? <LiveText as="td" read={totalPower} /> : <td>–</td>}
-                {self ? <LiveText as="td" read={meanUtil} /> : <td>–</td>}
-                <td>{self && summary ? coins(summary.totals.today) : '–'}</td>
+                <td data-field="temperature">{f.temperature}</td>
+                <td data-field="power">{f.power}</td>
+                <td data-field="utilization">{f.utilization}</td>
+                <td data-field="today" style={{ whiteSpace: 'nowrap' }}>{d.fleet ? coins(d.fleet.earnedToday) : '–'}</td>
                 <td>
-                  <DeviceActions id={d.id} name={d.name ?? d.id} self={self} onChange={reload} />
+                  <DeviceActions id={d.id} name={d.name ?? d.id} self={self} running={d.status !== 'offline'} onChange={reload} />
                 </td>
               </tr>
             );
           })}
         </tbody>
       </table>
-      {mine.length > 1 ? <p className="muted small">Live readings show for this machine; the others report to their own dashboards.</p> : null}
+      <p className="muted small">Each machine's figures are from its last heartbeat to the network; this machine's live readings are on its Device page.</p>
     </section>
   );
 }
 
 /** Rename and Delete for one device of the account, each confirmed before it reaches the network. */
-function DeviceActions({ id, name, self, onChange }: { id: string; name: string; self: boolean; onChange: () => void }) {
+function DeviceActions({ id, name, self, running, onChange }: { id: string; name: string; self: boolean; running: boolean; onChange: () => void }) {
   const renameLocal = useApp((s) => s.rename);
   const [mode, setMode] = useState<'idle' | 'rename' | 'delete'>('idle');
   const [draft, setDraft] = useState(name);
@@ -159,7 +171,11 @@ function DeviceActions({ id, name, self, onChange }: { id: string; name: string;
   if (mode === 'delete') {
     return (
       <div className="inline-form" role="group" aria-label={`Delete ${name}`}>
-        <span>Remove {name} from this account?</span>
+        <span data-testid="delete-warning">
+          {running
+            ? `${name} is running: deleting it disconnects its worker, which stops earning for this account, and revokes its key; to come back it must be paired again. Delete it?`
+            : `Remove ${name} from this account? Its key is revoked; to come back it must be paired again.`}
+        </span>
         <button type="button" className="danger" onClick={() => void run(() => api.request('network.device', { action: 'delete', deviceId: id }))}>
           Delete
         </button>

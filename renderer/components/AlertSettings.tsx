@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { AlertChannelKind, AlertSettings as AlertSettingsShape, AlertTestResult } from '../../preload/contract/index.ts';
 import { ALERT_CAUSE_WORDS, ALERT_CAUSES, ALERT_CHANNEL_WORDS, ALERT_CHANNELS } from '../../preload/contract/words.ts';
-import { api, ApiError } from '../api';
+import { api } from '../api';
 import { useApp } from '../store/app';
 import { AutopilotSettings } from './AutopilotSettings';
 import { usePoll } from './usePoll';
@@ -16,8 +16,12 @@ const SECRET_WORDS: Record<AlertChannelKind, string> = {
   email: 'SMTP password',
 };
 
+const RULES_GRID = { gridColumn: '1 / -1', display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))', gap: '8px 16px' } as const;
+const RULE_ROW = { display: 'flex', gap: 8, alignItems: 'flex-start' } as const;
+
 export function errorText(error: unknown): string {
-  return error instanceof ApiError && error.issues?.length ? error.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : (error as Error).message;
+  // The worker's message names the field in the user's words (field-words.ts); the raw issues are for tools.
+  return (error as Error).message;
 }
 
 export function AlertSettings() {
@@ -131,7 +135,7 @@ export function AlertSettings() {
                 <button type="button" disabled={!secretDraft[kind]} onClick={() => void saveSecret(kind, secretDraft[kind] ?? null)}>Keep</button>
                 {status?.secrets[kind] ? <button type="button" onClick={() => void saveSecret(kind, null)}>Remove</button> : null}
               </span>
-              <div className="actions">
+              <div className="actions" style={{ gridColumn: '1 / -1' }}>
                 <button type="button" onClick={() => void test(kind)}>Send test alert</button>
                 {result ? (
                   <span role="status" className={typeof result === 'string' ? 'muted' : result.ok ? 'ok' : 'error'}>
@@ -144,12 +148,15 @@ export function AlertSettings() {
         })}
         <fieldset>
           <legend>What alerts you</legend>
-          {ALERT_CAUSES.filter((c) => c !== 'test').map((cause) => (
-            <span key={cause} className="check-row">
-              <input id={`al-rule-${cause}`} type="checkbox" checked={alerts.rules[cause] !== false} onChange={(e) => edit({ rules: { ...alerts.rules, [cause]: e.target.checked } })} />
-              <label htmlFor={`al-rule-${cause}`}>{ALERT_CAUSE_WORDS[cause]}</label>
-            </span>
-          ))}
+          {/* The rules in their own grid across both columns, so the fields after them keep label beside input. */}
+          <div style={RULES_GRID}>
+            {ALERT_CAUSES.filter((c) => c !== 'test').map((cause) => (
+              <span key={cause} className="check-row" style={RULE_ROW}>
+                <input id={`al-rule-${cause}`} type="checkbox" style={{ flexShrink: 0 }} checked={alerts.rules[cause] !== false} onChange={(e) => edit({ rules: { ...alerts.rules, [cause]: e.target.checked } })} />
+                <label htmlFor={`al-rule-${cause}`}>{ALERT_CAUSE_WORDS[cause]}</label>
+              </span>
+            ))}
+          </div>
           <label htmlFor="al-repeat">At most one message per cause every (minutes)</label>
           <input id="al-repeat" type="number" min={1} max={1440} value={alerts.repeatMinutes} onChange={(e) => edit({ repeatMinutes: Number(e.target.value) })} />
           <label htmlFor="al-offline">Offline after no heartbeat for (seconds)</label>

@@ -10,6 +10,8 @@ import { useApp } from '../store/app';
 import { errorText } from './AlertSettings';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+/** A row across the form's two columns: a window's days, hours and label do not fit the label column. */
+const FULL_ROW = { gridColumn: '1 / -1', flexWrap: 'wrap' } as const;
 const NEW_WINDOW: ScheduleWindow = { days: [1, 2, 3, 4, 5], from: '22:00', to: '07:00', label: 'off-peak tariff' };
 
 export function AutopilotSettings() {
@@ -69,7 +71,7 @@ export function AutopilotSettings() {
         <label htmlFor="ap-zone">Time zone (empty: this machine&apos;s, {localTimeZone()})</label>
         <input id="ap-zone" className="mono" value={schedule.timeZone ?? ''} onChange={(e) => edit({ schedule: { ...schedule, timeZone: e.target.value.trim() === '' ? null : e.target.value.trim() } })} />
         {schedule.windows.map((w, i) => (
-          <div key={i} className="actions schedule-window" data-testid="schedule-window">
+          <div key={i} className="actions schedule-window" data-testid="schedule-window" style={FULL_ROW}>
             {DAYS.map((day, d) => (
               <label key={day} className="check-row">
                 <input type="checkbox" checked={w.days.includes(d)} onChange={(e) => setWindow(i, { days: e.target.checked ? [...w.days, d].sort() : w.days.filter((x) => x !== d) })} />
@@ -83,7 +85,7 @@ export function AutopilotSettings() {
             <button type="button" onClick={() => setWindows(schedule.windows.filter((_, k) => k !== i))}>Remove</button>
           </div>
         ))}
-        <div className="actions">
+        <div className="actions" style={FULL_ROW}>
           <button type="button" onClick={() => setWindows([...schedule.windows, NEW_WINDOW])}>Add a window</button>
           <button type="button" onClick={() => setWindows([...schedule.windows, { days: [0, 6], from: '00:00', to: '24:00', label: 'weekend' }])}>Add the weekend</button>
         </div>

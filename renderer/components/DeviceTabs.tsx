@@ -4,11 +4,13 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
 import type { JobsHistory, NetworkStatus, NoticeHistory, UpdateStatus } from '../../preload/contract/index.ts';
 import { api } from '../api';
+import { arrowMove } from './arrow-keys';
 import { usePoll } from './usePoll';
 import { useApp } from '../store/app';
 import { RewardsTable } from './RewardsTable';
 import { Time } from './Time';
 import { RayNode } from './RayNode';
+import { coins } from '../format';
 
 const TABS = [
   { id: 'services', label: 'Services' },
@@ -24,13 +26,7 @@ export function DeviceTabs() {
   const refs = useRef(new Map<TabId, HTMLButtonElement>());
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const index = TABS.findIndex((t) => t.id === active);
-    const next =
-      event.key === 'ArrowRight' ? (index + 1) % TABS.length
-      : event.key === 'ArrowLeft' ? (index - 1 + TABS.length) % TABS.length
-      : event.key === 'Home' ? 0
-      : event.key === 'End' ? TABS.length - 1
-      : null;
+    const next = arrowMove(event.key, TABS.findIndex((t) => t.id === active), TABS.length, 'horizontal');
     if (next === null) return;
     event.preventDefault();
     const id = TABS[next]!.id;
@@ -172,7 +168,7 @@ function Jobs() {
                 <td><Time t={h.started} /></td>
                 <td>{h.status}</td>
                 <td className="num">{hoursMinutes(h.minutesServed)}</td>
-                <td className="num">{h.paid > 0 ? `${h.paid.toLocaleString(undefined, { maximumFractionDigits: 4 })} IO` : '–'}</td>
+                <td className="num">{h.paid > 0 ? coins(h.paid) : '–'}</td>
                 <td className="muted">{h.detail ?? '–'}</td>
               </tr>
             ))}

@@ -6,7 +6,10 @@ import { CHECK_WORDS, PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts
 import { api } from '../api';
 import { clockDuration, clockTime, coins } from '../format';
 import { reloadNetwork, streakSeconds, useNetwork } from '../store/network';
+import { BlockLink } from './BlockLink';
 import { duration } from './UptimeBar';
+import { IdleUseLine } from './IdleUseLine';
+import { ScheduleAheadLine } from './ScheduleAheadLine';
 import { useNow } from './useNow';
 
 const CHECK_MARK: Record<CheckState, string> = { ok: '✓', failing: '✗', 'not-required': '–', unknown: '?' };
@@ -79,6 +82,7 @@ export function Eligibility() {
         </p>
       ) : null}
       <Countdown network={network} streak={streak} />
+      <IdleUseLine />
       {streak !== null ? (
         <p className="muted small" data-testid="up-for-line">
           Up for <strong data-testid="up-for">{clockDuration(streak)}</strong> without a break, as the network counts it
@@ -98,6 +102,8 @@ export function Eligibility() {
                   <a href="#/wallet">Set your wallet</a>
                 </>
               ) : null}
+              {/* A block's result changed this rule: the block it was, to see why. */}
+              {check.state === 'failing' && check.id === 'proofs' && network.lastBlock ? <> <BlockLink block={network.lastBlock.block} /></> : null}
             </span>
           </li>
         ))}
@@ -105,7 +111,8 @@ export function Eligibility() {
       {network.lastBlock ? (
         <p className="muted small">
           Last block #{network.lastBlock.block}: {network.lastBlock.status}
-          {network.lastBlock.status === 'Completed' ? `, ${coins(network.lastBlock.reward)}.` : network.lastBlock.reason ? `. ${network.lastBlock.reason}` : '.'}
+          {network.lastBlock.status === 'Completed' ? `, ${coins(network.lastBlock.reward)}.` : network.lastBlock.reason ? `. ${network.lastBlock.reason}` : '.'}{' '}
+          <BlockLink block={network.lastBlock.block} />
         </p>
       ) : null}
     </section>
@@ -143,20 +150,26 @@ function Countdown({ network, streak }: { network: NetworkStatus; streak: number
   }
   if (network.pausedBy.length > 0 && streak < min) {
     return (
-      <p className="countdown" data-testid="eligibility-countdown">
-        Eligible for block rewards in <strong>{clockDuration(min - streak)}</strong> of unbroken uptime; the streak keeps counting while paused.
-      </p>
+      <>
+        <p className="countdown" data-testid="eligibility-countdown">
+          Eligible for block rewards in <strong>{clockDuration(min - streak)}</strong> of unbroken uptime; the streak keeps counting while paused.
+        </p>
+        <ScheduleAheadLine secondsLeft={min - streak} now={Date.now()} />
+      </>
     );
   }
   return (
-    <p className="countdown" data-testid="eligibility-countdown">
-      {streak < min ? (
-        <>
-          Eligible for block rewards in <strong data-testid="countdown-left">{clockDuration(min - streak)}</strong>, if the worker keeps running.
-        </>
-      ) : (
-        <>Uptime requirement met: eligibility is confirmed when the current block closes.</>
-      )}
-    </p>
+    <>
+      <p className="countdown" data-testid="eligibility-countdown">
+        {streak < min ? (
+          <>
+            Eligible for block rewards in <strong data-testid="countdown-left">{clockDuration(min - streak)}</strong>, if the worker keeps running.
+          </>
+        ) : (
+          <>Uptime requirement met: eligibility is confirmed when the current block closes.</>
+        )}
+      </p>
+      {streak < min ? <ScheduleAheadLine secondsLeft={min - streak} now={Date.now()} /> : null}
+    </>
   );
 }

@@ -6,6 +6,7 @@ import type { BlockRewardRow, RewardsPage } from '../../preload/contract/index.t
 import { api } from '../api';
 import { coins, localTimeZone, score } from '../format';
 import { blockHref } from '../router';
+import { useBlockCause } from './block-cause';
 import { Time } from './Time';
 
 const POW_LABEL: Record<string, string> = {
@@ -155,7 +156,7 @@ function RewardRow({ row, showDevice }: { row: BlockRewardRow; showDevice: boole
         <span className={`pill ${row.status === 'passed' ? 'pill-ok' : 'pill-bad'}`} title={row.detail ?? undefined}>
           {row.status === 'passed' ? 'Completed' : 'Failed'}
         </span>
-        {row.status === 'failed' && row.detail ? <div className="muted small">{row.detail}</div> : null}
+        {row.status === 'failed' ? <FailedCause row={row} /> : null}
       </td>
       <td>{row.tier === null ? '–' : `Tier ${row.tier}`}</td>
       <td>{row.processorType ?? '–'}</td>
@@ -166,5 +167,18 @@ function RewardRow({ row, showDevice }: { row: BlockRewardRow; showDevice: boole
       <td className="num">{score(row.normalizedScore)}</td>
       <td className="num">{coins(row.amount)}</td>
     </tr>
+  );
+}
+
+/** The one sentence the Block page shows for this failed block (the same cause maker), linking to that page. */
+function FailedCause({ row }: { row: BlockRewardRow }) {
+  const text = useBlockCause(row.device, row.blockStart, true) ?? row.detail;
+  if (!text) return null;
+  return (
+    <div className="small" data-testid="reward-cause">
+      <a href={blockHref(row.device, row.blockStart)} title="Open this block: the evidence behind this sentence">
+        {text}
+      </a>
+    </div>
   );
 }

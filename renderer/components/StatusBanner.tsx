@@ -6,8 +6,18 @@ import { clockTime } from '../format';
 import { useApp } from '../store/app';
 import { Time } from './Time';
 import { useNow } from './useNow';
+import { WalletChangeBanner } from './WalletChangeBanner';
 
 export function StatusBanner() {
+  return (
+    <>
+      <WorkerBanner />
+      <WalletChangeBanner />
+    </>
+  );
+}
+
+function WorkerBanner() {
   const connection = useApp((s) => s.connection);
   const state = useApp((s) => s.status?.state);
   const detail = useApp((s) => s.status?.detail);

@@ -20,8 +20,25 @@ export interface ValueAxis {
   format?: (value: number) => string;
 }
 
-export function timeSeriesOptions(x: TimeAxis, y: ValueAxis): ChartOptions<'line'> {
-  const value = y.format ?? ((v: number) => `${Math.round(v * 10) / 10}${y.unit}`);
+/** How a value reads on the axis, in the tooltip and beside the chart. */
+export function valueText(y: ValueAxis): (value: number) => string {
+  return y.format ?? ((v: number) => `${Math.round(v * 10) / 10}${y.unit}`);
+}
+
+/** A horizontal line kept on every range of a chart (a power limit, a slowdown temperature). */
+export interface Limit {
+  label: string;
+  value: number;
+  color?: string;
+}
+export const LIMIT_COLOR = '#94a3b8';
+
+/**
+ * `hidden` names the lines left out of the legend (no data in the range); the caller changes the
+ * set in place and lays the chart out again.
+ */
+export function timeSeriesOptions(x: TimeAxis, y: ValueAxis, hidden: ReadonlySet<string> = new Set()): ChartOptions<'line'> {
+  const value = valueText(y);
   let step = 1;
   const styles = getComputedStyle(document.documentElement);
   const grid = styles.getPropertyValue('--chart-grid').trim() || '#8884';
@@ -37,7 +54,7 @@ export function timeSeriesOptions(x: TimeAxis, y: ValueAxis): ChartOptions<'line
       decimation: { enabled: true, algorithm: 'min-max' },
       // Shown where a chart has more than one line (set per set of lines); dashed peak lines are
       // named in the tooltip instead.
-      legend: { display: false, labels: { color: text, boxWidth: 14, boxHeight: 2, filter: (item) => !item.text.endsWith(MAX_SUFFIX) } },
+      legend: { display: false, labels: { color: text, boxWidth: 14, boxHeight: 2, filter: (item) => !item.text.endsWith(MAX_SUFFIX) && !hidden.has(item.text) } },
       tooltip: {
         callbacks: {
           title: (items) => (items[0] ? sampleTime(items[0].parsed.x ?? 0) : ''),

@@ -6,6 +6,7 @@ import { api } from '../api';
 import { usePoll } from '../components/usePoll';
 import { bytes, mib } from '../format';
 import { NetworkInUse } from '../components/NetworkInUse';
+import { PairMachine } from '../components/PairMachine';
 import { useApp } from '../store/app';
 
 const STEPS = ['Hardware', 'Name', 'Network', 'Wallet', 'Connection', 'First proofs', 'Done'] as const;
@@ -68,6 +69,7 @@ export function AddDevice() {
         {step === 5 ? <ProofStep onNext={next} /> : null}
         {step === 6 ? <DoneStep /> : null}
       </section>
+      <PairMachine />
     </div>
   );
 }

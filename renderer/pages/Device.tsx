@@ -1,10 +1,13 @@
 // Device details: specs, live and stored charts (15 min, 24 h, 7 d), the 30-day uptime bar and the
 // figures a supplier checks: uptime, streak, traffic, connectivity, security.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData } from '../../preload/contract/index.ts';
 import { api } from '../api';
+import { LastBlockLine } from '../components/BlockLink';
 import { DeviceTabs } from '../components/DeviceTabs';
-import { TimeChart, type HistoryLine, type Series } from '../components/TimeChart';
+import { Segmented } from '../components/Segmented';
+import { TimeChart, type HistoryLine, type Limit, type Series } from '../components/TimeChart';
+import { limitLines } from '../components/chart-stats';
 import { UptimeBar } from '../components/UptimeBar';
 import { usePoll } from '../components/usePoll';
 import { useNow } from '../components/useNow';
@@ -31,6 +34,8 @@ interface ChartSpec {
   format?: (value: number) => string;
   live: Series[];
   history: HistoryLine[];
+  /** Which limit stays drawn on every range. */
+  limit?: 'power' | 'temperature';
 }
 
 type GpuField = 'temperatureC' | 'hotspotC' | 'memoryTemperatureC' | 'powerW' | 'utilizationPct' | 'vramUsedMiB' | 'fanPct';
@@ -61,13 +66,8 @@ function chartSpecs(gpus: GpuInventory[]): ChartSpec[] {
       temps.history.push({ label: 'Hotspot', color: '#ef4444', device: `gpu${gpus[0]!.index}`, metric: 'hotspotC', showMax: true });
       temps.history.push({ label: 'Memory', color: '#a855f7', device: `gpu${gpus[0]!.index}`, metric: 'memoryTemperatureC', showMax: true });
     }
-    specs.push({ title: 'Temperature', unit: ' °C', ...temps });
-    const power = gpuLines(gpus, 'powerW', 'powerW');
-    gpus.forEach((gpu) => {
-      const limit = gpu.powerLimitW?.enforced ?? null;
-      if (limit !== null) power.live.push({ label: `GPU ${gpu.index} limit`, color: '#94a3b8', pick: () => limit });
-    });
-    specs.push({ title: 'Power against limit', unit: ' W', ...power });
+    specs.push({ title: 'Temperature', unit: ' °C', limit: 'temperature', ...temps });
+    specs.push({ title: 'Power against limit', unit: ' W', limit: 'power', ...gpuLines(gpus, 'powerW', 'powerW') });
     specs.push({ title: 'Utilization', unit: ' %', yMax: 100, ...gpuLines(gpus, 'utilizationPct', 'utilizationPct') });
     const vram = gpuLines(gpus, 'vramUsedMiB', 'vramUsedMiB');
     // GiB reads better than five-digit MiB for today's cards.
@@ -124,6 +124,11 @@ export function Device() {
   const gpus = useMemo(() => inventory?.gpus ?? [], [inventory]);
   const specs = useMemo(() => chartSpecs(gpus), [gpus]);
   const seconds = RANGES.find((r) => r.id === range)!.seconds;
+  // Drawn on every range, live and stored (the ledger keeps readings, not limits).
+  const powerLimits = useMemo(() => limitLines(gpus.map((g) => ({ gpu: g.index, value: g.powerLimitW?.enforced })), 'limit'), [gpus]);
+  const slowdown = useSlowdownTemperatures();
+  const temperatureLimits = useMemo(() => limitLines(slowdown, 'slowdown'), [slowdown]);
+  const limits: Record<NonNullable<ChartSpec['limit']>, Limit[]> = { power: powerLimits, temperature: temperatureLimits };
 
   return (
     <div className="page">
@@ -134,13 +139,7 @@ export function Device() {
           <section className="card" aria-labelledby="charts-title">
             <header className="card-head">
               <h2 id="charts-title">Charts</h2>
-              <div className="segmented" role="radiogroup" aria-label="Time range">
-                {RANGES.map((r) => (
-                  <button key={r.id} type="button" role="radio" aria-checked={range === r.id} onClick={() => setRange(r.id)}>
-                    {r.label}
-                  </button>
-                ))}
-              </div>
+              <Segmented label="Time range" options={RANGES} value={range} onChange={setRange} />
             </header>
             <div className="chart-grid">
               {specs.map((spec) => (
@@ -156,6 +155,8 @@ export function Device() {
                       yMax={spec.yMax}
                       format={spec.format}
                       ariaLabel={`${spec.title}, last ${range === '15m' ? '15 minutes' : range}`}
+                      limits={spec.limit ? limits[spec.limit] : undefined}
+                      stats
                     />
                   )}
                 </div>
@@ -169,6 +170,27 @@ export function Device() {
       </div>
     </div>
   );
+}
+
+/** Each GPU's slowdown temperature from the newest frame; a render only when one changes. */
+function useSlowdownTemperatures(): readonly { gpu: number; value: number | null | undefined }[] {
+  const [limits, setLimits] = useState(() => slowdownOf(telemetry.latest()));
+  useEffect(() => {
+    // Compared here, not in a state updater: a tick that changes nothing schedules no render.
+    let shown = limits;
+    return telemetry.subscribe((frame) => {
+      const same = shown.length === frame.gpus.length && frame.gpus.every((g, i) => shown[i]!.gpu === g.index && shown[i]!.value === g.temperatureLimitC);
+      if (same) return;
+      shown = slowdownOf(frame);
+      setLimits(shown);
+    });
+    // Subscribed once; `shown` follows what it set.
+  }, []);
+  return limits;
+}
+
+function slowdownOf(frame: TelemetryFrame | undefined) {
+  return frame?.gpus.map((g) => ({ gpu: g.index, value: g.temperatureLimitC })) ?? [];
 }
 
 /** Why a chart would stay empty (e.g. a passively cooled card has no fan), from the newest frame. */
@@ -265,6 +287,7 @@ function Metrics({ bar }: { bar: UptimeBarData | null }) {
             ? `${bytes(traffic.sentBytes)} sent, ${bytes(traffic.receivedBytes)} received by this worker since it started at ${clockTime(traffic.since)}.`
             : 'This worker’s own traffic with the network; none without a network.'}
         </div>
+        <TrafficToday />
       </div>
       <div className="metric">
         <div className="metric-label">Connectivity</div>
@@ -277,9 +300,30 @@ function Metrics({ bar }: { bar: UptimeBarData | null }) {
         <div className="muted small">Device key: Ed25519; every network message signed.</div>
       </div>
       <div className="metric">
+        <div className="metric-label">Last block</div>
+        <div className="small">
+          <LastBlockLine />
+        </div>
+      </div>
+      <div className="metric">
         <div className="metric-label">Device ID</div>
         <div className="mono small">{deviceId}</div>
       </div>
     </aside>
+  );
+}
+
+/** Today's bytes and the last 7 days', from the ledger (every run of this worker, not only this one). */
+function TrafficToday() {
+  const days = usePoll(() => api.request('traffic.days', { days: 7, timeZone: localTimeZone() }), 60_000);
+  const list = days.value ?? [];
+  if (list.length === 0) return null;
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: localTimeZone(), year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now());
+  const t = list.find((d) => d.day === today);
+  const week = list.reduce((sum, d) => sum + d.sentBytes + d.receivedBytes, 0);
+  return (
+    <div className="muted small" data-testid="traffic-days">
+      Today {t ? `${bytes(t.sentBytes)} sent, ${bytes(t.receivedBytes)} received` : 'nothing yet'}; last 7 days {bytes(week)} in all (kept by day in the history).
+    </div>
   );
 }

@@ -1,17 +1,18 @@
 // Earnings & Rewards: what this machine has earned (block rewards, hire payments, hours served),
 // the last 30 days per day, the Block Rewards history, where payouts go and what was paid.
 import { useMemo } from 'react';
-import type { Payout, RewardsSummary } from '../../preload/contract/index.ts';
+import type { Payout, PayoutSchedule, RewardsSummary } from '../../preload/contract/index.ts';
+import { PAYOUT_SETTLEMENT_WORDS, SOLANA_CLUSTER_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
 import { BarChart, type BarSeries } from '../components/BarChart';
 import { RewardsTable } from '../components/RewardsTable';
 import { Time } from '../components/Time';
 import { usePoll } from '../components/usePoll';
-import { coins, localTimeZone } from '../format';
+import { clockTime, coins, localTimeZone } from '../format';
+import { solscanTxUrl } from '../solscan';
 import { useApp } from '../store/app';
 
 const DAYS = 30;
-const EXPLORER = 'https://explorer.solana.com/tx/';
 /** Hours served: a short hire is minutes, so small values keep their digits instead of reading 0 h. */
 function hours(h: number): string {
   if (h === 0) return '0 h';
@@ -153,26 +154,30 @@ function PayoutAccount() {
 
 function Payouts() {
   const { value: payouts, error } = usePoll<Payout[]>(() => api.request('payouts.list', { limit: 100 }), 60_000);
+  const { value: schedule } = usePoll<PayoutSchedule | null>(() => api.request('payouts.schedule', {}), 60_000);
   return (
     <section className="card" aria-labelledby="payouts-title">
       <h2 id="payouts-title" className="section-title">
         Payouts
       </h2>
+      {schedule ? <NextPayout schedule={schedule} /> : null}
       {error ? <p className="error">Payouts unavailable: {error}</p> : null}
       {payouts && payouts.length === 0 ? (
         <p className="muted empty-note" data-testid="payouts-empty">
-          No payouts yet. When someone hires this machine, each paid hour shows up here.
+          No payouts yet. The network pays accrued block rewards to your payout address on its schedule; hire payments
+          show up here too.
         </p>
       ) : null}
       {payouts && payouts.length > 0 ? (
         <div className="table-scroll">
-          <table>
+          <table data-testid="payouts-table">
             <thead>
               <tr>
                 <th scope="col">When</th>
                 <th scope="col" className="num">Amount</th>
-                <th scope="col">Status</th>
+                <th scope="col">To</th>
                 <th scope="col">Transaction</th>
+                <th scope="col">Status</th>
                 <th scope="col">For</th>
               </tr>
             </thead>
@@ -183,19 +188,12 @@ function Payouts() {
                     <Time t={p.t} />
                   </td>
                   <td className="num">{coins(p.amount)}</td>
-                  <td>{p.status}</td>
+                  <td>{p.wallet ? <code title={p.wallet}>{short(p.wallet)}</code> : <span className="muted" title="The network did not say which address it paid.">–</span>}</td>
                   <td>
-                    {p.tx ? (
-                      <a className="mono" href={`${EXPLORER}${encodeURIComponent(p.tx)}`} target="_blank" rel="noopener noreferrer" title={p.tx}>
-                        {p.tx.slice(0, 8)}…{p.tx.slice(-8)} ↗
-                      </a>
-                    ) : (
-                      <span className="pill" title="The embedded devnet pays in its own ledger; nothing was sent on Solana.">
-                        devnet, not on-chain
-                      </span>
-                    )}
+                    <Transaction payout={p} />
                   </td>
-                  <td className="muted">{p.detail ?? '–'}</td>
+                  <td>{p.status}</td>
+                  <td className="muted">{p.kind === 'block-rewards' ? rewardsFor(p) : (p.detail ?? '–')}</td>
                 </tr>
               ))}
             </tbody>
@@ -203,5 +201,50 @@ function Payouts() {
         </div>
       ) : null}
     </section>
+  );
+}
+
+const short = (text: string) => (text.length > 20 ? `${text.slice(0, 8)}…${text.slice(-8)}` : text);
+
+function rewardsFor(p: Payout): string {
+  const share = p.share !== null && Math.abs(p.share - p.amount) > 1e-9 ? `, this machine ${coins(p.share)}` : '';
+  return `Block rewards${share}`;
+}
+
+/** The transaction: a Solscan link on the payout's cluster, or why there is none. */
+function Transaction({ payout: p }: { payout: Payout }) {
+  if (p.settlement === 'simulated' || (!p.tx && p.settlement === null)) {
+    return (
+      <span className="pill" data-testid="payout-simulated" title="The network only recorded this payout; nothing was sent on Solana, so there is no transaction to check.">
+        {PAYOUT_SETTLEMENT_WORDS.simulated}
+      </span>
+    );
+  }
+  if (!p.tx || !p.cluster) {
+    return <span className="muted" title={p.tx ?? undefined}>{p.tx ? `${short(p.tx)} (cluster not said)` : 'no transaction yet'}</span>;
+  }
+  let url: string;
+  try {
+    url = solscanTxUrl(p.tx, p.cluster);
+  } catch {
+    return <span className="warning-text" title={p.tx}>malformed signature, not linked</span>;
+  }
+  return (
+    <a className="mono" href={url} target="_blank" rel="noopener noreferrer" title={`${p.tx} on ${SOLANA_CLUSTER_WORDS[p.cluster]}`}>
+      {short(p.tx)} ↗{p.cluster === 'mainnet-beta' ? '' : ` (${p.cluster})`}
+    </a>
+  );
+}
+
+/** When the network pays next: its schedule projected past now, and the minimum it pays from. */
+function NextPayout({ schedule }: { schedule: PayoutSchedule }) {
+  const now = Date.now();
+  const period = schedule.everySeconds * 1000;
+  const next = schedule.nextAt >= now ? schedule.nextAt : schedule.nextAt + Math.ceil((now - schedule.nextAt) / period) * period;
+  return (
+    <p className="muted" data-testid="next-payout">
+      Next payout around {clockTime(next, now)} if at least {coins(schedule.minimum)} has accrued
+      {schedule.settlement === 'simulated' ? ` (${PAYOUT_SETTLEMENT_WORDS.simulated})` : ` (${SOLANA_CLUSTER_WORDS[schedule.cluster]})`}.
+    </p>
   );
 }

@@ -1,12 +1,12 @@
 // Home: is this machine healthy and earning, and if not, why and what to do.
-import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
-import type { GpuInventory, GpuSample, TelemetryFrame } from '../../preload/contract/index.ts';
-import { THROTTLE_REASON_WORDS } from '../../preload/contract/words.ts';
+import { Suspense, lazy, useEffect, useState } from 'react';
+import type { TelemetryFrame } from '../../preload/contract/index.ts';
 import { AccountDevices } from '../components/AccountDevices';
 import { Eligibility } from '../components/Eligibility';
+import { GpuCard } from '../components/GpuCard';
 import { LiveText } from '../components/LiveText';
 import type { ChartSource } from '../components/TimeChart';
-import { bytes, celsius, mib, percent, watts } from '../format';
+import { bytes, celsius, percent } from '../format';
 import { useApp } from '../store/app';
 import { telemetry } from '../store/telemetry';
 
@@ -14,16 +14,18 @@ import { telemetry } from '../store/telemetry';
 const TimeChart = lazy(() => import('../components/TimeChart').then((m) => ({ default: m.TimeChart })));
 
 export function Home() {
+  const gpuCount = useApp((s) => s.inventory?.gpus.length ?? 0);
   return (
-    <div className="page">
+    <div className="page page-wide">
       <h1>Home</h1>
+      {/* The GPUs lead; CPU and memory and this machine follow in the same grid, then the network. */}
+      <div className="home-grid" data-gpus={gpuCount}>
+        <Gpus />
+        <LiveHost />
+        <MachineCard />
+      </div>
       <Eligibility />
       <AccountDevices />
-      <div className="grid">
-        <MachineCard />
-        <LiveHost />
-      </div>
-      <Gpus />
     </div>
   );
 }
@@ -61,7 +63,7 @@ function MachineCard() {
             {inventory.os.distro} {inventory.os.release} ({inventory.os.arch})
           </dd>
           <dt>GPUs</dt>
-          <dd>{inventory.gpus.length ? inventory.gpus.map((g) => g.model).join(', ') : 'None detected'}</dd>
+          <dd>{inventory.gpus.length ? gpuModels(inventory.gpus.map((g) => g.model)) : 'None detected'}</dd>
           <dt>Device ID</dt>
           <dd className="mono">{deviceId}</dd>
           <dt>Secrets</dt>
@@ -70,6 +72,13 @@ function MachineCard() {
       ) : null}
     </section>
   );
+}
+
+/** "8 × NVIDIA H200", not the model eight times. */
+function gpuModels(models: string[]): string {
+  const counts = new Map<string, number>();
+  for (const m of models) counts.set(m, (counts.get(m) ?? 0) + 1);
+  return [...counts].map(([m, n]) => (n > 1 ? `${n} × ${m}` : m)).join(', ');
 }
 
 function RenameButton({ current }: { current: string }) {
@@ -174,7 +183,7 @@ function Gpus() {
   if (!inventory) return null;
   if (inventory.gpus.length === 0) {
     return (
-      <section className="card empty" aria-labelledby="gpu-title">
+      <section className="card empty gpu-none" aria-labelledby="gpu-title">
         <h2 id="gpu-title">GPUs</h2>
         <p>
           <strong>No GPU found on this machine.</strong> IO Worker can still lend its CPU.
@@ -191,101 +200,15 @@ function Gpus() {
       </section>
     );
   }
+  // The cards join the page's grid (display: contents), ahead of CPU and memory.
   return (
-    <section aria-labelledby="gpu-title">
-      <h2 id="gpu-title" className="section-title">
+    <section className="gpu-section" aria-labelledby="gpu-title">
+      <h2 id="gpu-title" className="sr-only">
         GPUs
       </h2>
-      <div className="grid">
-        {inventory.gpus.map((gpu) => (
-          <GpuCard key={gpu.uuid ?? gpu.index} gpu={gpu} />
-        ))}
-      </div>
+      {inventory.gpus.map((gpu) => (
+        <GpuCard key={gpu.uuid ?? gpu.index} gpu={gpu} />
+      ))}
     </section>
-  );
-}
-
-function GpuCard({ gpu }: { gpu: GpuInventory }) {
-  // This card's figures from each frame, found by UUID (indices can shift when a card drops out).
-  const read = useMemo(() => {
-    const sample = (f: TelemetryFrame | undefined): GpuSample | undefined => f?.gpus.find((g) => (gpu.uuid ? g.uuid === gpu.uuid : g.index === gpu.index));
-    return {
-      temperature: (f: TelemetryFrame | undefined) => celsius(sample(f)?.temperatureC),
-      power: (f: TelemetryFrame | undefined) => watts(sample(f)?.powerW),
-      limit: (f: TelemetryFrame | undefined) => {
-        const limit = sample(f)?.powerLimitW;
-        return limit != null ? ` / ${watts(limit)}` : '';
-      },
-      utilization: (f: TelemetryFrame | undefined) => percent(sample(f)?.utilizationPct),
-      vram: (f: TelemetryFrame | undefined) => mib(sample(f)?.vramUsedMiB),
-      clocks: (f: TelemetryFrame | undefined) => {
-        const c = sample(f)?.clocksMHz;
-        return c && (c.sm ?? c.graphics) !== null ? `${c.sm ?? c.graphics} / ${c.memory ?? '–'} MHz` : '–';
-      },
-      fan: (f: TelemetryFrame | undefined) => {
-        const g = sample(f);
-        return g?.fanPct != null ? percent(g.fanPct) : g?.unavailable.fanPct ? 'none' : '–';
-      },
-      pstate: (f: TelemetryFrame | undefined) => sample(f)?.pstate ?? '–',
-      // Why the clocks are lowered right now, in words (idle alone is not news).
-      throttle: (f: TelemetryFrame | undefined) => {
-        const reasons = (sample(f)?.throttleReasons ?? []).filter((r) => r !== 'idle');
-        return reasons.length ? `Clocks lowered: ${reasons.map((r) => THROTTLE_REASON_WORDS[r as keyof typeof THROTTLE_REASON_WORDS] ?? r).join(', ')}` : '';
-      },
-      // What else uses this GPU: 100 % while the worker is idle is explained by another process.
-      others: (f: TelemetryFrame | undefined) => {
-        const procs = sample(f)?.processes ?? [];
-        if (!procs.length) return '';
-        const memory = procs.reduce((m, p) => m + (p.usedMemoryMiB ?? 0), 0);
-        const names = [...new Set(procs.map((p) => p.name))].slice(0, 3).join(', ');
-        return `In use by ${procs.length === 1 ? 'another process' : `${procs.length} processes`} (${names})${memory ? `: ${mib(memory)}` : ''}`;
-      },
-    };
-  }, [gpu]);
-  return (
-    <article className="card gpu" data-testid="gpu-card">
-      <header className="card-head">
-        <h3>{gpu.model}</h3>
-        <span className="muted">{gpu.vramMiB ? mib(gpu.vramMiB) : ''}</span>
-      </header>
-      <div className="stats">
-        <div className="stat">
-          <LiveText className="stat-value" testId="gpu-temp" read={read.temperature} />
-          <div className="stat-label">Temperature</div>
-        </div>
-        <div className="stat">
-          <div className="stat-value" data-testid="gpu-power">
-            <LiveText as="span" read={read.power} />
-            <LiveText as="span" className="muted" read={read.limit} />
-          </div>
-          <div className="stat-label">Power</div>
-        </div>
-        <div className="stat">
-          <LiveText className="stat-value" read={read.utilization} />
-          <div className="stat-label">Utilization</div>
-        </div>
-        <div className="stat">
-          <LiveText className="stat-value" read={read.vram} />
-          <div className="stat-label">VRAM used</div>
-        </div>
-      </div>
-      <div className="stats stats-small">
-        <div className="stat">
-          <LiveText className="stat-value" read={read.clocks} />
-          <div className="stat-label">SM / memory clock</div>
-        </div>
-        <div className="stat">
-          <LiveText className="stat-value" read={read.fan} />
-          <div className="stat-label">Fan</div>
-        </div>
-        <div className="stat">
-          <LiveText className="stat-value" read={read.pstate} />
-          <div className="stat-label">Power state</div>
-        </div>
-      </div>
-      <LiveText className="muted small" testId="gpu-throttle" read={read.throttle} />
-      <LiveText className="muted small" testId="gpu-others" read={read.others} />
-      {gpu.driver ? <p className="muted small">Driver {gpu.driver}</p> : null}
-    </article>
   );
 }

@@ -1,6 +1,6 @@
 // Wallet setup: where block rewards are paid. Checked as you type (by the worker, not the page),
 // confirmed before it is saved, and every change kept in the history.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Time } from '../components/Time';
 import { useApp } from '../store/app';
@@ -14,6 +14,7 @@ export function Wallet() {
   const [check, setCheck] = useState<Check>(null);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     setConfirming(false);
@@ -30,6 +31,30 @@ export function Wallet() {
       clearTimeout(timer);
     };
   }, [input]);
+
+  // Enter in the address field: checked now (not after the typing pause); a good address goes to the
+  // confirmation, whose button takes focus, so a second Enter saves; a bad one is said at once.
+  // Continue is aria-disabled, not disabled: a disabled default button stops Enter from submitting.
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (confirming) return save();
+    const address = input.trim();
+    if (!address) return setError('Enter a Solana address first.');
+    let result: Check;
+    try {
+      result = await api.request('wallet.check', { address: input.slice(0, 64) });
+    } catch (e) {
+      result = { ok: false, reason: (e as Error).message };
+    }
+    setCheck(result);
+    if (!result.ok) return setError(`Not saved: ${result.reason}`);
+    setError(null);
+    setConfirming(true);
+  };
+
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
 
   const save = async () => {
     if (!check?.ok) return;
@@ -72,43 +97,48 @@ export function Wallet() {
           <strong>Do not use an exchange deposit address</strong>: exchanges cannot credit rewards sent to them, and
           those coins are lost.
         </p>
-        <div className="field">
-          <label htmlFor="wallet-input">Solana address</label>
-          <input
-            id="wallet-input"
-            className="mono wide"
-            value={input}
-            spellCheck={false}
-            autoComplete="off"
-            maxLength={64}
-            placeholder="e.g. 9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM"
-            aria-invalid={check ? !check.ok : undefined}
-            aria-describedby="wallet-check"
-            onChange={(e) => setInput(e.target.value)}
-          />
-          <p id="wallet-check" role="status" className={check ? (check.ok ? 'ok' : 'error') : 'muted'}>
-            {check ? (check.ok ? 'Valid Solana address (on the ed25519 curve).' : check.reason) : ' '}
-          </p>
-        </div>
-        {!confirming ? (
-          <button type="button" className="primary" disabled={!check?.ok} onClick={() => setConfirming(true)}>
-            Continue
-          </button>
-        ) : (
-          <div className="confirm" role="group" aria-label="Confirm the payout address">
-            <p>
-              Rewards will go to <code>{check?.ok ? check.address : ''}</code>. Check it character by character
-              against your wallet app.
+        <form onSubmit={submit}>
+          <div className="field">
+            <label htmlFor="wallet-input">Solana address</label>
+            <input
+              id="wallet-input"
+              className="mono wide"
+              value={input}
+              spellCheck={false}
+              autoComplete="off"
+              maxLength={64}
+              placeholder="e.g. 9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM"
+              aria-invalid={check ? !check.ok : undefined}
+              aria-describedby="wallet-check"
+              onChange={(e) => {
+                setInput(e.target.value);
+                setError(null);
+              }}
+            />
+            <p id="wallet-check" role="status" className={check ? (check.ok ? 'ok' : 'error') : 'muted'}>
+              {check ? (check.ok ? 'Valid Solana address (on the ed25519 curve).' : check.reason) : ' '}
             </p>
-            <button type="button" className="primary" onClick={save}>
-              Confirm and save
-            </button>{' '}
-            <button type="button" onClick={() => setConfirming(false)}>
-              Back
-            </button>
           </div>
-        )}
-        {error ? <p className="error">{error}</p> : null}
+          {!confirming ? (
+            <button type="submit" className="primary" aria-disabled={!check?.ok}>
+              Continue
+            </button>
+          ) : (
+            <div className="confirm" role="group" aria-label="Confirm the payout address">
+              <p>
+                Rewards will go to <code>{check?.ok ? check.address : ''}</code>. Check it character by character
+                against your wallet app.
+              </p>
+              <button type="submit" className="primary" ref={confirmButton}>
+                Confirm and save
+              </button>{' '}
+              <button type="button" onClick={() => setConfirming(false)}>
+                Back
+              </button>
+            </div>
+          )}
+          {error ? <p className="error" role="alert">{error}</p> : null}
+        </form>
       </section>
 
       <section className="card" aria-labelledby="history-title">

@@ -2,12 +2,12 @@
 // judged on the local wall clock (Intl), so a DST change moves them with the clock, as people expect;
 // outside every window the worker holds a 'schedule' pause that says when earning resumes.
 import type { Schedule, ScheduleCheck, ScheduleWindow } from '../../../preload/contract/index.ts';
+import { WEEK_MINUTES, weekClock, weekMinute, windowAt } from '../../../preload/contract/schedule-clock.ts';
 import type { Disposable } from '../../lib/emitter.ts';
 
-const WEEK = 7 * 1440;
-const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+export { weekMinute, windowAt } from '../../../preload/contract/schedule-clock.ts';
 
-const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const WEEK = WEEK_MINUTES;
 
 /** Checks a zone name against this runtime's zone data; null means this machine's zone. */
 export function checkTimeZone(zone: string | null): string {
@@ -20,33 +20,12 @@ export function checkTimeZone(zone: string | null): string {
   return resolved;
 }
 
-/** The minute of the local week (0 = Sunday 00:00) at `at` in `zone`. */
-export function weekMinute(at: number, zone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(at));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
-  return DAY_NAMES.indexOf(get('weekday')) * 1440 + Number(get('hour')) * 60 + Number(get('minute'));
-}
-
-/** Which window covers a minute of the local week, if any (a window past midnight belongs to its start day). */
-export function windowAt(windows: ScheduleWindow[], minute: number): ScheduleWindow | null {
-  for (const w of windows) {
-    const from = minutes(w.from);
-    const to = minutes(w.to);
-    for (const day of w.days) {
-      const start = day * 1440 + from;
-      const length = to > from ? to - from : 1440 - from + to;
-      if ((minute - start + WEEK) % WEEK < length) return w;
-    }
-  }
-  return null;
-}
-
 /** The week as 10080 minutes, each earning or not. */
 function weekGrid(windows: ScheduleWindow[]): boolean[] {
   return Array.from({ length: WEEK }, (_, m) => windowAt(windows, m) !== null);
 }
 
-const clock = (minute: number) => `${DAY_NAMES[Math.floor(minute / 1440) % 7]} ${String(Math.floor((minute % 1440) / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+const clock = weekClock;
 
 /** Why the schedule pauses at `at`, or null when it lets the worker earn (or is off). */
 export function schedulePause(schedule: Schedule, at: number): string | null {

@@ -1,0 +1,136 @@
+// One GPU on Home, compact enough that eight fit one 1920x1080 screen: temperature against the
+// slowdown limit, power against its limit, utilization, VRAM, clocks, fan, pstate, why the clocks
+// are lowered, what else uses the card, and the last five minutes of the first three as small charts.
+import { useMemo } from 'react';
+import type { GpuInventory, GpuSample, TelemetryFrame } from '../../preload/contract/index.ts';
+import { THROTTLE_REASON_WORDS, type ThrottleReason } from '../../preload/contract/words.ts';
+import { celsius, mib, percent, watts } from '../format';
+import { LiveText } from './LiveText';
+import { Sparkline, type SparkSpec } from './Sparkline';
+
+type Read = (frame: TelemetryFrame | undefined) => string;
+
+/** Why the clocks are lowered, in words; idle alone reads as idle, nothing at all as full clocks. */
+export function throttleWords(reasons: readonly string[]): string {
+  const words = (r: string) => THROTTLE_REASON_WORDS[r as ThrottleReason] ?? r;
+  const lowered = reasons.filter((r) => r !== 'idle');
+  if (lowered.length) return `Clocks lowered: ${lowered.map(words).join(', ')}`;
+  if (reasons.includes('idle')) return 'Clocks lowered: idle, nothing to do';
+  return 'Full clocks: nothing holds this GPU back';
+}
+
+/** What else is on the card, so 100 % while the worker is idle is explained. */
+export function otherProcessWords(processes: GpuSample['processes']): string {
+  const procs = processes ?? [];
+  if (!procs.length) return '';
+  const memory = procs.reduce((m, p) => m + (p.usedMemoryMiB ?? 0), 0);
+  const names = [...new Set(procs.map((p) => p.name))].slice(0, 3).join(', ');
+  const who = procs.length === 1 ? 'Another process is using this GPU' : `${procs.length} processes are using this GPU`;
+  return `${who}${memory ? `: ${mib(memory)}` : ''} (${names})`;
+}
+
+/** This card's readers: each finds its GPU in the frame by UUID (indices can shift when a card drops out). */
+function readers(gpu: GpuInventory) {
+  const sample = (f: TelemetryFrame | undefined): GpuSample | undefined => f?.gpus.find((g) => (gpu.uuid ? g.uuid === gpu.uuid : g.index === gpu.index));
+  const pick = (field: 'temperatureC' | 'powerW' | 'utilizationPct') => (f: TelemetryFrame) => sample(f)?.[field] ?? null;
+  const read: Record<string, Read> = {
+    temperature: (f) => celsius(sample(f)?.temperatureC),
+    temperatureLimit: (f) => {
+      const limit = sample(f)?.temperatureLimitC;
+      return limit != null ? `limit ${celsius(limit)}` : 'Temperature';
+    },
+    power: (f) => watts(sample(f)?.powerW),
+    powerLimit: (f) => {
+      const limit = sample(f)?.powerLimitW;
+      return limit != null ? ` / ${watts(limit)}` : '';
+    },
+    utilization: (f) => percent(sample(f)?.utilizationPct),
+    vram: (f) => mib(sample(f)?.vramUsedMiB),
+    vramTotal: (f) => {
+      const total = sample(f)?.vramTotalMiB ?? gpu.vramMiB;
+      return total != null ? `of ${mib(total)}` : 'VRAM used';
+    },
+    clocks: (f) => {
+      const c = sample(f)?.clocksMHz;
+      return c && (c.sm ?? c.graphics) !== null ? `${c.sm ?? c.graphics} / ${c.memory ?? '–'} MHz` : '–';
+    },
+    fan: (f) => {
+      const g = sample(f);
+      return g?.fanPct != null ? percent(g.fanPct) : g?.unavailable.fanPct ? 'none' : '–';
+    },
+    pstate: (f) => sample(f)?.pstate ?? '–',
+    pcie: (f) => {
+      const link = sample(f)?.pcie;
+      return link && link.generation != null && link.width != null ? `Gen ${link.generation} x${link.width}` : '–';
+    },
+    throttle: (f) => {
+      const g = sample(f);
+      return g ? throttleWords(g.throttleReasons) : '';
+    },
+    others: (f) => otherProcessWords(sample(f)?.processes),
+  };
+  const charts: SparkSpec[] = [
+    { label: 'Temperature', color: '#f97316', pick: pick('temperatureC'), limit: (f) => sample(f)?.temperatureLimitC ?? null, min: 20, max: 90 },
+    { label: 'Power', color: '#8b5cf6', pick: pick('powerW'), limit: (f) => sample(f)?.powerLimitW ?? null, min: 0, max: gpu.powerLimitW?.enforced ?? 100 },
+    { label: 'Utilization', color: '#3b82f6', pick: pick('utilizationPct'), min: 0, max: 100 },
+  ];
+  return { read, charts };
+}
+
+export function GpuCard({ gpu }: { gpu: GpuInventory }) {
+  const { read, charts } = useMemo(() => readers(gpu), [gpu]);
+  return (
+    <article className="card gpu" data-testid="gpu-card" aria-labelledby={`gpu-${gpu.index}-model`}>
+      <header className="gpu-head">
+        <span className="gpu-index">GPU {gpu.index}</span>
+        <h3 id={`gpu-${gpu.index}-model`}>{gpu.model}</h3>
+        {gpu.driver ? <span className="muted small gpu-driver">Driver {gpu.driver}</span> : null}
+      </header>
+      <div className="gpu-stats">
+        <div className="stat">
+          <LiveText className="stat-value" testId="gpu-temp" read={read.temperature!} />
+          <LiveText className="stat-label" read={read.temperatureLimit!} />
+        </div>
+        <div className="stat">
+          <div className="stat-value" data-testid="gpu-power">
+            <LiveText as="span" read={read.power!} />
+            <LiveText as="span" className="muted" read={read.powerLimit!} />
+          </div>
+          <div className="stat-label">Power</div>
+        </div>
+        <div className="stat">
+          <LiveText className="stat-value" testId="gpu-util" read={read.utilization!} />
+          <div className="stat-label">Utilization</div>
+        </div>
+        <div className="stat">
+          <LiveText className="stat-value" testId="gpu-vram" read={read.vram!} />
+          <LiveText className="stat-label" read={read.vramTotal!} />
+        </div>
+      </div>
+      <div className="gpu-sparks">
+        {charts.map((spec) => (
+          <Sparkline key={spec.label} spec={spec} windowSeconds={120} />
+        ))}
+      </div>
+      <dl className="gpu-facts">
+        <Fact label="SM / memory clock" read={read.clocks!} />
+        <Fact label="Fan" read={read.fan!} />
+        <Fact label="Power state" read={read.pstate!} />
+        <Fact label="PCIe link" read={read.pcie!} />
+      </dl>
+      <LiveText className="small gpu-note" testId="gpu-throttle" read={read.throttle!} />
+      <LiveText className="small gpu-note muted" testId="gpu-others" read={read.others!} />
+    </article>
+  );
+}
+
+function Fact({ label, read }: { label: string; read: Read }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>
+        <LiveText as="span" read={read} />
+      </dd>
+    </div>
+  );
+}
