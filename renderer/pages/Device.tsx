@@ -5,6 +5,7 @@ import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as Uptime
 import { api } from '../api';
 import { LastBlockLine } from '../components/BlockLink';
 import { DeviceTabs } from '../components/DeviceTabs';
+import { GpuHealth } from '../components/GpuHealth';
 import { Segmented } from '../components/Segmented';
 import { TimeChart, type HistoryLine, type Limit, type Series } from '../components/TimeChart';
 import { limitLines } from '../components/chart-stats';
@@ -163,6 +164,7 @@ export function Device() {
               ))}
             </div>
           </section>
+          <GpuHealth />
           <Uptime bar={uptime.value} error={uptime.error} />
           <DeviceTabs />
         </div>
