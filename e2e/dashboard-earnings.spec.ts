@@ -103,6 +103,8 @@ test('Earnings & Rewards shows the ledger’s totals, daily charts, block histor
   // The daily charts are drawn (they are canvases: check they exist with their labels).
   await expect(page.getByRole('img', { name: /Blocks passed and failed per day, last 30 days/ })).toBeVisible();
   await expect(page.getByRole('img', { name: /Coins earned and missed per day, last 30 days/ })).toBeVisible();
+  // Each bar chart carries its values in words (the latest day and the totals) for a screen reader.
+  await expect(page.getByRole('img', { name: /Blocks passed and failed per day/ })).toHaveAccessibleDescription(/Over the 30 days shown: Passed \d+ blocks?, Failed \d+ blocks?\./);
   await expect(page.getByTestId('window-summary')).toContainText(/blocks passed/);
 
   // The Block Rewards table: every column, newest block first, with the proofs the network sent.

@@ -1,6 +1,6 @@
 // Daily bar charts (chart.js): one bar group per day, a dataset per series. Data changes rarely
 // (a block an hour), so the chart is rebuilt when the data changes, without animation.
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
@@ -46,9 +46,22 @@ export function BarChart({ labels, series, format, ariaLabel, stacked = false }:
     });
     return () => chart.destroy();
   }, [labels, series, format, stacked]);
+  const describedBy = useId();
   return (
     <div className="chart">
-      <canvas ref={canvas} role="img" aria-label={ariaLabel} />
+      <canvas ref={canvas} role="img" aria-label={ariaLabel} aria-describedby={describedBy} />
+      <p id={describedBy} className="sr-only" data-testid="bar-chart-text">
+        {barChartText(labels, series, format)}
+      </p>
     </div>
   );
+}
+
+/** The chart in words for a screen reader: the latest day's values and each series' total over the range. */
+export function barChartText(labels: string[], series: BarSeries[], format: (value: number) => string): string {
+  if (labels.length === 0 || series.length === 0) return 'No days to show yet.';
+  const last = labels.length - 1;
+  const latest = series.map((s) => `${s.label} ${s.data[last] === null || s.data[last] === undefined ? 'not estimated' : format(s.data[last]!)}`).join(', ');
+  const totals = series.map((s) => `${s.label} ${format(s.data.reduce<number>((sum, v) => sum + (v ?? 0), 0))}`).join(', ');
+  return `${labels[last]}: ${latest}. Over the ${labels.length} days shown: ${totals}.`;
 }
