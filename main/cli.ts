@@ -26,6 +26,9 @@ Commands:
               --data-dir <dir>   the worker's data dir
               --json             as JSON
               --watch [--interval <s>]  refresh every 2 s (or <s>) until Ctrl-C
+  pair      On the owner's machine: a one-time code, and the command that joins another machine to this account.
+              --data-dir <dir>   the running worker's data dir
+              --json             as JSON
   token     Print the dashboard link of the worker on a data dir.
               --rotate           make a new token (the old link stops working at once)
               --data-dir <dir>, --token-file <f>
@@ -76,6 +79,7 @@ const COMMANDS: Record<string, Options> = {
     watch: { type: 'boolean', default: false },
     interval: { type: 'string', default: '2' },
   },
+  pair: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } },
   token: { 'data-dir': { type: 'string' }, 'token-file': { type: 'string' }, rotate: { type: 'boolean', default: false } },
   service: { 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, print: { type: 'boolean', default: false } },
   probe: { json: { type: 'boolean', default: false } },
@@ -184,6 +188,19 @@ async function status(values: Values, io: Io): Promise<number | (() => Promise<v
   };
 }
 
+async function pair(values: Values, io: Io): Promise<number> {
+  const [{ NotRunningError }, { formatPairCode, pairCode }] = await Promise.all([import('./headless/status-command.ts'), import('./headless/pair-command.ts')]);
+  try {
+    const code = await pairCode(dataDirOf(values));
+    io.out(values.json ? `${JSON.stringify(code)}\n` : formatPairCode(code));
+    return 0;
+  } catch (error) {
+    // Not running, or the network refused (a paired machine makes no codes; no network): said in its words.
+    io.err(`io-worker: ${(error as Error).message}\n`);
+    return error instanceof NotRunningError ? 3 : 1;
+  }
+}
+
 async function token(values: Values, io: Io): Promise<number> {
   const { defaultTokenFile, loadOrCreateToken, rotateToken } = await import('./headless/token-file.ts');
   const { readLock } = await import('./lib/data-dir-lock.ts');
@@ -229,6 +246,8 @@ export async function runCli(argv: string[], io: Io): Promise<number | (() => Pr
         return await (await import('./headless/serve-command.ts')).serve(parsed.values, io);
       case 'status':
         return await status(parsed.values, io);
+      case 'pair':
+        return await pair(parsed.values, io);
       case 'token':
         return await token(parsed.values, io);
       case 'service':

@@ -5,7 +5,10 @@
 import crypto from 'node:crypto';
 import { PAIRING_CODE_ALPHABET, delegationText, idFromPublicKey } from '../worker/protocol.ts';
 import { KeyedBuckets, TokenBucket } from '../lib/rate-limit.ts';
+import { spacedCode as spaced } from '../../preload/contract/pairing.ts';
 import { ProtocolError, type Rooms, type Viewer } from './context.ts';
+
+export { spaced };
 
 export const CODE_ALPHABET = PAIRING_CODE_ALPHABET;
 export const CODE_LENGTH = 8;
@@ -214,11 +217,6 @@ export class Pairing {
       return false;
     }
   }
-}
-
-/** A code as people read it: two groups of four. */
-export function spaced(code: string): string {
-  return `${code.slice(0, 4)}-${code.slice(4)}`;
 }
 
 function sameKey(a: string, b: string): boolean {

@@ -87,7 +87,8 @@ function rpc<T>(base: string, token: string, channel: string, args: unknown, tim
   });
 }
 
-export async function readStatus(dataDir: string, timeoutMs = 2000): Promise<StatusReport> {
+/** The worker running on a data dir, found through its lock and asked over its own API with the token kept beside it. */
+export function runningWorker(dataDir: string): { pid: number; dashboard: string; ask: <T>(channel: string, args?: unknown, timeoutMs?: number) => Promise<T> } {
   const lock = readLock(dataDir);
   if (!lock || !lockIsLive(lock)) throw new NotRunningError(`IO Worker is not running on ${dataDir} (start it with: io-worker serve --data-dir ${dataDir}).`);
   if (!lock.dashboard || !lock.tokenFile) throw new NotRunningError(`IO Worker (pid ${lock.pid}) on ${dataDir} is starting, or is the desktop app, which serves no status; try again in a moment.`);
@@ -97,7 +98,14 @@ export async function readStatus(dataDir: string, timeoutMs = 2000): Promise<Sta
   } catch (error) {
     throw new NotRunningError(`The dashboard token ${lock.tokenFile} cannot be read: ${(error as Error).message}`);
   }
-  const ask = <T>(channel: string, args: unknown = {}) => rpc<T>(lock.dashboard!, token, channel, args, timeoutMs);
+  const dashboard = lock.dashboard;
+  return { pid: lock.pid, dashboard, ask: <T>(channel: string, args: unknown = {}, timeoutMs = 2000) => rpc<T>(dashboard, token, channel, args, timeoutMs) };
+}
+
+export async function readStatus(dataDir: string, timeoutMs = 2000): Promise<StatusReport> {
+  const worker = runningWorker(dataDir);
+  const lock = { pid: worker.pid, dashboard: worker.dashboard };
+  const ask = <T>(channel: string, args: unknown = {}) => worker.ask<T>(channel, args, timeoutMs);
   const optional = <T>(p: Promise<T>) => p.catch(() => null);
   try {
     const [status, network, streak, earnings, frames, devices] = await Promise.all([
@@ -106,7 +114,7 @@ export async function readStatus(dataDir: string, timeoutMs = 2000): Promise<Sta
       optional(ask<UptimeStreak>('uptime.streak')),
       optional(ask<RewardsSummary>('rewards.summary', { days: 1 })),
       optional(ask<TelemetryFrame[]>('telemetry.recent', { seconds: 3 })),
-      rpc<NetworkDevices>(lock.dashboard, token, 'network.devices', {}, Math.min(timeoutMs, DEVICES_TIMEOUT_MS)).catch((error: Error) => error),
+      worker.ask<NetworkDevices>('network.devices', {}, Math.min(timeoutMs, DEVICES_TIMEOUT_MS)).catch((error: Error) => error),
     ]);
     const account = accountMachines(status.deviceId, network, devices);
     return { dataDir, pid: lock.pid, dashboard: lock.dashboard, status, network, streak, earnings, frame: frames?.at(-1) ?? null, account };

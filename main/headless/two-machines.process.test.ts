@@ -191,8 +191,17 @@ describe('two serve workers on one machine, paired into one account', () => {
     network = coordinator.match[1]!;
 
     await serve(a, network);
-    const code = await until('a pairing code from A', async () => (await rpc<PairingCode>(a, 'pairing.code')).code, 20_000);
-    expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
+    // A's code the way an owner on SSH gets it: `io-worker pair`, which prints the command for B too.
+    const code = await until('a pairing code from `io-worker pair` on A', async () => {
+      const { stdout } = await run(process.execPath, [BIN, 'pair', '--data-dir', a.dataDir], { timeout: 10_000 });
+      const found = /--pair ([0-9A-HJKMNP-TV-Z]{8})$/m.exec(stdout);
+      expect(stdout).toMatch(/^Pairing code: [0-9A-Z]{4}-[0-9A-Z]{4} {2}\(single use; expires at \d\d:\d\d, in 10 min\)$/m);
+      expect(stdout).toContain(`npm run io-worker -- serve --network ${network} --pair `);
+      return found![1]!;
+    }, 20_000);
+    const asJson = JSON.parse((await run(process.execPath, [BIN, 'pair', '--json', '--data-dir', a.dataDir], { timeout: 10_000 })).stdout) as PairingCode;
+    expect(asJson.code).not.toBe(code); // each call is a new single-use code
+    expect(asJson.network).toBe(network);
     await serve(b, network, ['--pair', code]);
     await until('"Paired" from B', async () => /Paired: this machine now belongs to account acct-[0-9a-f]{16}/.test(b.worker!.output()), 30_000);
     expect(b.deviceId).not.toBe(a.deviceId);

@@ -21,7 +21,9 @@ export function normalizeCode(text: string): string | null {
   return code.length === 8 && [...code].every((ch) => PAIRING_CODE_ALPHABET.includes(ch)) ? code : null;
 }
 
-export const spaced = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;
+import { spacedCode as spaced } from '../../preload/contract/pairing.ts';
+
+export { spaced };
 
 /** What pairing signs with: the account key (its public half too, which a redeem names), the network's binding and URLs. */
 export type PairingContext = AccountRequestContext & { account: AccountRequestContext['account'] & { publicKeyPem: string } };

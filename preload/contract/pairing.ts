@@ -36,3 +36,6 @@ export const PairingStatusSchema = z.object({
   joining: z.object({ code: z.string(), state: z.enum(['waiting', 'joined', 'failed']), detail: Text }).nullable(),
 });
 export type PairingStatus = z.infer<typeof PairingStatusSchema>;
+
+/** A code as people read it, "7K3M-Q9TX"; `--pair` and the redeem accept either form. */
+export const spacedCode = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;

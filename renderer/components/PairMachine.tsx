@@ -2,13 +2,12 @@
 // for the other machine (Ubuntu, Windows), what became of the code, and joining this machine to
 // another owner's account with theirs.
 import { useState } from 'react';
-import type { PairingCode, PairingStatus } from '../../preload/contract/index.ts';
+import { spacedCode as spaced, type PairingCode, type PairingStatus } from '../../preload/contract/pairing.ts';
 import { api } from '../api';
 import { usePoll } from './usePoll';
 import { useNow } from './useNow';
 
 const PRE = { whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', padding: '8px 10px', borderRadius: 6, background: 'var(--bg)', margin: '4px 0 0' } as const;
-const spaced = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;
 
 /** What to type on the other machine, per system, for this code and network. */
 export function pairingCommands(network: string, code: string): { system: string; lines: string[] }[] {
