@@ -1,5 +1,5 @@
 // Links to the block that changed this device's standing: "see block N" beside an eligibility rule,
-// and the Device page's "last block: N, Passed/Failed, cause", each opening that block's page.
+// and the Device page's "last block: N, Completed/Failed, cause", each opening that block's page.
 import { blockHref } from '../router';
 import { useNetwork } from '../store/network';
 import { useBlockCause, useBlockRow } from './block-cause';
@@ -22,7 +22,7 @@ export function LastBlockLine() {
   const failed = last?.status === 'Failed';
   const cause = useBlockCause(row?.device ?? null, row?.blockStart ?? null, failed);
   if (!last) return <span className="muted">No block closed yet.</span>;
-  const text = `Last block: ${last.block}, ${failed ? 'Failed' : 'Passed'}${failed ? `: ${cause ?? last.reason ?? 'see the block for why'}` : ''}`;
+  const text = `Last block: ${last.block}, ${failed ? 'Failed' : 'Completed'}${failed ? `: ${cause ?? last.reason ?? 'see the block for why'}` : ''}`;
   return row ? (
     <a href={blockHref(row.device, row.blockStart)} data-testid="last-block">
       {text}
