@@ -124,6 +124,8 @@ export interface EligibilityCheck {
   detail: string;
   /** For a rule that passes with time alone (uptime): seconds until it does. */
   remainingSeconds?: number;
+  /** Not judged yet (the proofs before the first block closes): it blocks nothing, and it is not a pass either. */
+  pending?: boolean;
 }
 
 /** The ids of the failing rules, without building any sentence: the per-block hot path. */
@@ -182,7 +184,8 @@ export function eligibility(facts: EligibilityFacts, params: Params): { eligible
     {
       id: 'proofs',
       ok: facts.proofsPassed !== false,
-      detail: facts.proofsPassed === null ? 'No block closed yet.' : facts.proofsPassed ? 'The last block\'s proofs passed.' : 'The last block\'s proofs failed: keep the worker online and responsive.',
+      ...(facts.proofsPassed === null ? { pending: true } : {}),
+      detail: facts.proofsPassed === null ? 'No block closed yet: the first block\'s proofs decide this.' : facts.proofsPassed ? 'The last block\'s proofs passed.' : 'The last block\'s proofs failed: keep the worker online and responsive.',
     },
     {
       id: 'running',

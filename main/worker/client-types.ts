@@ -43,7 +43,7 @@ export interface ClientState {
   /** One sentence for the status line. */
   detail: string;
   eligible: boolean | null;
-  checks: { id: string; ok: boolean; required?: boolean; detail: string; remainingSeconds?: number }[];
+  checks: { id: string; ok: boolean; required?: boolean; pending?: boolean; detail: string; remainingSeconds?: number }[];
   /** When the coordinator last judged this device: countdowns run from here. */
   checksAt: number | null;
   tier: number | null;

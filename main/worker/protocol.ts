@@ -355,7 +355,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('status'),
     eligible: z.boolean(),
     // `required: false`: a rule this network does not ask for (shown as "not required", never as a tick).
-    checks: z.array(z.object({ id: z.string(), ok: z.boolean(), required: z.boolean().optional(), detail: z.string(), remainingSeconds: z.number().nonnegative().optional() })),
+    checks: z.array(z.object({ id: z.string(), ok: z.boolean(), required: z.boolean().optional(), pending: z.boolean().optional(), detail: z.string(), remainingSeconds: z.number().nonnegative().optional() })),
     tier: z.number(),
     /** The network's continuous-uptime streak for this device and its rule: the one uptime the pages show. */
     streakSeconds: z.number().nonnegative().optional(),

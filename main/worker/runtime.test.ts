@@ -171,6 +171,11 @@ describe('what the pages show while the network is away', () => {
     expect(shownStreak(state({}), judged + 60_000)).toEqual({ seconds: 3660, at: judged + 60_000, running: true });
   });
 
+  it('shows a rule the network has not judged yet (proofs before the first block) as pending, never a tick', () => {
+    const first = state({ checks: [{ id: 'proofs', ok: true, pending: true, detail: 'No block closed yet: the first block\'s proofs decide this.' }] });
+    expect(shownChecks(first, null, judged).map((c) => c.state)).toEqual(['pending']);
+  });
+
   it('makes the network-judged rules unknown since the last judgement, and stops the countdown and the streak where the session broke', () => {
     const away = state({ connection: 'offline', offline: { since: judged + 30_000, cause: 'connection-lost', retryAt: judged + 42_000 } });
     const checks = shownChecks(away, null, judged + 540_000);

@@ -144,7 +144,7 @@ export function shownChecks(state: ClientState, pause: Pause | null, now: number
     let check: NetworkStatus['checks'][number] = {
       id: c.id,
       ok: c.ok,
-      state: c.required === false ? 'not-required' : unknown ? 'unknown' : c.ok ? 'ok' : 'failing',
+      state: c.required === false ? 'not-required' : unknown ? 'unknown' : c.pending ? 'pending' : c.ok ? 'ok' : 'failing',
       knownAt: state.checksAt,
       detail: c.detail,
       ...(c.remainingSeconds === undefined || state.checksAt === null

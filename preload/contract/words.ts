@@ -55,9 +55,10 @@ export const OFFLINE_CAUSE_WORDS: Record<(typeof OFFLINE_CAUSES)[number], string
 
 /**
  * One eligibility rule as the dashboard shows it: passing, failing, not asked for by this network,
- * or not known now (a rule only the network judges, while it cannot be reached).
+ * not known now (a rule only the network judges, while it cannot be reached), or not judged yet
+ * (the proofs, before the first block closes): never a tick for what nobody has checked.
  */
-export const CHECK_STATES = ['ok', 'failing', 'not-required', 'unknown'] as const;
+export const CHECK_STATES = ['ok', 'failing', 'not-required', 'unknown', 'pending'] as const;
 export const CHECK_IDS = ['wallet', 'processor', 'tier', 'uptime', 'proofs', 'running'] as const;
 export const CHECK_WORDS: Record<(typeof CHECK_IDS)[number], string> = {
   wallet: 'Wallet set',

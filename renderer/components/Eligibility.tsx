@@ -12,7 +12,7 @@ import { IdleUseLine } from './IdleUseLine';
 import { ScheduleAheadLine } from './ScheduleAheadLine';
 import { useNow } from './useNow';
 
-const CHECK_MARK: Record<CheckState, string> = { ok: '✓', failing: '✗', 'not-required': '–', unknown: '?' };
+const CHECK_MARK: Record<CheckState, string> = { ok: '✓', failing: '✗', 'not-required': '–', unknown: '?', pending: '…' };
 
 export function Eligibility() {
   const view = useNetwork();
