@@ -15,33 +15,37 @@ export async function freePort(): Promise<number> {
 
 export interface CoordinatorProcess {
   url: string;
+  output(): string;
   stop(): Promise<void>;
 }
 
-export async function startCoordinator(options: { port: number; dataDir: string; paramsFile: string; adminToken: string }): Promise<CoordinatorProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', String(options.port), '--data-dir', options.dataDir,
-      '--params', options.paramsFile, '--admin-token', options.adminToken,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/**
+ * Starts `io-worker coordinator` and waits for its URL. A fixed port and data dir make a restart the same
+ * network; left out, a free port and a data dir of its own (removed with it).
+ */
+export async function startCoordinator(options: { port?: number; dataDir?: string; paramsFile?: string; adminToken?: string } = {}): Promise<CoordinatorProcess> {
+  const args = [path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', String(options.port ?? 0)];
+  if (options.dataDir) args.push('--data-dir', options.dataDir);
+  if (options.paramsFile) args.push('--params', options.paramsFile);
+  if (options.adminToken) args.push('--admin-token', options.adminToken);
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  await new Promise<void>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the coordinator printed no URL:\n${out}`)), 20_000);
     child.stdout!.on('data', () => {
-      if (/listening on http/.test(out)) {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
         clearTimeout(timer);
-        resolve();
+        resolve(m[1]!);
       }
     });
     child.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}:\n${out}`)));
   });
   return {
-    url: `http://127.0.0.1:${options.port}`,
+    url,
+    output: () => out,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

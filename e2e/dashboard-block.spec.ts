@@ -1,12 +1,12 @@
 // The block page against a real network: a devnet coordinator with 4-second blocks and a real
 // `io-worker serve` joined to it. A Block Rewards row opens its block: the network's verdict beside
 // what the worker saw (each challenge with its arrival and answer), and the sentence that explains it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { ROOT, startServe, type Served } from './serve.ts';
+import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
+import { startServe, type Served } from './serve.ts';
 
 const PARAMS = {
   blockSeconds: 4,
@@ -15,7 +15,7 @@ const PARAMS = {
   potl: { challengesPerBlock: 2, deadlineSeconds: 2, passShare: 0.5 },
 };
 
-let coordinator: ChildProcess;
+let coordinator: CoordinatorProcess;
 let served: Served;
 let tmp: string;
 
@@ -30,24 +30,8 @@ test.beforeAll(async ({ request }) => {
   test.setTimeout(120_000);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-block-'));
   fs.writeFileSync(path.join(tmp, 'params.json'), JSON.stringify(PARAMS));
-  coordinator = spawn(process.execPath, [path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', '0', '--params', path.join(tmp, 'params.json')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  coordinator.stdout!.on('data', (d) => (out += d));
-  coordinator.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the coordinator printed no URL:\n${out}`)), 20_000);
-    coordinator.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    coordinator.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}:\n${out}`)));
-  });
+  coordinator = await startCoordinator({ paramsFile: path.join(tmp, 'params.json') });
+  const url = coordinator.url;
   served = await startServe({}, ['--network', url]);
   // A passed block whose challenges this worker saw (the first block may have opened before it joined).
   await expect
@@ -57,11 +41,7 @@ test.beforeAll(async ({ request }) => {
 
 test.afterAll(async () => {
   await served?.stop();
-  if (coordinator && coordinator.exitCode === null) {
-    const exited = new Promise((resolve) => coordinator.once('exit', resolve));
-    coordinator.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  }
+  await coordinator?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

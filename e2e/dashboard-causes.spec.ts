@@ -2,12 +2,12 @@
 // network measures the link itself, so the worker cannot talk its way up) fails every block; each Block
 // Rewards row says why in the Block page's own sentence and links to that page, and Home and Device
 // link to the block that changed them.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { ROOT, startServe, type Served } from './serve.ts';
+import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
+import { startServe, type Served } from './serve.ts';
 
 const PARAMS = {
   blockSeconds: 4,
@@ -19,7 +19,7 @@ const PARAMS = {
   link: { bytes: 256 * 1024 },
 };
 
-let coordinator: ChildProcess;
+let coordinator: CoordinatorProcess;
 let served: Served;
 let tmp: string;
 
@@ -34,24 +34,8 @@ test.beforeAll(async ({ request }) => {
   test.setTimeout(120_000);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-causes-'));
   fs.writeFileSync(path.join(tmp, 'params.json'), JSON.stringify(PARAMS));
-  coordinator = spawn(process.execPath, [path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', '0', '--params', path.join(tmp, 'params.json')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  coordinator.stdout!.on('data', (d) => (out += d));
-  coordinator.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the coordinator printed no URL:\n${out}`)), 20_000);
-    coordinator.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    coordinator.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}:\n${out}`)));
-  });
+  coordinator = await startCoordinator({ paramsFile: path.join(tmp, 'params.json') });
+  const url = coordinator.url;
   served = await startServe({}, ['--network', url]);
   // Two failed blocks this worker took part in.
   await expect
@@ -61,11 +45,7 @@ test.beforeAll(async ({ request }) => {
 
 test.afterAll(async () => {
   await served?.stop();
-  if (coordinator && coordinator.exitCode === null) {
-    const exited = new Promise((resolve) => coordinator.once('exit', resolve));
-    coordinator.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  }
+  await coordinator?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -2,13 +2,13 @@
 // coordinator with 4-second blocks (eligibility without the 5 h wait, no wallet needed) and a real
 // `io-worker serve` joined to it. A short hire is paid, blocks close and land in the ledger; the
 // page must show what the ledger holds, export it, and the tabs must work from the keyboard.
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { ROOT, startServe, type Served } from './serve.ts';
+import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
+import { startServe, type Served } from './serve.ts';
 
 const ADMIN = crypto.randomBytes(18).toString('base64url');
 const PARAMS = {
@@ -20,7 +20,7 @@ const PARAMS = {
   hire: { ratePerHourGPU: 1000, ratePerHourCPU: 360 },
 };
 
-let coordinator: ChildProcess;
+let coordinator: CoordinatorProcess;
 let coordinatorUrl: string;
 let served: Served;
 let deviceId: string;
@@ -37,25 +37,8 @@ test.beforeAll(async ({ request }) => {
   test.setTimeout(120_000);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-net-'));
   fs.writeFileSync(path.join(tmp, 'params.json'), JSON.stringify(PARAMS));
-  coordinator = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', '0', '--params', path.join(tmp, 'params.json'), '--admin-token', ADMIN],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  coordinator.stdout!.on('data', (d) => (out += d));
-  coordinator.stderr!.on('data', (d) => (out += d));
-  coordinatorUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the coordinator printed no URL:\n${out}`)), 20_000);
-    coordinator.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    coordinator.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}:\n${out}`)));
-  });
+  coordinator = await startCoordinator({ paramsFile: path.join(tmp, 'params.json'), adminToken: ADMIN });
+  coordinatorUrl = coordinator.url;
   served = await startServe({}, ['--network', coordinatorUrl]);
   deviceId = /device (\S+)\)/.exec(served.output())![1]!;
 
@@ -72,11 +55,7 @@ test.beforeAll(async ({ request }) => {
 
 test.afterAll(async () => {
   await served?.stop();
-  if (coordinator && coordinator.exitCode === null) {
-    const exited = new Promise((resolve) => coordinator.once('exit', resolve));
-    coordinator.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  }
+  await coordinator?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -4,7 +4,7 @@
 // figures must equal the network's own /v1/devices answer; a payout wallet change is announced on both
 // dashboards and confirmed from the other machine; Delete of a running machine says what happens; a
 // stopped machine is marked quiet.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { expect, test, type APIRequestContext, type Page } from '@playwright/tes
 import { FAKE_NVIDIA_SMI, capturePath } from '../main/probes/testing/captures.ts';
 import { DevicesResponseSchema, DeviceDetailSchema } from '../main/worker/explorer-api.ts';
 import { celsius, coins, percent, watts } from '../renderer/format.ts';
+import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
 import { ROOT, startServe, type Served } from './serve.ts';
 
 const ADMIN = crypto.randomBytes(18).toString('base64url');
@@ -29,7 +30,7 @@ const WALLET_1 = '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM';
 const WALLET_2 = 'So11111111111111111111111111111111111111112';
 const SHOTS = path.join(ROOT, 'test-results', 'fleet');
 
-let coordinator: ChildProcess;
+let coordinator: CoordinatorProcess;
 let coordinatorUrl: string;
 let tmp: string;
 const workers: { served: Served; id: string }[] = [];
@@ -54,25 +55,8 @@ test.beforeAll(async ({ request }) => {
   test.setTimeout(150_000);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-fleet-'));
   fs.writeFileSync(path.join(tmp, 'params.json'), JSON.stringify(PARAMS));
-  coordinator = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', '0', '--params', path.join(tmp, 'params.json'), '--admin-token', ADMIN],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  coordinator.stdout!.on('data', (d) => (out += d));
-  coordinator.stderr!.on('data', (d) => (out += d));
-  coordinatorUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the coordinator printed no URL:\n${out}`)), 20_000);
-    coordinator.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    coordinator.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}:\n${out}`)));
-  });
+  coordinator = await startCoordinator({ paramsFile: path.join(tmp, 'params.json'), adminToken: ADMIN });
+  coordinatorUrl = coordinator.url;
   const args = ['--network', coordinatorUrl, '--secrets-file'];
   const first = await startServe(GPU_ENV, args);
   workers.push({ served: first, id: /device (\S+)\)/.exec(first.output())![1]! });
@@ -97,11 +81,7 @@ test.beforeAll(async ({ request }) => {
 
 test.afterAll(async () => {
   await Promise.all(workers.map((w) => w.served.stop()));
-  if (coordinator && coordinator.exitCode === null) {
-    const exited = new Promise((resolve) => coordinator.once('exit', resolve));
-    coordinator.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  }
+  await coordinator?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

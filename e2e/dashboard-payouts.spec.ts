@@ -2,12 +2,12 @@
 // and a payout every 6 seconds from 1 IO, and a real `io-worker serve` with a payout address. The
 // devnet only simulates settlement, so the Earnings page must say "devnet, not on-chain" and link
 // nowhere, and say when the next payout comes from the network's own schedule.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { ROOT, startServe, type Served } from './serve.ts';
+import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
+import { startServe, type Served } from './serve.ts';
 
 const WALLET = '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM';
 const PARAMS = {
@@ -27,7 +27,7 @@ interface PayoutRow {
   settlement: string | null;
 }
 
-let coordinator: ChildProcess;
+let coordinator: CoordinatorProcess;
 let served: Served;
 let tmp: string;
 
@@ -42,24 +42,8 @@ test.beforeAll(async ({ request }) => {
   test.setTimeout(120_000);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-payouts-'));
   fs.writeFileSync(path.join(tmp, 'params.json'), JSON.stringify(PARAMS));
-  coordinator = spawn(process.execPath, [path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', '0', '--params', path.join(tmp, 'params.json')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  coordinator.stdout!.on('data', (d) => (out += d));
-  coordinator.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the coordinator printed no URL:\n${out}`)), 20_000);
-    coordinator.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    coordinator.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}:\n${out}`)));
-  });
+  coordinator = await startCoordinator({ paramsFile: path.join(tmp, 'params.json') });
+  const url = coordinator.url;
   served = await startServe({}, ['--network', url]);
   // Set once the session is up: a wallet set while the worker is still connecting does not reach the network (see the report).
   await expect.poll(async () => (await rpc<{ connection: string }>(request, 'worker.eligibility', {})).connection, { timeout: 30_000 }).toBe('online');
@@ -69,17 +53,13 @@ test.beforeAll(async ({ request }) => {
     .poll(async () => (await rpc<PayoutRow[]>(request, 'payouts.list', { limit: 10 })).filter((p) => p.kind === 'block-rewards').length, { timeout: 60_000 })
     .toBeGreaterThan(0)
     .catch((error: Error) => {
-      throw new Error(`${error.message}\n--- coordinator\n${out.slice(-3000)}\n--- serve\n${served.output().slice(-3000)}`);
+      throw new Error(`${error.message}\n--- coordinator\n${coordinator.output().slice(-3000)}\n--- serve\n${served.output().slice(-3000)}`);
     });
 });
 
 test.afterAll(async () => {
   await served?.stop();
-  if (coordinator && coordinator.exitCode === null) {
-    const exited = new Promise((resolve) => coordinator.once('exit', resolve));
-    coordinator.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  }
+  await coordinator?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
