@@ -3,9 +3,8 @@
 // and the H100 captures), the second joined with `--pair CODE` from the first's local API. Both are in
 // each worker's network.devices (what either dashboard shows), a real Prometheus scrapes both,
 // `io-worker status` prints each one's state and lists the other, and restarts keep every device id.
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +15,7 @@ import { RENDERER_DIR } from '../paths.ts';
 import { loadCapture, queryGpuTable } from '../probes/testing/capture-file.mjs';
 import { FAKE_NVIDIA_SMI, capturePath } from '../probes/testing/captures.ts';
 import type { StatusReport } from './status-command.ts';
+import { freePort, startProcess, type Started } from '../../test/processes.ts';
 
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'io-worker.mjs');
 const built = fs.existsSync(path.join(RENDERER_DIR, 'index.html'));
@@ -42,46 +42,7 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 }, 20_000);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  match: RegExpExecArray;
-}
-
-/** Starts a process and resolves once its output matches `ready`; rejects with its output if it exits or takes over 30 s. */
-function start(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<Started> {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${path.basename(command)} ${args[1] ?? ''} was not ready in 30 s:\n${out}`)), 30_000);
-    const check = (chunk: string) => {
-      out += chunk;
-      const match = ready.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match, output: () => out });
-      }
-    };
-    child.stdout!.setEncoding('utf8').on('data', check);
-    child.stderr!.setEncoding('utf8').on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${path.basename(command)} ${args[1] ?? ''} exited with ${code}:\n${out}`));
-    });
-  });
-}
+const start = (command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp) => startProcess(command, args, env, ready, children);
 
 /** Polls `fn` until it gives a value, for at most `ms`; the last error says what was missing. */
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms: number): Promise<T> {

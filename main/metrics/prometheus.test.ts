@@ -1,22 +1,22 @@
 // A real Prometheus (Debian's `prometheus`, which .ci/run installs) scrapes a real `io-worker
 // serve` replaying the H200 capture, and its HTTP API answers the GPU's temperature from the capture.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RENDERER_DIR } from '../paths.ts';
 import { loadCapture, queryGpuTable } from '../probes/testing/capture-file.mjs';
 import { FAKE_NVIDIA_SMI, capturePath } from '../probes/testing/captures.ts';
+import { freePort, startProcess } from '../../test/processes.ts';
 
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'io-worker.mjs');
 const built = fs.existsSync(path.join(RENDERER_DIR, 'index.html'));
 const prometheus = spawnSync('prometheus', ['--version'], { encoding: 'utf8' }).status === 0;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iw-prometheus-'));
-const children: ChildProcess[] = [];
+const children = new Set<ChildProcess>();
 afterAll(async () => {
-  for (const child of children) {
+  for (const child of [...children]) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -26,38 +26,7 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function start(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray; output: () => string }> {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} was not ready in 30 s:\n${out}`)), 30_000);
-    const check = (chunk: string) => {
-      out += chunk;
-      const match = ready.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match, output: () => out });
-      }
-    };
-    child.stdout!.setEncoding('utf8').on('data', check);
-    child.stderr!.setEncoding('utf8').on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${command} exited with ${code}:\n${out}`));
-    });
-  });
-}
+const start = (command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp) => startProcess(command, args, env, ready, children);
 
 describe('Prometheus scraping io-worker serve', () => {
   it.skipIf(!built || !prometheus)('reads the H200 temperature from the capture through its HTTP API', async () => {
