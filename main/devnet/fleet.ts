@@ -36,7 +36,10 @@ function fleetOf(c: Rooms, deviceId: string, offline: boolean, since: number): D
   };
 }
 
-/** A stored heartbeat summary; a field that is not a number reads as unknown. */
+/** What a machine can really read: a worker's figure outside these is a lie or a broken sensor, shown as unknown. */
+const PLAUSIBLE = { cpuPct: [0, 100], gpuPct: [0, 100], gpuTempC: [-50, 200], powerW: [0, 100_000] } as const;
+
+/** A stored heartbeat summary; a field that is not a plausible number reads as unknown. */
 function readSummary(text: string): Omit<NonNullable<DeviceFleet['telemetry']>, 'at'> {
   let raw: Record<string, unknown> = {};
   try {
@@ -44,6 +47,10 @@ function readSummary(text: string): Omit<NonNullable<DeviceFleet['telemetry']>, 
   } catch {
     // a damaged row: every figure unknown
   }
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  return { cpuPct: num(raw.cpuPct), gpuPct: num(raw.gpuPct), gpuTempC: num(raw.gpuTempC), powerW: num(raw.powerW) };
+  const num = (field: keyof typeof PLAUSIBLE) => {
+    const v = raw[field];
+    const [min, max] = PLAUSIBLE[field];
+    return typeof v === 'number' && v >= min && v <= max ? v : null;
+  };
+  return { cpuPct: num('cpuPct'), gpuPct: num('gpuPct'), gpuTempC: num('gpuTempC'), powerW: num('powerW') };
 }

@@ -8,8 +8,11 @@ import { HireOrderSchema } from '../worker/protocol.ts';
 import { MAX_BODY_BYTES, ProtocolError, type Rooms, type Viewer } from './context.ts';
 import { hireView } from './explorer.ts';
 import { withFleet } from './fleet.ts';
+import { drained } from './link-measure.ts';
 
 const MAX_SPEEDTEST_BYTES = 16 * 1024 * 1024;
+/** Speed tests running at once, from everyone: each moves up to 16 MiB, so a flood must queue elsewhere. */
+const MAX_SPEEDTESTS = 8;
 const METHODS = ['GET', 'POST'] as const;
 
 type Router = FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
@@ -45,6 +48,7 @@ export function createHttpServer(c: Rooms, adminToken: string): http.Server {
 
 function routes(c: Rooms, adminToken: string): Router {
   const { explorer, devices, hires, params } = c;
+  const speedTests = atMost(MAX_SPEEDTESTS);
   const router = FindMyWay({
     // `/v1/devices/` and `/v1//devices` still name `/v1/devices`, as they did before find-my-way.
     ignoreTrailingSlash: true,
@@ -60,18 +64,21 @@ function routes(c: Rooms, adminToken: string): Router {
   on('GET', '/v1/info', (_, res) => json(res, explorer.info()));
   on('GET', '/v1/params', (_, res) => json(res, params));
   on('GET', '/v1/ping', (_, res) => json(res, { t: Date.now() }));
-  on('GET', '/v1/speedtest', (_, res, __, ___, query) => {
+  on('GET', '/v1/speedtest', (_, res, __, ___, query) => speedTests(async () => {
     const bytes = Math.min(MAX_SPEEDTEST_BYTES, Math.max(1, Number(first(query.bytes)) || 1024 * 1024));
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes, 'cache-control': 'no-store' });
-    const chunk = Buffer.alloc(64 * 1024, 7);
-    for (let sent = 0; sent < bytes; sent += chunk.length) res.write(chunk.subarray(0, Math.min(chunk.length, bytes - sent)));
+    // Written as the reader takes it: a reader that never reads holds one chunk, not the whole test.
+    for (let sent = 0; sent < bytes && !res.destroyed; sent += SPEEDTEST_CHUNK.length) {
+      if (!res.write(SPEEDTEST_CHUNK.subarray(0, Math.min(SPEEDTEST_CHUNK.length, bytes - sent)))) await drained(res);
+    }
     res.end();
-  });
-  on('POST', '/v1/speedtest', async (req, res) => {
+  }));
+  on('POST', '/v1/speedtest', (req, res) => speedTests(async () => {
     const started = process.hrtime.bigint();
-    const body = await readBody(req, MAX_SPEEDTEST_BYTES);
-    json(res, { bytes: body.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
-  });
+    // Counted, not kept: the bytes only prove the upload.
+    const bytes = await countBody(req, MAX_SPEEDTEST_BYTES);
+    json(res, { bytes, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+  }));
   // The network's link measurement (link-measure.ts): the worker fetches, then sends back, what it was told to.
   on('GET', '/v1/link/:probe', (_, res, p) => c.link.download(res, p.probe!));
   on('POST', '/v1/link/:probe', (req, res, p) => c.link.upload(req, res, p.probe!));
@@ -128,8 +135,29 @@ async function dispatch(router: Router, req: http.IncomingMessage, res: http.Ser
 function json(res: http.ServerResponse, body: unknown, status = 200): void {
   const text = JSON.stringify(body);
   // No CORS header: other sites' pages may not read this API from a visitor's browser.
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...unreadBody(res) });
   res.end(text);
+}
+
+/** A body we did not read to its end (too large, endless, refused early) ends the connection, or Node reads on to discard it. */
+function unreadBody(res: http.ServerResponse): { connection?: string } {
+  return res.req.complete ? {} : { connection: 'close' };
+}
+
+const SPEEDTEST_CHUNK = Buffer.alloc(64 * 1024, 7);
+
+/** Runs at most `slots` requests at once; the rest are told to come back (429), in words. */
+function atMost(slots: number) {
+  let running = 0;
+  return async (run: () => Promise<void>): Promise<void> => {
+    if (running >= slots) throw new ProtocolError('busy', `The coordinator is running ${running} speed tests already; try again in a minute.`, 429);
+    running++;
+    try {
+      await run();
+    } finally {
+      running--;
+    }
+  };
 }
 
 function fail(c: Rooms, res: http.ServerResponse, error: unknown): void {
@@ -137,7 +165,7 @@ function fail(c: Rooms, res: http.ServerResponse, error: unknown): void {
   if (e.code === 'internal') c.log(`http error: ${(error as Error)?.stack ?? error}`);
   if (res.headersSent) return void res.destroy();
   const text = JSON.stringify({ error: { code: e.code, message: e.message } });
-  res.writeHead(e.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(e.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...unreadBody(res) });
   res.end(text);
 }
 
@@ -197,6 +225,15 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+async function countBody(req: http.IncomingMessage, limit: number): Promise<number> {
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new ProtocolError('too-large', `Body over ${limit} bytes`, 413);
+  }
+  return size;
 }
 
 async function readJson(req: http.IncomingMessage): Promise<unknown> {

@@ -28,7 +28,16 @@ interface Probe {
   bytes: number;
   tail: Buffer;
   downStart: number | null;
+  /** The download and upload in flight: ended when the measurement times out, so a stalled peer holds nothing. */
+  down: http.ServerResponse | null;
+  up: http.IncomingMessage | null;
   settle: (result: { downMs: number; upMs: number } | Error) => void;
+}
+
+/** Ends a probe's transfers still in flight (a reader that stopped reading, an upload that trickles). */
+function cut(probe: Probe | undefined): void {
+  if (probe?.down && !probe.down.writableFinished) probe.down.destroy();
+  if (probe?.up && !probe.up.complete) probe.up.destroy();
 }
 
 interface Watched {
@@ -84,14 +93,17 @@ export class LinkMeasure {
     rtts.sort((a, b) => a - b);
     const probeId = crypto.randomBytes(18).toString('base64url');
     const timed = new Promise<{ downMs: number; upMs: number }>((resolve, reject) => {
-      const timer = setTimeout(() => settle(new Error(`the worker did not fetch and send the ${link.bytes} bytes within ${link.timeoutSeconds} s`)), link.timeoutSeconds * 1000);
+      const timer = setTimeout(() => {
+        cut(this.#probes.get(probeId));
+        settle(new Error(`the worker did not fetch and send the ${link.bytes} bytes within ${link.timeoutSeconds} s`));
+      }, link.timeoutSeconds * 1000);
       const settle = (result: { downMs: number; upMs: number } | Error) => {
         clearTimeout(timer);
         this.#probes.delete(probeId);
         if (result instanceof Error) reject(result);
         else resolve(result);
       };
-      this.#probes.set(probeId, { deviceId, bytes: link.bytes, tail: crypto.randomBytes(TAIL_BYTES), downStart: null, settle });
+      this.#probes.set(probeId, { deviceId, bytes: link.bytes, tail: crypto.randomBytes(TAIL_BYTES), downStart: null, down: null, up: null, settle });
     });
     if (!this.#c.sessions.send(deviceId, { type: 'link-measure', probeId, bytes: link.bytes, timeoutMs: link.timeoutSeconds * 1000 })) {
       this.#probes.get(probeId)?.settle(new Error('the session closed'));
@@ -113,6 +125,7 @@ export class LinkMeasure {
     const probe = this.#probes.get(probeId);
     if (!probe || probe.downStart !== null) throw new ProtocolError('unknown-probe', 'No such link measurement waits for its download (each is fetched once).', 404);
     probe.downStart = performance.now();
+    probe.down = res;
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': probe.bytes, 'cache-control': 'no-store' });
     const filler = FILLER;
     const body = probe.bytes - TAIL_BYTES;
@@ -128,6 +141,7 @@ export class LinkMeasure {
     const arrived = performance.now();
     const probe = this.#probes.get(probeId);
     if (!probe) throw new ProtocolError('unknown-probe', 'No such link measurement waits for its upload.', 404);
+    if (probe.up) throw new ProtocolError('bad-probe', 'This measurement\'s upload is already being sent; each is sent once.', 409);
     if (probe.downStart === null) {
       probe.settle(new Error('the upload came before the download'));
       throw new ProtocolError('bad-probe', 'Fetch the download before sending the upload.', 400);
@@ -137,13 +151,20 @@ export class LinkMeasure {
       probe.settle(new Error('the upload did not carry the end of the download'));
       throw new ProtocolError('bad-probe', 'The upload must carry the last bytes of the download (x-link-tail).', 400);
     }
+    probe.up = req;
     let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > probe.bytes) {
-        probe.settle(new Error('the upload was larger than asked'));
-        throw new ProtocolError('too-large', `The upload must be exactly ${probe.bytes} bytes.`, 413);
+    try {
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > probe.bytes) {
+          probe.settle(new Error('the upload was larger than asked'));
+          throw new ProtocolError('too-large', `The upload must be exactly ${probe.bytes} bytes.`, 413);
+        }
       }
+    } catch (error) {
+      if (error instanceof ProtocolError) throw error;
+      // Cut off by the timeout, or by the worker itself: the measurement has failed, there is no one to answer.
+      return probe.settle(new Error('the upload was cut off'));
     }
     const done = performance.now();
     if (size !== probe.bytes) {
@@ -156,7 +177,10 @@ export class LinkMeasure {
 
   close(): void {
     for (const id of [...this.#watched.keys()]) this.#stopWatching(id);
-    for (const probe of [...this.#probes.values()]) probe.settle(new Error('the coordinator is closing'));
+    for (const probe of [...this.#probes.values()]) {
+      cut(probe);
+      probe.settle(new Error('the coordinator is closing'));
+    }
   }
 
   #schedule(deviceId: string, watched: Watched, delayMs: number): void {
@@ -191,7 +215,11 @@ export class LinkMeasure {
     const watched = this.#watched.get(deviceId);
     if (watched?.timer) clearTimeout(watched.timer);
     this.#watched.delete(deviceId);
-    for (const probe of [...this.#probes.values()]) if (probe.deviceId === deviceId) probe.settle(new Error('the session closed'));
+    for (const probe of [...this.#probes.values()]) {
+      if (probe.deviceId !== deviceId) continue;
+      cut(probe);
+      probe.settle(new Error('the session closed'));
+    }
   }
 }
 
@@ -222,7 +250,8 @@ function ping(ws: WebSocket, timeoutMs: number): Promise<number> {
   });
 }
 
-function drained(res: http.ServerResponse): Promise<void> {
+/** Resolves once `res` can take more, or is gone. */
+export function drained(res: http.ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const go = () => {
       res.off('drain', go);

@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContractFailure, type PairingCode, type PairingStatus } from '../../preload/contract/index.ts';
-import { ownerRead, type AccountRequestContext } from './account-requests.ts';
+import { z } from 'zod';
+import { ownerRead, readAnswer, refusalWords, type AccountRequestContext } from './account-requests.ts';
 import type { WorkerClient } from './client.ts';
-import { PAIRING_CODE_ALPHABET, delegationText, networkBinding, seal } from './protocol.ts';
+import { PAIRING_CODE_ALPHABET, PairingCodeTextSchema, delegationText, networkBinding, seal } from './protocol.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
 
 /** How long a redeemed code may wait for this machine to confirm it, past its expiry (the network's rule). */
@@ -44,6 +45,24 @@ export class PairingRefused extends Error {
   }
 }
 
+/** A pairing answer is a few hundred bytes: a network that sends more is not read on. */
+const MAX_ANSWER_BYTES = 256 * 1024;
+const AccountId = z.string().regex(/^acct-[0-9a-f]{16}$/);
+/** When a code may expire: after now and within a day (the network's codes last 10 minutes). */
+const Expiry = z.number().int().refine((t) => t > Date.now() - CONFIRM_GRACE_MS && t < Date.now() + 86_400_000, 'an expiry more than a day away');
+const IssuedCodeSchema = z.object({ code: PairingCodeTextSchema, expiresAt: Expiry, account: AccountId });
+const RedeemAnswerSchema = z.object({ state: z.enum(['pending', 'joined']), account: AccountId, expiresAt: z.number().int() });
+const PendingSchema = z.object({
+  machines: z.array(z.object({ code: PairingCodeTextSchema, memberId: AccountId, memberPublicKeyPem: z.string().max(1000), deviceId: z.string().max(64), name: z.string().max(64) })).max(64),
+});
+
+/** The network's answer, checked against what it must be: a network that says something else is refused, nothing kept. */
+function checked<T>(schema: z.ZodType<T>, answer: unknown, what: string): T {
+  const parsed = schema.safeParse(answer);
+  if (!parsed.success) throw new PairingRefused('bad-answer', `The network's answer to ${what} is not what a network sends (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); nothing was kept.`);
+  return parsed.data;
+}
+
 async function post(c: PairingContext, route: string, type: string, body: unknown): Promise<unknown> {
   const res = await fetch(c.url(route), {
     method: 'POST',
@@ -51,24 +70,29 @@ async function post(c: PairingContext, route: string, type: string, body: unknow
     body: JSON.stringify(seal(c.account, c.binding, type, body)),
     signal: AbortSignal.timeout(10_000),
   });
-  const answer = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-  if (!res.ok) throw new PairingRefused(answer?.error?.code ?? `http-${res.status}`, answer?.error?.message ?? `The network answered ${res.status}.`);
+  const answer = await readAnswer(res, MAX_ANSWER_BYTES).catch((error: Error) => {
+    throw new PairingRefused('bad-answer', `The network's answer was refused: ${error.message}.`);
+  });
+  const code = (answer as { error?: { code?: unknown } } | null)?.error?.code;
+  if (!res.ok) throw new PairingRefused(typeof code === 'string' && /^[a-z-]{1,32}$/.test(code) ? code : `http-${res.status}`, refusalWords(answer, res.status));
   return answer;
 }
 
-export interface IssuedCode { code: string; expiresAt: number; account: string }
-export interface PendingMachine { code: string; memberId: string; memberPublicKeyPem: string; deviceId: string; name: string }
+export type IssuedCode = z.infer<typeof IssuedCodeSchema>;
+export type PendingMachine = z.infer<typeof PendingSchema>['machines'][number];
 
-export function requestCode(c: PairingContext): Promise<IssuedCode> {
-  return post(c, '/v1/pairing/codes', 'pair-code', {}) as Promise<IssuedCode>;
+export async function requestCode(c: PairingContext): Promise<IssuedCode> {
+  const issued = checked(IssuedCodeSchema, await post(c, '/v1/pairing/codes', 'pair-code', {}), 'a new code');
+  if (issued.account !== c.account.id) throw new PairingRefused('bad-answer', `The network made a code for account ${issued.account}, not this one (${c.account.id}); nothing was kept.`);
+  return issued;
 }
 
-export function redeemCode(c: PairingContext, code: string, device: { deviceId: string; name: string }): Promise<{ state: 'pending' | 'joined'; account: string; expiresAt: number }> {
-  return post(c, '/v1/pairing/redeem', 'pair-redeem', { code, publicKeyPem: c.account.publicKeyPem, ...device }) as never;
+export async function redeemCode(c: PairingContext, code: string, device: { deviceId: string; name: string }): Promise<z.infer<typeof RedeemAnswerSchema>> {
+  return checked(RedeemAnswerSchema, await post(c, '/v1/pairing/redeem', 'pair-redeem', { code, publicKeyPem: c.account.publicKeyPem, ...device }), 'the code');
 }
 
 export async function pendingMachines(c: PairingContext): Promise<PendingMachine[]> {
-  return ((await ownerRead(c, '/v1/pairing/pending')) as { machines: PendingMachine[] }).machines;
+  return checked(PendingSchema, await ownerRead(c, '/v1/pairing/pending', MAX_ANSWER_BYTES), 'the machines waiting').machines;
 }
 
 /** The owner's key signs the delegation for the machine that redeemed `m.code`: its key may act for the account. */
@@ -276,7 +300,7 @@ export function pairingHandlers(service: () => PairingService, network: () => st
     };
   };
   const refused = (error: unknown): never => {
-    if (error instanceof PairingRefused) throw new ContractFailure(error.code === 'no-network' ? 'unavailable' : 'bad-request', error.message);
+    if (error instanceof PairingRefused) throw new ContractFailure(error.code === 'no-network' || error.code === 'bad-answer' ? 'unavailable' : 'bad-request', error.message);
     throw new ContractFailure('unavailable', `The network could not be asked: ${(error as Error).message}`);
   };
   return {

@@ -314,15 +314,17 @@ export type HireOrder = z.infer<typeof HireOrderSchema>;
 
 /** A Solana transaction signature: 64 bytes in base58 (usually 87 or 88 characters; leading zero bytes make it shorter). */
 export const TX_SIGNATURE_PATTERN = /^[1-9A-HJ-NP-Za-km-z]{64,88}$/;
+/** The most IO one amount can be: more than the coin's whole supply (800 million) is a lie. */
+export const MAX_IO = 1e9;
 /** The network's payout schedule (docs/protocol.md, "Payouts"): when it pays block rewards, from what amount, and how. */
 export const PayoutScheduleSchema = z.object({
-  everySeconds: z.number().int().positive(), minimum: z.number().nonnegative(), nextAt: z.number().int().nonnegative(),
+  everySeconds: z.number().int().positive().max(366 * 86_400), minimum: z.number().nonnegative().max(MAX_IO), nextAt: z.number().int().nonnegative(),
   cluster: z.enum(['mainnet-beta', 'devnet', 'testnet']), settlement: z.enum(['simulated', 'on-chain']),
 });
 /** Block rewards paid to the payout address: `amount` the whole transaction, `share` this device's part of it. */
 export const RewardPayoutSchema = PayoutScheduleSchema.pick({ cluster: true, settlement: true }).extend({
-  id: z.string().regex(/^po-[0-9a-f]{16,32}$/), at: z.number().int().nonnegative(), amount: z.number().nonnegative(), share: z.number().nonnegative(),
-  wallet: z.string().min(1).max(128), signature: z.string().regex(TX_SIGNATURE_PATTERN), blocks: z.number().int().nonnegative(),
+  id: z.string().regex(/^po-[0-9a-f]{16,32}$/), at: z.number().int().nonnegative(), amount: z.number().nonnegative().max(MAX_IO), share: z.number().nonnegative().max(MAX_IO),
+  wallet: z.string().min(1).max(128), signature: z.string().regex(TX_SIGNATURE_PATTERN), blocks: z.number().int().nonnegative().max(10_000_000),
 });
 export type RewardPayout = z.infer<typeof RewardPayoutSchema>;
 export type PayoutSchedule = z.infer<typeof PayoutScheduleSchema>;
@@ -330,9 +332,9 @@ export type PayoutSchedule = z.infer<typeof PayoutScheduleSchema>;
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('payout-schedule'), schedule: PayoutScheduleSchema }),
   z.object({ type: z.literal('reward-payout'), payout: RewardPayoutSchema }),
-  z.object({ type: z.literal('welcome'), deviceId: z.string(), heartbeatSeconds: z.number(), blockSeconds: z.number(), serverTime: z.number() }),
+  z.object({ type: z.literal('welcome'), deviceId: z.string().max(64), heartbeatSeconds: z.number(), blockSeconds: z.number(), serverTime: z.number() }),
   z.object({ type: z.literal('ack'), nonce: z.string() }),
-  z.object({ type: z.literal('error'), nonce: z.string().nullable(), code: z.string(), message: z.string() }),
+  z.object({ type: z.literal('error'), nonce: z.string().max(64).nullable(), code: z.string().max(64), message: z.string().max(16_000) }),
   z.object({ type: z.literal('potl'), challengeId: z.string(), nonce: z.string(), deadline: z.number() }),
   // The size is bounded by the network parameters' range: a huge one would exhaust the worker's memory.
   // `products`: how many n×n products, sized to the claimed processors; commitments count only until `deadline`.
@@ -350,13 +352,13 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('link-measure'), probeId: z.string().regex(/^[\w-]{1,64}$/), bytes: z.number().int().min(64).max(LINK_MAX_BYTES), timeoutMs: z.number().positive().max(600_000) }),
   z.object({ type: z.literal('hire'), order: HireOrderSchema }),
   z.object({ type: z.literal('hire-end'), hireId: HireIdSchema, reason: z.string().max(512) }),
-  z.object({ type: z.literal('payout'), hireId: HireIdSchema, amount: z.number(), hours: z.number(), at: z.number() }),
+  z.object({ type: z.literal('payout'), hireId: HireIdSchema, amount: z.number().nonnegative().max(MAX_IO), hours: z.number().nonnegative().max(MAX_HIRE_HOURS), at: z.number().int().nonnegative() }),
   z.object({
     type: z.literal('status'),
     eligible: z.boolean(),
     // `required: false`: a rule this network does not ask for (shown as "not required", never as a tick).
-    checks: z.array(z.object({ id: z.string(), ok: z.boolean(), required: z.boolean().optional(), pending: z.boolean().optional(), detail: z.string(), remainingSeconds: z.number().nonnegative().optional() })),
-    tier: z.number(),
+    checks: z.array(z.object({ id: z.string().max(64), ok: z.boolean(), required: z.boolean().optional(), pending: z.boolean().optional(), detail: z.string().max(1000), remainingSeconds: z.number().nonnegative().optional() })).max(64),
+    tier: z.number().int().min(0).max(4),
     /** The network's continuous-uptime streak for this device and its rule: the one uptime the pages show. */
     streakSeconds: z.number().nonnegative().optional(),
     minUptimeSeconds: z.number().nonnegative().optional(),
