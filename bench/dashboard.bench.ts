@@ -137,12 +137,23 @@ async function mainThreadPerSecond(seconds: number): Promise<void> {
         const cdp = await page.context().newCDPSession(page);
         await cdp.send('Performance.enable');
         const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
-        const perSecond = async () => {
-          await page.waitForTimeout(3000); // charts built, history fetched: the steady state
+        // The steady state: charts built, history fetched, the first 5 s left out. Measured in
+        // 5 s windows too, whose median shrugs off a burst from another process on a shared machine.
+        const perSecond = async (): Promise<{ mean: number; median: number }> => {
+          await page.bringToFront();
+          const [visibility, focused] = await page.evaluate(() => [document.visibilityState, document.hasFocus()] as const);
+          if (visibility !== 'visible' || !focused) throw new Error(`the measured tab must be visible and focused (it is ${visibility}, focus ${focused})`);
+          await page.waitForTimeout(5000);
+          const windows: number[] = [];
           const t0 = await taskSeconds();
-          const w0 = await page.evaluate(() => performance.now());
-          await page.waitForTimeout(seconds * 1000);
-          return (((await taskSeconds()) - t0) * 1000) / (((await page.evaluate(() => performance.now())) - w0) / 1000);
+          const w0 = performance.now();
+          for (let left = seconds; left > 0; left -= 5) {
+            const a = await taskSeconds();
+            const wa = performance.now();
+            await page.waitForTimeout(Math.min(5, left) * 1000);
+            windows.push((((await taskSeconds()) - a) * 1000) / ((performance.now() - wa) / 1000));
+          }
+          return { mean: (((await taskSeconds()) - t0) * 1000) / ((performance.now() - w0) / 1000), median: median(windows) };
         };
         await page.goto(served.url);
         await page.getByTestId('gpu-temp').nth(gpus - 1).filter({ hasText: /°C/ }).waitFor();
@@ -150,7 +161,9 @@ async function mainThreadPerSecond(seconds: number): Promise<void> {
         await page.goto(`${served.origin}/#/device`);
         await page.getByRole('radio', { name: '15 min' }).click();
         const device = await perSecond();
-        const line = (where: string, v: number) => `main-thread time at 1 Hz, ${where}, ${gpus} GPU${gpus > 1 ? 's' : ''} (1920x1080, over ${seconds} s): ${ms(v)} per second (goal < 2 ms: ${verdict(v < 2)})`;
+        const line = (where: string, v: { mean: number; median: number }) =>
+          `main-thread time at 1 Hz, ${where}, ${gpus} GPU${gpus > 1 ? 's' : ''} (1920x1080, visible and focused, over ${seconds} s after 5 s): ` +
+          `${ms(v.mean)} per second, median 5 s window ${ms(v.median)} (goal < 2 ms: ${verdict(v.mean < 2)})`;
         console.log(line('Home', home));
         console.log(line('Device details', device));
         await page.close();

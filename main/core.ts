@@ -16,7 +16,6 @@ import type { SecretStore } from './settings/secrets.ts';
 import type { SettingsStore } from './settings/store.ts';
 import { checkSolanaAddress } from './settings/wallet.ts';
 import { loadOrCreateAccount, loadOrCreateIdentity, type DeviceIdentity } from './worker/identity.ts';
-import { startEmbeddedDevnet } from './devnet/embedded.ts';
 import type { Coordinator } from './devnet/coordinator.ts';
 import type { RewardSink, WorkerClient } from './worker/client.ts';
 import { BlockEvidence } from './worker/block-evidence.ts';
@@ -274,7 +273,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }
       const network = options.network;
       if (network) {
-        if (network === 'embedded') devnet = await startEmbeddedDevnet(options.dataDir, undefined, (m) => log(`devnet: ${m}`));
+        // The devnet (about 5 MiB resident) loads only for --network embedded.
+        if (network === 'embedded') devnet = await (await import('./devnet/embedded.ts')).startEmbeddedDevnet(options.dataDir, undefined, (m) => log(`devnet: ${m}`));
         let lastFrame: TelemetryFrame | null = null;
         subscriptions.add(sampler.onFrame((frame) => (lastFrame = frame)));
         networkUrl = devnet ? devnet.url : network;

@@ -1,6 +1,7 @@
 // The e-mail channel: SMTP through nodemailer, the password from the secret store. Timeouts keep a
 // silent server inside the 30 s promise; an authentication refusal is not retried.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { messageText, PermanentFailure, withRetries, type AlertChannel, type RetryOptions } from './channel.ts';
 
 export interface EmailOptions {
@@ -17,7 +18,9 @@ export interface EmailOptions {
 }
 
 export function emailChannel(options: EmailOptions): AlertChannel {
-  const transport = nodemailer.createTransport({
+  // nodemailer (about 3 MiB resident) loads at the first e-mail, not in every worker that never sends one.
+  let transport: Promise<Transporter<SMTPTransport.SentMessageInfo>> | null = null;
+  const connect = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({
     host: options.host,
     port: options.port,
     secure: options.secure,
@@ -26,13 +29,13 @@ export function emailChannel(options: EmailOptions): AlertChannel {
     greetingTimeout: 8000,
     socketTimeout: 8000,
     tls: options.allowUnverifiedTls ? { rejectUnauthorized: false } : undefined,
-  });
+  })));
   return {
     kind: 'email',
     send: (message) =>
       withRetries(async () => {
         try {
-          const info = await transport.sendMail({
+          const info = await (await connect()).sendMail({
             from: options.from,
             to: options.to,
             subject: `[IO Worker] ${message.state === 'resolved' ? 'Resolved: ' : ''}${message.title}`,

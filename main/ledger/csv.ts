@@ -102,7 +102,9 @@ function evidenceFields(ledger: Ledger, r: BlockRewardRow): (string | number | n
     isoOrNull(s.powDeadline), s.powSolveMs === null ? null : round(s.powSolveMs, 1), isoOrNull(s.powSentAt), isoOrNull(s.powAckedAt), gaps, cause,
   ];
 }
-const utcClock = clockTime('UTC');
+// Made at the first export: a time-zone formatter loads ICU's zone data (about 8 MiB resident).
+let utc: ReturnType<typeof clockTime> | undefined;
+const utcClock = (t: number) => (utc ??= clockTime('UTC'))(t);
 
 /** The whole export as one string, at most `maxRows` data rows (the contract request uses this). */
 export function exportCsvText(ledger: Ledger, kind: ExportKind, options: ExportOptions, maxRows: number): { csv: string; rows: number; truncated: boolean } {

@@ -16,9 +16,14 @@ interface Props {
 export function LiveText({ read, className, testId, as: Tag = 'div' }: Props) {
   const box = useRef<HTMLElement>(null);
   useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    // One text node changed in place: replacing it (textContent) builds a new layout object each tick.
+    const node = document.createTextNode('');
+    element.replaceChildren(node);
     const paint = (frame: TelemetryFrame | undefined) => {
       const text = read(frame);
-      if (box.current && box.current.textContent !== text) box.current.textContent = text;
+      if (node.data !== text) node.data = text;
     };
     paint(telemetry.latest());
     return telemetry.subscribe(paint);

@@ -16,13 +16,19 @@ export const useNetworkStore = create<NetworkView>()(() => ({ value: null, recei
 
 let watchers = 0;
 let timer: ReturnType<typeof setInterval> | null = null;
+let lastAnswer = '';
 
 export async function reloadNetwork(): Promise<void> {
   try {
     const value = await api.request('worker.eligibility', {});
+    // The same answer again is no news: every widget that shows it would render for nothing.
+    const answer = JSON.stringify(value);
+    if (answer === lastAnswer && useNetworkStore.getState().error === null) return;
+    lastAnswer = answer;
     useNetworkStore.setState({ value, receivedAt: Date.now(), error: null });
   } catch (error) {
-    useNetworkStore.setState({ error: (error as Error).message });
+    const message = (error as Error).message;
+    if (useNetworkStore.getState().error !== message) useNetworkStore.setState({ error: message });
   }
 }
 
