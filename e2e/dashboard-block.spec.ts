@@ -65,6 +65,14 @@ test('a Block Rewards row opens its block: verdict, the worker’s record on one
   await expect(verdict).toContainText('Completed');
   await expect(verdict).toContainText(/Tier\s*Tier \d/);
   await expect(verdict).toContainText(/Reward\s*[\d,.]+ IO/);
+  // Words, not the wire's codes; this machine by its name (the id kept beside it), the day said once.
+  await expect(verdict).toContainText(/Compute proof \(POW\)\s*(Passed|Skipped \(hired\))/);
+  await expect(verdict).toContainText(/\d+ of \d+ answered, as the network counted them/);
+  const when = page.getByTestId('block-when');
+  await expect(when).toContainText(/^\S.* \(dev-[0-9a-f]{16}\) · /);
+  await expect(when).not.toHaveText(/^Device dev-/);
+  const year = String(new Date().getFullYear());
+  expect(((await when.textContent()) ?? '').replace(/dev-[0-9a-f]{16}/, '').split(year).length - 1).toBe(1);
   await expect(page.getByRole('heading', { name: 'What this worker saw' })).toBeVisible();
   const events = page.getByTestId('block-events');
   await expect(events).toContainText(/Liveness challenge arrived \(deadline/);

@@ -121,7 +121,7 @@ test('Home lists both machines of the account with the network\'s figures for ea
   expect(shown.temperature).toMatch(/^\d+ °C$/);
   expect(shown.power).toMatch(/^\d+ W$/);
   expect((await cells(page, first!.id)).today).not.toBe(coins(0));
-  await expect(row(page, second!.id)).toContainText('active');
+  await expect(row(page, second!.id).getByTestId('device-status')).toHaveText('Active');
   await page.getByTestId('account-devices').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(SHOTS, 'fleet-home.png') });
 });
@@ -141,6 +141,15 @@ test('a payout wallet change is announced on both machines and confirmed from th
   await expect(here).toContainText('Asked from this machine');
   await expect(here.getByRole('button', { name: 'Confirm' })).toHaveCount(0);
   expect(await walletAt()).toBe(WALLET_1); // still paid to the old address
+  // The Wallet page and Earnings say the same as the banner: the old address is paid until the change takes effect.
+  await page.getByRole('navigation').getByRole('link', { name: 'Wallet' }).click();
+  await expect(page.getByTestId('wallet-pending')).toContainText(`Rewards are paid to ${WALLET_1} until`);
+  await expect(page.getByTestId('wallet-address')).toHaveText(WALLET_1);
+  await expect(page.getByRole('row').filter({ hasText: WALLET_1 }).getByTestId('wallet-badge')).toHaveText('current');
+  await expect(page.getByRole('row').filter({ hasText: WALLET_2 }).getByTestId('wallet-badge')).toHaveText(/^from /);
+  await page.getByRole('navigation').getByRole('link', { name: 'Earnings & Rewards' }).click();
+  await expect(page.getByTestId('payout-account')).toHaveText(WALLET_1);
+  await expect(page.getByTestId('payout-account-pending')).toContainText(`then to ${WALLET_2}`);
 
   const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await other.goto(second!.served.url);
@@ -151,6 +160,7 @@ test('a payout wallet change is announced on both machines and confirmed from th
   await expect(there).toHaveCount(0, { timeout: 15_000 });
   await expect(here).toHaveCount(0, { timeout: 15_000 });
   expect(await walletAt()).toBe(WALLET_2);
+  await expect(page.getByTestId('payout-account')).toHaveText(WALLET_2, { timeout: 15_000 });
   await other.close();
 });
 
@@ -172,6 +182,12 @@ test('Delete of a running machine says what happens; a stopped one is marked qui
   const hhmm = await page.evaluate((t) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }), quietSince);
   await expect(quiet).toHaveText(`quiet since ${hhmm}`, { timeout: 15_000 });
   await expect(row(page, second!.id).locator('[data-field="temperature"]')).toHaveText('–');
+  await expect(row(page, second!.id).getByTestId('device-status')).toHaveText('Offline');
+  // Workers: the GPU count's parts add up, the stopped machine's GPU counted offline (never idle).
+  await page.getByRole('navigation').getByRole('link', { name: 'Workers' }).click();
+  await expect(page.getByTestId('workers-gpus')).toHaveText(/^2 \((1 hired|1 idle), 1 offline\)$/, { timeout: 15_000 });
+  await expect(page.getByTestId('workers-table').getByRole('row').filter({ hasText: 'Offline' })).toContainText('Unavailable');
+  await page.getByRole('navigation').getByRole('link', { name: 'Home' }).click();
   await page.getByTestId('account-devices').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(SHOTS, 'fleet-quiet.png') });
 });

@@ -89,7 +89,18 @@ test('a limit crossed pauses the worker by that limit and it resumes by itself; 
   const network = await rpc<{ pausedBy: { source: string }[] }>(request, 'worker.eligibility');
   expect(network.pausedBy.map((p) => p.source)).toEqual(['limits']);
   const status = await rpc<{ deviceId: string }>(request, 'system.status');
+  // The card says it is paused, not "not yet" (which would come by itself), and "Your devices" shows this machine Paused, not the network's "idle".
+  await expect(page.locator('#elig-title')).toHaveText('Paused: not earning block rewards');
+  await expect(page.getByTestId('account-devices').locator(`tr[data-device="${status.deviceId}"]`).getByTestId('device-status')).toHaveText('Paused');
   await page.screenshot({ path: test.info().outputPath('home-paused-by-limit.png'), fullPage: true });
+  // A block the pause fell in: its page names who paused it in words, never the code "(limits)".
+  type Rows = { rows: { status: string; device: string; blockStart: number }[] };
+  await expect.poll(async () => (await rpc<Rows>(request, 'rewards.page', { pageSize: 5 })).rows.filter((r) => r.status === 'failed').length, { timeout: 20_000 }).toBeGreaterThan(0);
+  const failed = (await rpc<Rows>(request, 'rewards.page', { pageSize: 5 })).rows.find((r) => r.status === 'failed')!;
+  await page.evaluate((h) => { window.location.hash = h; }, `#/block?device=${failed.device}&start=${failed.blockStart}`);
+  await expect(page.getByTestId('block-events')).toContainText('Paused by a limit you set from', { timeout: 10_000 });
+  await expect(page.getByTestId('block-events')).not.toContainText('(limits)');
+  await openHome(page);
 
   // It cools: the pause lifts by itself, and the limit's notice is in the history.
   setGpu('idle');

@@ -63,11 +63,15 @@ test('a code on Add New Device pairs a second `serve` into the account; both sho
   const shown = await panel.getByTestId('pair-code').textContent({ timeout: 15_000 });
   const code = /([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4})/.exec(shown ?? '')![1]!;
   await expect(panel.getByTestId('pair-state')).toContainText(/Expires in (9|10) min/);
+  // Typing someone else's code is set apart from this machine's own code, under its own heading.
+  await expect(panel.getByRole('heading', { level: 3, name: 'Or join this machine to another account' })).toBeVisible();
   const commands = panel.getByTestId('pair-commands');
   await expect(commands).toHaveCount(2);
   await expect(commands.nth(0)).toContainText('Ubuntu');
   await expect(commands.nth(1)).toContainText('Windows (PowerShell)');
   for (let i = 0; i < 2; i++) await expect(commands.nth(i)).toContainText(`npm run io-worker -- serve --network ${coordinator.url} --pair ${code}`);
+  // A loopback network: the same-machine command has its own data dir and port (a copy of the others would clash with this worker's).
+  await expect(panel.getByTestId('pair-same-machine')).toHaveText(`npm run io-worker -- serve --network ${coordinator.url} --data-dir ./w2 --port 0 --pair ${code}`);
   await panel.scrollIntoViewIfNeeded();
   await page.screenshot({ path: test.info().outputPath('add-another-machine.png'), fullPage: true });
 
@@ -75,6 +79,9 @@ test('a code on Add New Device pairs a second `serve` into the account; both sho
   b = await startServe(ENV, ['--network', coordinator.url, '--pair', code], path.join(tmp, 'b'));
   await waitForOutput(b, /Paired: this machine now belongs to account acct-[0-9a-f]{16}/, 30_000);
   await expect(panel.getByTestId('pair-state')).toContainText('joined with this code', { timeout: 15_000 });
+  // The used code offers nothing to copy any more: a third machine needs a new one.
+  await expect(panel.getByTestId('pair-spent')).toContainText('This code is used up: each code joins one machine.');
+  await expect(commands).toHaveCount(0);
   await page.screenshot({ path: test.info().outputPath('machine-joined.png'), fullPage: true });
   const idA = deviceIdOf(a);
   const idB = deviceIdOf(b);

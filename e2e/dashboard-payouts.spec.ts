@@ -81,6 +81,8 @@ test('Payouts: block rewards paid to the payout address, marked simulated with n
   await expect(row).toContainText(`${WALLET.slice(0, 8)}…${WALLET.slice(-8)}`);
   await expect(row.getByRole('cell').nth(1)).toHaveText(/^[\d,]+\.\d+ IO$/);
   await expect(row.getByTestId('payout-simulated')).toHaveText('devnet, not on-chain');
+  // Its state in words, not the wire's lower-case code.
+  await expect(row.getByRole('cell').nth(4)).toHaveText(/^(Pending|Sent|Confirmed|Failed)$/);
   // Simulated settlement links nowhere: there is no transaction on Solana to check.
   await expect(table.getByRole('link')).toHaveCount(0);
   await region.scrollIntoViewIfNeeded();

@@ -65,6 +65,17 @@ test('Settings saves a change through the contract, and a bad value is refused w
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await page.screenshot({ path: test.info().outputPath('settings-dark.png'), fullPage: true });
+  // The network choice is read whole in its field, not cut off.
+  const kind = page.getByLabel('Connect to');
+  expect(await kind.evaluate((el: HTMLSelectElement) => {
+    const probe = document.createElement('span');
+    probe.style.font = getComputedStyle(el).font;
+    probe.textContent = el.selectedOptions[0]!.text;
+    document.body.append(probe);
+    const fits = probe.getBoundingClientRect().width + 28 <= el.clientWidth; // 28 px: the arrow and padding
+    probe.remove();
+    return fits;
+  })).toBe(true);
   await page.getByLabel('GPU core temperature, °C').fill('500');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText(/limits\.gpuTemperatureC/)).toBeVisible();
@@ -96,4 +107,22 @@ test('Home renames this machine on the network and locally, after the user confi
   await devices.getByRole('button', { name: 'Save' }).click();
   await expect(devices.getByRole('row').nth(1)).toContainText('rig-e2e');
   await expect(page.getByTestId('device-name')).toHaveText('rig-e2e');
+});
+
+test('Earnings before any block says this network’s own block length and the day its "today" counts', async ({ page, request }) => {
+  const rpc = async <T,>(channel: string): Promise<T> =>
+    ((await (await request.post(`${served.origin}/api/rpc/${channel}`, { data: {}, headers: { authorization: `Bearer ${served.token}` } })).json()) as { result: T }).result;
+  await expect.poll(async () => (await rpc<{ blockSeconds: number | null }>('worker.eligibility')).blockSeconds, { timeout: 20_000 }).not.toBeNull();
+  const { blockSeconds } = await rpc<{ blockSeconds: number }>('worker.eligibility');
+  await page.goto(served.url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Earnings & Rewards' }).click();
+  await expect(page.getByTestId('total-today-note')).toHaveText(/^since midnight, \S+ time$/);
+  const every = blockSeconds === 3600 ? 'hour' : null;
+  const empty = page.getByTestId('rewards-empty');
+  // The built-in devnet closes a block an hour: before the first one the note says so, never a fixed "5 h" of uptime.
+  await expect(page.getByTestId('rewards-count')).toHaveText(/\d+ blocks? recorded/);
+  if ((await page.getByTestId('rewards-count').textContent())?.startsWith('0 blocks')) {
+    await expect(empty).toContainText(every ? `This network closes a block every ${every}` : 'This network closes a block every');
+    await expect(empty).not.toContainText('5 h');
+  }
 });

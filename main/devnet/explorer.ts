@@ -32,7 +32,8 @@ export class Explorer {
       account: this.#owns(viewer, d) ? d.account_id : null,
       status,
       hireStatus: hire ? 'hired' : status === 'active' ? 'available' : 'unavailable',
-      upForSeconds: Math.round(devices.uptimeSeconds(d, now)),
+      // Whole seconds gone by, as a clock counts them (and as the dashboard shows them): never rounded up.
+      upForSeconds: Math.floor(devices.uptimeSeconds(d, now)),
       processorType: d.processor_type,
       model: d.model,
       quantity: d.quantity,

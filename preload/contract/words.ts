@@ -209,6 +209,34 @@ export const PAYOUT_SETTLEMENT_WORDS: Record<(typeof PAYOUT_SETTLEMENTS)[number]
   simulated: 'devnet, not on-chain',
   'on-chain': 'on-chain',
 };
+/** The network's POW result for a block, as the Block Rewards table and the Block page say it. */
+export const POW_RESULT_WORDS: Record<string, string> = {
+  passed: 'Passed',
+  failed: 'Failed',
+  'skipped-hired': 'Skipped (hired)',
+  'not-issued': 'Not issued',
+};
+/** A payout's state as the Payouts table says it. */
+export const PAYOUT_STATUS_WORDS: Record<'pending' | 'sent' | 'confirmed' | 'failed', string> = {
+  pending: 'Pending',
+  sent: 'Sent',
+  confirmed: 'Confirmed',
+  failed: 'Failed',
+};
+/** A device's state in the network's lists (Workers, Home's "Your devices"). */
+export const DEVICE_STATUS_WORDS: Record<'active' | 'idle' | 'hired' | 'offline' | 'blocked', string> = {
+  active: 'Active',
+  idle: 'Idle',
+  hired: 'Hired',
+  offline: 'Offline',
+  blocked: 'Blocked',
+};
+/** Whether a device can be hired, as the network lists it. */
+export const HIRE_STATUS_WORDS: Record<'hired' | 'available' | 'unavailable', string> = {
+  hired: 'Hired',
+  available: 'Available',
+  unavailable: 'Unavailable',
+};
 /** The Solana cluster a payout's transaction is on, as the Payouts table names it. */
 export const SOLANA_CLUSTER_WORDS: Record<'mainnet-beta' | 'devnet' | 'testnet', string> = {
   'mainnet-beta': 'Solana mainnet',

@@ -4,6 +4,7 @@
 // network cannot be reached, with Rename and Delete for each.
 import { useEffect, useState } from 'react';
 import type { NetworkDevices } from '../../preload/contract/index.ts';
+import { DEVICE_STATUS_WORDS, WORKER_STATE_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
 import { celsius, clockTime, coins, percent, relativeTime, watts } from '../format';
 import { useApp } from '../store/app';
@@ -12,6 +13,7 @@ import { usePoll } from './usePoll';
 import { useNow } from './useNow';
 
 type Row = NetworkDevices['devices'][number];
+const NOWRAP = { whiteSpace: 'nowrap' } as const;
 
 /** A machine's figures as the network last heard them; none while it is quiet (they would be old). */
 function figures(d: Row): { temperature: string; power: string; utilization: string } {
@@ -58,11 +60,20 @@ export function AccountDevices() {
     if (fresh) setKnown(keepLastDevices(fresh));
   }, [fresh]);
   const ownId = useApp((s) => s.status?.deviceId);
+  const ownState = useApp((s) => s.status?.state);
   const data = known?.data;
   const own = data?.devices.find((d) => d.id === ownId);
   const mine = own ? data!.devices.filter((d) => d.account === own.account) : [];
-  if (!mine.length) return null;
   const stale = !!(error || offline);
+  if (!mine.length) {
+    // Opened while the network is away, with nothing kept: say so rather than leave the card out.
+    return stale && !data ? (
+      <section className="card section-gap" aria-labelledby="devices-title" data-testid="devices-unreachable">
+        <h2 id="devices-title">Your devices</h2>
+        <p className="muted">The network cannot be reached, and only it lists the machines of your account: they show here once it answers.</p>
+      </section>
+    ) : null;
+  }
   return (
     <section className="card section-gap" aria-labelledby="devices-title">
       <h2 id="devices-title">Your devices</h2>
@@ -92,6 +103,7 @@ export function AccountDevices() {
             const self = d.id === ownId;
             const f = figures(d);
             const quietSince = d.fleet?.quietSince ?? null;
+            const heardAt = self ? null : (d.fleet?.telemetry?.at ?? null);
             return (
               <tr key={d.id} data-device={d.id}>
                 <td>
@@ -102,17 +114,27 @@ export function AccountDevices() {
                   </div>
                 </td>
                 <td>
-                  <span className={`pill pill-${d.status}`}>{d.status}</span>
-                  {quietSince !== null ? (
-                    <span className="pill pill-stale" data-testid="device-quiet" title={`No heartbeat since ${new Date(quietSince).toLocaleString()}`}>
-                      quiet since {clockTime(quietSince)}
-                    </span>
-                  ) : null}
+                  {/* This machine knows its own pause before the network's list does (it lists a paused machine as idle). */}
+                  {self && ownState === 'paused' ? (
+                    <span className="pill pill-idle" data-testid="device-status">{WORKER_STATE_WORDS.paused}</span>
+                  ) : (
+                    <span className={`pill pill-${d.status}`} data-testid="device-status">{DEVICE_STATUS_WORDS[d.status] ?? d.status}</span>
+                  )}
                   {stale ? <span className="pill pill-stale">stale</span> : null}
+                  {quietSince !== null ? (
+                    <div className="muted small" style={{ whiteSpace: 'nowrap' }} data-testid="device-quiet" title={`No heartbeat since ${new Date(quietSince).toLocaleString()}`}>
+                      quiet since {clockTime(quietSince)}
+                    </div>
+                  ) : heardAt !== null && Date.now() - heardAt > 45_000 ? (
+                    // Between two heartbeats and the network's offline rule: the figures are this old.
+                    <div className="muted small" style={{ whiteSpace: 'nowrap' }} data-testid="device-heard">
+                      last heard {relativeTime(heardAt)}
+                    </div>
+                  ) : null}
                 </td>
-                <td data-field="temperature">{f.temperature}</td>
-                <td data-field="power">{f.power}</td>
-                <td data-field="utilization">{f.utilization}</td>
+                <td data-field="temperature" style={NOWRAP}>{f.temperature}</td>
+                <td data-field="power" style={NOWRAP}>{f.power}</td>
+                <td data-field="utilization" style={NOWRAP}>{f.utilization}</td>
                 <td data-field="today" style={{ whiteSpace: 'nowrap' }}>{d.fleet ? coins(d.fleet.earnedToday) : '–'}</td>
                 <td>
                   <DeviceActions id={d.id} name={d.name ?? d.id} self={self} running={d.status !== 'offline'} onChange={reload} />

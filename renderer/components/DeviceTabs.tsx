@@ -74,7 +74,7 @@ function Panel({ id, deviceId }: { id: TabId; deviceId?: string }) {
     case 'notices':
       return <Notices />;
     case 'rewards':
-      return <RewardsTable caption="Block Rewards of this device" device={deviceId} pageSize={20} />;
+      return <RewardsTable caption="Block Rewards of this device" device={deviceId} pageSize={20} compact />;
   }
 }
 

@@ -47,7 +47,10 @@ export function Eligibility() {
             : network.eligible
               ? 'Eligible for block rewards'
               : network.eligible === false
-                ? 'Not yet eligible for block rewards'
+                ? // "Not yet" promises it will come by itself; a pause holds it until it ends.
+                  network.pausedBy.length > 0
+                  ? 'Paused: not earning block rewards'
+                  : 'Not yet eligible for block rewards'
                 : 'Waiting for the network’s first judgement'}
         </h2>
         {network.pausedBy.some((p) => p.source === 'user') ? (
@@ -85,7 +88,7 @@ export function Eligibility() {
       <IdleUseLine />
       {streak !== null ? (
         <p className="muted small" data-testid="up-for-line">
-          Up for <strong data-testid="up-for">{clockDuration(streak)}</strong> without a break, as the network counts it
+          Up for <strong data-testid="up-for" data-at={now}>{clockDuration(streak)}</strong> without a break, as the network counts it
           {offline ? ` (stopped at ${clockTime(offline.since)}: the network cannot be reached)` : ''}.
         </p>
       ) : null}

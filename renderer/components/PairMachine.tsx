@@ -83,7 +83,9 @@ export function PairMachine() {
           ) : (
             <>
               <p data-testid="pair-code" aria-label="Pairing code">
-                <span className="mono" style={{ fontSize: 30, fontWeight: 700, letterSpacing: '0.12em' }}>{spaced(code.code)}</span>
+                <span className="mono" style={{ fontSize: 30, fontWeight: 700, letterSpacing: '0.12em', ...(shown?.state === 'joined' || !remaining ? { textDecoration: 'line-through', opacity: 0.5 } : {}) }}>
+                  {spaced(code.code)}
+                </span>
               </p>
               <p data-testid="pair-state" aria-live="polite">
                 {shown?.state === 'joined' && shown.machine ? (
@@ -96,19 +98,31 @@ export function PairMachine() {
                   <span className="warning-text">This code expired: make a new one.</span>
                 )}
               </p>
-              {code.loopback ? (
-                <p className="warning-text" data-testid="pair-loopback">
-                  {code.network} is a loopback address: only this machine reaches it. For another machine, choose a coordinator both machines reach
-                  (step Network); a second worker on this machine joins as shown, with its own --data-dir.
+              {/* A used or expired code cannot join anything: its commands would only mislead. */}
+              {shown?.state !== 'joined' && remaining ? (
+                <>
+                  {code.loopback ? (
+                    <div className="warning-text" data-testid="pair-loopback">
+                      <p>
+                        {code.network} is a loopback address: only this machine reaches it. For another machine, choose a coordinator both machines
+                        reach (step Network). A second worker on this machine joins with its own data dir and port:
+                      </p>
+                      <pre className="mono" style={PRE} data-testid="pair-same-machine">{`npm run io-worker -- serve --network ${code.network} --data-dir ./w2 --port 0 --pair ${spaced(code.code)}`}</pre>
+                    </div>
+                  ) : null}
+                  {pairingCommands(code.network, code.code).map((c) => (
+                    <div key={c.system} className="field" data-testid="pair-commands">
+                      <strong>{c.system}</strong>
+                      <pre className="mono" style={PRE}>{c.lines.join('\n')}</pre>
+                    </div>
+                  ))}
+                  <p className="muted small">Or, in the other machine’s own IO Worker: Add New Device, “Join this machine to an account”, and type the code.</p>
+                </>
+              ) : (
+                <p className="muted" data-testid="pair-spent">
+                  {shown?.state === 'joined' ? 'This code is used up: each code joins one machine.' : 'This code can no longer be used.'} For another machine, make a new code.
                 </p>
-              ) : null}
-              {pairingCommands(code.network, code.code).map((c) => (
-                <div key={c.system} className="field" data-testid="pair-commands">
-                  <strong>{c.system}</strong>
-                  <pre className="mono" style={PRE}>{c.lines.join('\n')}</pre>
-                </div>
-              ))}
-              <p className="muted small">Or, in the other machine’s own IO Worker: Add New Device, “Join this machine to an account”, and type the code.</p>
+              )}
               <div className="actions">
                 <button type="button" onClick={ask} disabled={asking}>
                   New code
@@ -139,7 +153,9 @@ function JoinAccount({ status, onChange }: { status: PairingStatus | null; onCha
     }
   };
   return (
-    <div className="field section-gap">
+    <div className="field section-gap" style={{ borderTop: '1px solid var(--border)', paddingTop: 12 }}>
+      {/* Apart from the code above: that one is for another machine, this field takes someone else's code for this one. */}
+      <h3 style={{ margin: '0 0 6px' }}>Or join this machine to another account</h3>
       <label htmlFor="join-code">Join this machine to an account: the code from the owner’s dashboard</label>
       <div className="inline-form">
         <input id="join-code" className="mono" placeholder="7K3M-Q9TX" maxLength={32} value={text} onChange={(e) => setText(e.target.value)} />

@@ -3,18 +3,15 @@
 // device's tabs; the CSV export uses the ledger's own export (what: 'rewards').
 import { useCallback, useEffect, useState } from 'react';
 import type { BlockRewardRow, RewardsPage } from '../../preload/contract/index.ts';
+import { POW_RESULT_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
 import { coins, localTimeZone, score } from '../format';
 import { blockHref } from '../router';
-import { useBlockCause } from './block-cause';
+import { blockEvery, useBlockCause } from './block-cause';
+import { useNetwork } from '../store/network';
 import { Time } from './Time';
 
-const POW_LABEL: Record<string, string> = {
-  passed: 'Passed',
-  failed: 'Failed',
-  'skipped-hired': 'Skipped (hired)',
-  'not-issued': 'Not issued',
-};
+const POW_LABEL = POW_RESULT_WORDS;
 
 interface Props {
   /** Only this network device (absent: every device recorded on this machine). */
@@ -22,14 +19,17 @@ interface Props {
   pageSize?: number;
   /** Show the "Export CSV" button. */
   exportable?: boolean;
+  /** A narrow card (Device details): the scores, processor and quantity are left to the Block page, so Rewarded stays in view. */
+  compact?: boolean;
   caption: string;
 }
 
-export function RewardsTable({ device, pageSize = 25, exportable = false, caption }: Props) {
+export function RewardsTable({ device, pageSize = 25, exportable = false, compact = false, caption }: Props) {
   const [page, setPage] = useState(1);
   const [data, setData] = useState<RewardsPage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [exporting, setExporting] = useState<string | null>(null);
+  const network = useNetwork().value;
 
   const load = useCallback(() => {
     api
@@ -101,24 +101,25 @@ export function RewardsTable({ device, pageSize = 25, exportable = false, captio
               <th scope="col">Started</th>
               <th scope="col">Status</th>
               <th scope="col">Tier</th>
-              <th scope="col">Processor</th>
-              <th scope="col" className="num">Quantity</th>
+              {compact ? null : <th scope="col">Processor</th>}
+              {compact ? null : <th scope="col" className="num">Quantity</th>}
               <th scope="col">POW</th>
               <th scope="col">POTL</th>
-              <th scope="col" className="num">Base score</th>
-              <th scope="col" className="num">Normalized score</th>
+              {compact ? null : <th scope="col" className="num">Base score</th>}
+              {compact ? null : <th scope="col" className="num">Normalized score</th>}
               <th scope="col" className="num">Rewarded</th>
             </tr>
           </thead>
           <tbody>
-            {data?.rows.map((row) => <RewardRow key={`${row.device}-${row.blockStart}`} row={row} showDevice={showDevice} />)}
+            {data?.rows.map((row) => <RewardRow key={`${row.device}-${row.blockStart}`} row={row} showDevice={showDevice} compact={compact} />)}
           </tbody>
         </table>
       </div>
       {data && data.total === 0 ? (
-        <p className="muted empty-note">
-          No blocks yet. Blocks close every hour; once this machine is eligible (wallet set, tier above 0, 5 h of
-          continuous uptime, proofs answered) each one shows up here with what it paid.
+        <p className="muted empty-note" data-testid="rewards-empty">
+          No blocks yet.{' '}
+          {network?.blockSeconds ? `This network closes a block every ${blockEvery(network.blockSeconds)}; once` : 'Once'} this machine is
+          eligible (Home lists what it still needs) each block shows up here with what it paid.
         </p>
       ) : null}
       {data && data.total > data.pageSize ? (
@@ -138,37 +139,53 @@ export function RewardsTable({ device, pageSize = 25, exportable = false, captio
   );
 }
 
-function RewardRow({ row, showDevice }: { row: BlockRewardRow; showDevice: boolean }) {
+function RewardRow({ row, showDevice, compact }: { row: BlockRewardRow; showDevice: boolean; compact: boolean }) {
   const potlOk = row.potl ? row.potl.issued > 0 && row.potl.answered === row.potl.issued : null;
+  const failed = row.status === 'failed';
+  // A failed row's cause gets a line of its own under it: in a cell it squeezed the table past its card.
+  const c = failed ? JOINED : undefined;
   return (
-    <tr>
-      <td className="mono">
-        {/* The block page: the network's verdict beside this worker's own record, and why. */}
-        <a href={blockHref(row.device, row.blockStart)} title="Open this block: what the worker saw and why it passed or failed">
-          {row.blockId ?? 'Open'}
-        </a>
-      </td>
-      {showDevice ? <td className="mono small">{row.device}</td> : null}
-      <td>
-        <Time t={row.blockStart} />
-      </td>
-      <td>
-        <span className={`pill ${row.status === 'passed' ? 'pill-ok' : 'pill-bad'}`} title={row.detail ?? undefined}>
-          {row.status === 'passed' ? 'Completed' : 'Failed'}
-        </span>
-        {row.status === 'failed' ? <FailedCause row={row} /> : null}
-      </td>
-      <td>{row.tier === null ? '–' : `Tier ${row.tier}`}</td>
-      <td>{row.processorType ?? '–'}</td>
-      <td className="num">{row.quantity ?? '–'}</td>
-      <td>{row.pow === null ? '–' : (POW_LABEL[row.pow] ?? row.pow)}</td>
-      <td className={potlOk === false ? 'warning-text' : undefined}>{row.potl ? `${row.potl.answered} / ${row.potl.issued} answered` : '–'}</td>
-      <td className="num">{score(row.baseScore)}</td>
-      <td className="num">{score(row.normalizedScore)}</td>
-      <td className="num">{coins(row.amount)}</td>
-    </tr>
+    <>
+      <tr>
+        <td className="mono" style={c}>
+          {/* The block page: the network's verdict beside this worker's own record, and why. */}
+          <a href={blockHref(row.device, row.blockStart)} title="Open this block: what the worker saw and why it passed or failed">
+            {row.blockId ?? 'Open'}
+          </a>
+        </td>
+        {showDevice ? <td className="mono small" style={c}>{row.device}</td> : null}
+        <td style={{ ...c, whiteSpace: 'nowrap' }}>
+          <Time t={row.blockStart} />
+        </td>
+        <td style={c}>
+          <span className={`pill ${failed ? 'pill-bad' : 'pill-ok'}`} title={row.detail ?? undefined}>
+            {failed ? 'Failed' : 'Completed'}
+          </span>
+        </td>
+        <td style={{ ...c, whiteSpace: 'nowrap' }}>{row.tier === null ? '–' : `Tier ${row.tier}`}</td>
+        {compact ? null : <td style={c}>{row.processorType ?? '–'}</td>}
+        {compact ? null : <td className="num" style={c}>{row.quantity ?? '–'}</td>}
+        <td style={c}>{row.pow === null ? '–' : (POW_LABEL[row.pow] ?? row.pow)}</td>
+        <td className={potlOk === false ? 'warning-text' : undefined} style={{ ...c, whiteSpace: 'nowrap' }}>
+          {row.potl ? `${row.potl.answered} / ${row.potl.issued} answered` : '–'}
+        </td>
+        {compact ? null : <td className="num" style={c}>{score(row.baseScore)}</td>}
+        {compact ? null : <td className="num" style={c}>{score(row.normalizedScore)}</td>}
+        <td className="num" style={{ ...c, whiteSpace: 'nowrap' }}>{coins(row.amount)}</td>
+      </tr>
+      {failed ? (
+        <tr className="cause-row">
+          <td colSpan={(showDevice ? 12 : 11) - (compact ? 4 : 0)} style={{ paddingTop: 0 }}>
+            <FailedCause row={row} />
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 }
+
+/** The cells of a row whose cause follows on the next line: no rule between them. */
+const JOINED = { borderBottom: 'none' } as const;
 
 /** The one sentence the Block page shows for this failed block (the same cause maker), linking to that page. */
 function FailedCause({ row }: { row: BlockRewardRow }) {

@@ -55,7 +55,8 @@ function OfflineBanner({ offline, detail }: { offline: NonNullable<Status['offli
       <span className="dot" aria-hidden="true" />
       <strong>{WORKER_STATE_WORDS.offline}</strong>
       <span className="banner-detail" data-testid="offline-banner">
-        {OFFLINE_CAUSE_WORDS[offline.cause]} since {clockTime(offline.since)}.{' '}
+        {/* "since" goes with the state, not the cause: "broke since 09:32" is not English. */}
+        {OFFLINE_CAUSE_WORDS[offline.cause]} (off the network since {clockTime(offline.since)}).{' '}
         {left === null
           ? 'It will not reconnect on its own.'
           : left > 0

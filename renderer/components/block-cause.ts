@@ -5,6 +5,15 @@ import { blockCauseSentence, clockTime } from '../../preload/contract/block-word
 import type { BlockRewardRow } from '../../preload/contract/index.ts';
 import { api } from '../api';
 
+/** How often a network closes a block, in words: "hour", "2 h", "30 s", "5 min". */
+export function blockEvery(seconds: number): string {
+  if (seconds === 3600) return 'hour';
+  if (seconds === 60) return 'minute';
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
 /** Causes of closed blocks, by device and start: they do not change, so each is asked for once. */
 const causes = new Map<string, string>();
 

@@ -3,10 +3,13 @@
 import { useEffect, useState } from 'react';
 import { blockCauseSentence, clockTime as clock, durationWords, EVIDENCE_GAP_WORDS } from '../../preload/contract/block-words.ts';
 import type { BlockDetail, EvidenceChallenge, EvidenceGap } from '../../preload/contract/index.ts';
+import { PAUSE_SOURCE_WORDS, POW_RESULT_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
-import { absoluteTime, coins, score } from '../format';
+import { coins, score } from '../format';
+import { useApp } from '../store/app';
 import { routeParams } from '../router';
 
+const capital = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}`;
 const hhmmss = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export function Block() {
@@ -39,10 +42,22 @@ export function Block() {
 function Explained({ detail }: { detail: BlockDetail }) {
   const v = detail.verdict;
   const failed = v.status === 'failed';
+  const own = useApp((s) => s.status);
+  const day = new Date(detail.window.start).toLocaleDateString(undefined, { dateStyle: 'medium' });
   return (
     <>
-      <p className="muted small">
-        Device <span className="mono">{v.device}</span> · {absoluteTime(detail.window.start)} to {absoluteTime(detail.window.end)}
+      <p className="muted small" data-testid="block-when">
+        {/* The machine by its name where this one knows it (its own); the id stays for support. */}
+        {own && own.deviceId === v.device ? (
+          <>
+            {own.deviceName} (<span className="mono">{v.device}</span>)
+          </>
+        ) : (
+          <>
+            Device <span className="mono">{v.device}</span>
+          </>
+        )}{' '}
+        · {day}, {hhmmss(detail.window.start)} to {hhmmss(detail.window.end)}
       </p>
       <p className={`block-cause ${failed ? 'error' : ''}`} data-testid="block-cause">
         {blockCauseSentence(detail.cause, clock())}
@@ -63,9 +78,9 @@ function Explained({ detail }: { detail: BlockDetail }) {
             <dt>Quantity</dt>
             <dd>{v.quantity ?? '–'}</dd>
             <dt>Liveness (POTL)</dt>
-            <dd>{v.potl ? `${v.potl.answered} of ${v.potl.issued} counted answered` : '–'}</dd>
+            <dd>{v.potl ? `${v.potl.answered} of ${v.potl.issued} answered, as the network counted them` : '–'}</dd>
             <dt>Compute proof (POW)</dt>
-            <dd>{v.pow ?? '–'}</dd>
+            <dd>{v.pow ? (POW_RESULT_WORDS[v.pow] ?? v.pow) : '–'}</dd>
             <dt>Base score</dt>
             <dd>{score(v.baseScore)}</dd>
             <dt>Normalized score</dt>
@@ -106,7 +121,8 @@ function challengeLines(c: EvidenceChallenge): Line[] {
 }
 
 function gapLines(g: EvidenceGap): Line[] {
-  const what = `${EVIDENCE_GAP_WORDS[g.reason]}${g.source ? ` (${g.source})` : ''}`;
+  // The pause's holder in words ("Paused by a limit you set"), never its code.
+  const what = g.source ? capital(PAUSE_SOURCE_WORDS[g.source]) : EVIDENCE_GAP_WORDS[g.reason];
   return [
     { t: g.start, text: `${what} from ${hhmmss(g.start)}`, bad: g.reason !== 'hired' },
     ...(g.end === null ? [] : [{ t: g.end, text: `${what} ended`, bad: false }]),

@@ -272,7 +272,7 @@ function Metrics({ bar }: { bar: UptimeBarData | null }) {
       </div>
       <div className="metric">
         <div className="metric-label">Continuous uptime</div>
-        <div className="metric-value" data-testid="continuous-uptime">{streak === null ? '–' : clockDuration(streak)}</div>
+        <div className="metric-value" data-testid="continuous-uptime" data-at={now}>{streak === null ? '–' : clockDuration(streak)}</div>
         <div className="muted small">
           {network.value?.connection === 'none'
             ? 'Not on a network: nobody counts it.'

@@ -2,7 +2,7 @@
 // the last 30 days per day, the Block Rewards history, where payouts go and what was paid.
 import { useMemo } from 'react';
 import type { Payout, PayoutSchedule, RewardsSummary } from '../../preload/contract/index.ts';
-import { PAYOUT_SETTLEMENT_WORDS, SOLANA_CLUSTER_WORDS } from '../../preload/contract/words.ts';
+import { PAYOUT_SETTLEMENT_WORDS, PAYOUT_STATUS_WORDS, SOLANA_CLUSTER_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
 import { BarChart, type BarSeries } from '../components/BarChart';
 import { RewardsTable } from '../components/RewardsTable';
@@ -11,6 +11,8 @@ import { usePoll } from '../components/usePoll';
 import { clockTime, coins, localTimeZone } from '../format';
 import { solscanTxUrl } from '../solscan';
 import { useApp } from '../store/app';
+import { useNetwork } from '../store/network';
+import { blockEvery } from '../components/block-cause';
 
 const DAYS = 30;
 /** Hours served: a short hire is minutes, so small values keep their digits instead of reading 0 h. */
@@ -55,7 +57,7 @@ function Totals({ summary }: { summary: RewardsSummary | null }) {
         <Stat id="total-block-rewards" label="Block rewards earned" value={t ? coins(t.blockRewards) : '–'} note={t ? `${t.blocksPassed} passed · ${t.blocksFailed} failed` : undefined} />
         <Stat id="total-job-earnings" label="Job earnings (hires)" value={t ? coins(t.jobEarnings) : '–'} />
         <Stat id="total-compute-hours" label="Compute hours served" value={t ? hours(t.computeHours) : '–'} />
-        <Stat id="total-today" label="Earned today" value={t ? coins(t.today) : '–'} note={summary ? `local day, ${summary.timeZone}` : undefined} />
+        <Stat id="total-today" label="Earned today" value={t ? coins(t.today) : '–'} note={summary ? `since midnight, ${summary.timeZone} time` : undefined} />
       </div>
     </section>
   );
@@ -68,12 +70,13 @@ function Stat({ id, label, value, note }: { id: string; label: string; value: st
         {value}
       </div>
       <div className="stat-label">{label}</div>
-      {note ? <div className="muted small">{note}</div> : null}
+      {note ? <div className="muted small" data-testid={`${id}-note`}>{note}</div> : null}
     </div>
   );
 }
 
 function Daily({ summary }: { summary: RewardsSummary | null }) {
+  const blockSeconds = useNetwork().value?.blockSeconds ?? null;
   const charts = useMemo(() => {
     if (!summary) return null;
     const labels = summary.daily.map((d) => shortDate(d.date));
@@ -103,8 +106,8 @@ function Daily({ summary }: { summary: RewardsSummary | null }) {
         <p className="muted">Loading…</p>
       ) : empty ? (
         <p className="muted empty-note" data-testid="daily-empty">
-          Nothing earned in the last {DAYS} days yet. The charts fill in as blocks close (one an hour) and hires are
-          paid.
+          Nothing earned in the last {DAYS} days yet. The charts fill in as blocks close
+          {blockSeconds ? ` (this network closes one every ${blockEvery(blockSeconds)})` : ''} and hires are paid.
         </p>
       ) : null}
       {charts && !empty ? (
@@ -130,6 +133,9 @@ function Daily({ summary }: { summary: RewardsSummary | null }) {
 function PayoutAccount() {
   const address = useApp((s) => s.settings?.wallet.address);
   const loaded = useApp((s) => s.settings !== null);
+  const deviceId = useApp((s) => s.status?.deviceId);
+  // A change still in the network's delay: the network pays the previous address until it takes effect.
+  const pending = useNetwork().value?.walletChanges?.find((c) => c.deviceId === deviceId);
   return (
     <section className="card" aria-labelledby="account-title">
       <h2 id="account-title" className="section-title">
@@ -137,6 +143,12 @@ function PayoutAccount() {
       </h2>
       {!loaded ? (
         <p className="muted">Loading…</p>
+      ) : pending ? (
+        <p data-testid="payout-account-pending">
+          Rewards are paid to <code data-testid="payout-account">{pending.previous ?? 'no address'}</code> until{' '}
+          {clockTime(pending.effectiveAt)}, then to <code>{pending.wallet}</code> (a change waits that long unless another of
+          your machines confirms it). <a href="#/wallet">Wallet page</a>.
+        </p>
       ) : address ? (
         <p>
           Rewards are paid to <code data-testid="payout-account">{address}</code> (Solana).{' '}
@@ -192,7 +204,7 @@ function Payouts() {
                   <td>
                     <Transaction payout={p} />
                   </td>
-                  <td>{p.status}</td>
+                  <td>{PAYOUT_STATUS_WORDS[p.status]}</td>
                   <td className="muted">{p.kind === 'block-rewards' ? rewardsFor(p) : (p.detail ?? '–')}</td>
                 </tr>
               ))}

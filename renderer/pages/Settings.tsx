@@ -68,7 +68,8 @@ export function Settings() {
             value={embedded ? 'embedded' : 'url'}
             onChange={(e) => setDraft({ ...draft, network: e.target.value === 'embedded' ? 'embedded' : 'http://127.0.0.1:7430' })}
           >
-            <option value="embedded">The built-in devnet on this machine</option>
+            {/* Short enough for the field at 1280 px: a longer label was cut at "on this mac". */}
+            <option value="embedded">Built-in devnet (this machine)</option>
             <option value="url">A coordinator at an address</option>
           </select>
           {!embedded ? (

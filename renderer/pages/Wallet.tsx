@@ -3,7 +3,9 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Time } from '../components/Time';
+import { clockTime } from '../format';
 import { useApp } from '../store/app';
+import { useNetwork } from '../store/network';
 
 type Check = { ok: true; address: string } | { ok: false; reason: string } | null;
 
@@ -15,6 +17,10 @@ export function Wallet() {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
+  const deviceId = useApp((s) => s.status?.deviceId);
+  // A change waiting out the network's delay: the network still pays the previous address until then.
+  const pending = useNetwork().value?.walletChanges?.find((c) => c.deviceId === deviceId) ?? null;
+  const paidTo = pending ? pending.previous : (wallet?.address ?? null);
 
   useEffect(() => {
     setConfirming(false);
@@ -68,12 +74,21 @@ export function Wallet() {
     }
   };
 
+  const rows: HistoryRow[] = wallet
+    ? [...(wallet.address && wallet.setAt ? [{ address: wallet.address, setAt: wallet.setAt, current: true }] : []), ...wallet.history.map((h) => ({ ...h, current: false }))]
+    : [];
   return (
     <div className="page">
       <h1>Wallet</h1>
       <section className="card" aria-labelledby="payout-title">
         <h2 id="payout-title">Payout address</h2>
-        {wallet?.address ? (
+        {pending ? (
+          <p data-testid="wallet-pending">
+            Rewards are paid to <code data-testid="wallet-address">{pending.previous ?? 'no address'}</code> until {clockTime(pending.effectiveAt)}, then to{' '}
+            <code>{pending.wallet}</code>. The network waits that long before it pays a new address, unless another of your machines
+            confirms the change; cancel it in the banner above if it was not you.
+          </p>
+        ) : wallet?.address ? (
           <p>
             Rewards are paid to <code data-testid="wallet-address">{wallet.address}</code>
             {wallet.setAt ? (
@@ -128,6 +143,7 @@ export function Wallet() {
               <p>
                 Rewards will go to <code>{check?.ok ? check.address : ''}</code>. Check it character by character
                 against your wallet app.
+                {paidTo ? ' A change of address waits out the network’s delay (another of your machines can confirm it sooner); until then rewards still go to the current one.' : ''}
               </p>
               <button type="submit" className="primary" ref={confirmButton}>
                 Confirm and save
@@ -152,10 +168,15 @@ export function Wallet() {
               </tr>
             </thead>
             <tbody>
-              {[...(wallet.address && wallet.setAt ? [{ address: wallet.address, setAt: wallet.setAt, current: true }] : []), ...wallet.history.map((h) => ({ ...h, current: false }))].map((row) => (
+              {rows.map((row) => (
                 <tr key={`${row.address}-${row.setAt}`}>
                   <td className="mono">
-                    {row.address} {row.current ? <span className="badge">current</span> : null}
+                    {row.address}{' '}
+                    {pending && row.current ? (
+                      <span className="badge" data-testid="wallet-badge">from {clockTime(pending.effectiveAt)}</span>
+                    ) : (pending ? row.address === pending.previous && row === firstPrevious(rows, pending.previous) : row.current) ? (
+                      <span className="badge" data-testid="wallet-badge">current</span>
+                    ) : null}
                   </td>
                   <td>
                     <Time t={row.setAt} />
@@ -170,4 +191,15 @@ export function Wallet() {
       </section>
     </div>
   );
+}
+
+interface HistoryRow {
+  address: string;
+  setAt: number;
+  current: boolean;
+}
+
+/** The newest earlier row of an address: the one the network still pays while a change waits. */
+function firstPrevious(rows: HistoryRow[], address: string | null): HistoryRow | undefined {
+  return rows.find((r) => !r.current && r.address === address);
 }

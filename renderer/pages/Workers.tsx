@@ -7,12 +7,21 @@ import { Time } from '../components/Time';
 import { duration } from '../components/UptimeBar';
 import { usePoll } from '../components/usePoll';
 import { coins } from '../format';
+import { DEVICE_STATUS_WORDS, HIRE_STATUS_WORDS } from '../../preload/contract/words.ts';
 import { useApp } from '../store/app';
+import { useNetwork } from '../store/network';
 
 type Device = NetworkDevices['devices'][number];
 type SortKey = 'name' | 'status' | 'hireStatus' | 'upForSeconds' | 'model' | 'quantity' | 'tier';
 
-const STATUS_LABEL: Record<Device['status'], string> = { active: 'Active', idle: 'Idle', hired: 'Hired', offline: 'Offline', blocked: 'Blocked' };
+const STATUS_LABEL: Record<Device['status'], string> = DEVICE_STATUS_WORDS;
+
+/** "2 (1 idle, 1 offline)": the parts always add up to the total (an offline device is neither hired nor idle). */
+function split(c: { total: number; hired: number; idle: number }): string {
+  const offline = c.total - c.hired - c.idle;
+  const parts = [c.hired ? `${c.hired} hired` : null, c.idle ? `${c.idle} idle` : null, offline > 0 ? `${offline} offline` : null].filter(Boolean);
+  return parts.length ? `${c.total} (${parts.join(', ')})` : String(c.total);
+}
 
 export function Workers() {
   const { value: data, error } = usePoll<NetworkDevices>(() => api.request('network.devices', {}), 10_000);
@@ -22,6 +31,7 @@ export function Workers() {
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'upForSeconds', dir: -1 });
   const [selected, setSelected] = useState<string | null>(null);
   const ownId = useApp((s) => s.status?.deviceId);
+  const away = !!useNetwork().value?.offline;
 
 
   const rows = useMemo(() => {
@@ -50,16 +60,24 @@ export function Workers() {
   return (
     <div className="page">
       <h1>Workers</h1>
-      {error ? <p className="card error">The network’s device list is unavailable: {error}</p> : null}
+      {error || away ? (
+        // The transport's own error ("fetch failed") says nothing to a person: the list comes from the network, which is away.
+        <p className="card warning-text" data-testid="workers-unreachable" title={error ?? undefined}>
+          {data
+            ? 'The network cannot be reached: this list is the last one it gave and may be out of date.'
+            : 'The network cannot be reached, and only it lists the devices: they show here once it answers.'}
+        </p>
+      ) : null}
       {data ? (
         <div className="stats card">
           <Total label="Devices online" value={`${data.totals.online} of ${data.totals.devices}`} />
-          <Total label="GPUs (hired / idle)" value={`${data.totals.gpus.total} (${data.totals.gpus.hired} / ${data.totals.gpus.idle})`} />
-          <Total label="CPUs (hired / idle)" value={`${data.totals.cpus.total} (${data.totals.cpus.hired} / ${data.totals.cpus.idle})`} />
+          <Total label="GPUs" value={split(data.totals.gpus)} id="workers-gpus" />
+          <Total label="CPUs" value={split(data.totals.cpus)} />
           <Total label="Coins distributed" value={coins(data.totals.coinsDistributed)} />
           <Total label="Blocks" value={String(data.totals.blocks)} />
         </div>
       ) : null}
+      {data ? (
       <section className="card section-gap" aria-label="Devices on the network">
         <div className="filters">
           <label className="sr-only" htmlFor="worker-search">
@@ -83,7 +101,6 @@ export function Workers() {
           </select>
           <span className="muted small">{rows.length} shown</span>
         </div>
-        {!data && !error ? <p className="muted">Loading the network…</p> : null}
         {data && rows.length === 0 ? <p className="muted">No device matches these filters.</p> : null}
         {rows.length ? (
           <table data-testid="workers-table">
@@ -111,7 +128,7 @@ export function Workers() {
                   <td>
                     <span className={`pill pill-${d.status}`}>{STATUS_LABEL[d.status]}</span>
                   </td>
-                  <td>{d.hireStatus}</td>
+                  <td>{HIRE_STATUS_WORDS[d.hireStatus] ?? d.hireStatus}</td>
                   <td>{d.upForSeconds > 0 ? duration(d.upForSeconds) : '–'}</td>
                   <td>
                     {d.processorType} · {d.model}
@@ -124,6 +141,9 @@ export function Workers() {
           </table>
         ) : null}
       </section>
+      ) : !error && !away ? (
+        <p className="muted card section-gap">Loading the network…</p>
+      ) : null}
       {picked ? (
         <section className="card section-gap" aria-labelledby="worker-detail">
           <header className="card-head">
@@ -138,7 +158,7 @@ export function Workers() {
             <dt>Account</dt>
             <dd className="mono">{picked.account ?? 'another owner’s (not public)'}</dd>
             <dt>Status</dt>
-            <dd>{STATUS_LABEL[picked.status]}, {picked.hireStatus}</dd>
+            <dd>{STATUS_LABEL[picked.status]}, {(HIRE_STATUS_WORDS[picked.hireStatus] ?? picked.hireStatus).toLowerCase()}</dd>
             <dt>Hardware</dt>
             <dd>
               {picked.quantity} × {picked.model} ({picked.processorType})
@@ -156,10 +176,10 @@ export function Workers() {
   );
 }
 
-function Total({ label, value }: { label: string; value: string }) {
+function Total({ label, value, id }: { label: string; value: string; id?: string }) {
   return (
     <div className="stat">
-      <div className="stat-value">{value}</div>
+      <div className="stat-value" data-testid={id}>{value}</div>
       <div className="stat-label">{label}</div>
     </div>
   );
