@@ -7,6 +7,7 @@ import type { Hires } from './hires.ts';
 import type { LinkMeasure } from './link-measure.ts';
 import type { OfflineAlerts } from './offline-alerts.ts';
 import type { Pairing } from './pairing.ts';
+import type { OwnOutage } from './own-outage.ts';
 import type { Params } from './params.ts';
 import type { Sessions } from './sessions.ts';
 import type { NetworkIdentity } from './identity.ts';
@@ -45,4 +46,6 @@ export interface Rooms {
   readonly pairing: Pairing;
   /** The network's measurement of each device's link: the tier comes from it. */
   readonly link: LinkMeasure;
+  /** The network's own last outage: a device's silence during it breaks no streak. */
+  readonly outage: OwnOutage;
 }

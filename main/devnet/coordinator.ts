@@ -10,6 +10,7 @@ import { Explorer } from './explorer.ts';
 import { Hires } from './hires.ts';
 import { LinkMeasure } from './link-measure.ts';
 import { OfflineAlerts, type OfflineAlertsOptions } from './offline-alerts.ts';
+import { OwnOutage } from './own-outage.ts';
 import { Pairing } from './pairing.ts';
 import { createHttpServer } from './http-api.ts';
 import { Payouts } from './payouts.ts';
@@ -46,6 +47,7 @@ export class Coordinator implements Rooms {
   readonly offlineAlerts: OfflineAlerts;
   readonly pairing: Pairing;
   readonly link: LinkMeasure;
+  readonly outage: OwnOutage;
   readonly payouts: Payouts;
   readonly #server: http.Server;
   #ticker: NodeJS.Timeout | null = null;
@@ -62,6 +64,7 @@ export class Coordinator implements Rooms {
     this.log = options.log ?? (() => {});
     this.store = new DevnetStore(options.dataDir);
     this.network = loadNetworkIdentity(this.store);
+    this.outage = new OwnOutage(this.store);
     this.pairing = new Pairing(this);
     this.devices = new Devices(this);
     this.sessions = new Sessions(this);
@@ -93,6 +96,7 @@ export class Coordinator implements Rooms {
     }, TICK_MS);
     c.#flusher = setInterval(() => {
       c.sessions.flush();
+      c.outage.noteAlive(Date.now());
       c.offlineAlerts.tick(Date.now());
     }, 1000);
     return c;

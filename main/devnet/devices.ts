@@ -203,7 +203,8 @@ export class Devices {
   // ---------------------------------------------------------------- online, uptime, eligibility
   online(device: DeviceRow, now: number): boolean {
     if (this.#c.sessions.connected(device.id)) return true;
-    return !!device.last_beat_at && now - device.last_beat_at <= this.#c.params.heartbeat.offlineAfterSeconds * 1000;
+    // After the network's own outage a device gets the usual grace to come back, counted from the restart.
+    return !!device.last_beat_at && this.#c.outage.silence(device.last_beat_at, now) <= this.#c.params.heartbeat.offlineAfterSeconds * 1000;
   }
 
   uptimeSeconds(device: DeviceRow, now: number): number {

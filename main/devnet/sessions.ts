@@ -147,7 +147,8 @@ export class Sessions {
 
   #hello(device: DeviceRow, body: z.infer<typeof WorkerBodies.hello>): void {
     const now = Date.now();
-    const silentTooLong = !device.last_beat_at || now - device.last_beat_at > this.#c.params.heartbeat.offlineAfterSeconds * 1000;
+    // Silence while the network itself was down is not the device's (own-outage.ts).
+    const silentTooLong = !device.last_beat_at || this.#c.outage.silence(device.last_beat_at, now) > this.#c.params.heartbeat.offlineAfterSeconds * 1000;
     // A restarted worker (new session) or a long silence starts a new streak, from what we saw, not what it says.
     if (device.session_started_at !== body.sessionStartedAt || silentTooLong || device.online_since === null) device.online_since = now;
     device.session_started_at = body.sessionStartedAt;
@@ -172,7 +173,7 @@ export class Sessions {
         if (!body.buffered) {
           if (!liveBeat()) return;
           if (body.sampledAt < now - MAX_CLOCK_SKEW_MS) throw new ProtocolError('stale', 'A live heartbeat must be sampled now; send old ones as buffered.');
-          const silence = now - (device.last_beat_at ?? now);
+          const silence = this.#c.outage.silence(device.last_beat_at ?? now, now);
           if (silence > params.heartbeat.offlineAfterSeconds * 1000) device.online_since = now;
           device.last_beat_at = Math.max(device.last_beat_at ?? 0, now);
           // A pause or a resume changes the 'running' check: the worker hears it at once, not at the next block.
