@@ -15,7 +15,8 @@ const ROW: Record<string, string> = (() => {
   return Object.fromEntries(table.fields.map((f: string, i: number) => [f, table.rows[0]![i]!.replace(/\s*(W|MiB|%|MHz)$/, '')]));
 })();
 /** A figure as the charts write it: one decimal at most, then the unit. */
-const shown = (value: number, unit: string) => `${Math.round(value * 10) / 10}${unit}`;
+// The table's figures are bare numbers; the unit stands once in its corner.
+const shown = (value: number, _unit: string) => `${Math.round(value * 10) / 10}`;
 
 interface Point {
   n: number;

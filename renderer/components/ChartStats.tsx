@@ -11,11 +11,13 @@ export interface StatsRow {
 
 interface Props {
   caption: string;
+  /** The figures' unit, said once in the table's corner (" MHz"); the cells carry bare numbers, so four fit a small card. */
+  unit: string;
   lines: readonly { label: string; color: string }[];
   body: Ref<HTMLTableSectionElement>;
 }
 
-export function ChartStats({ caption, lines, body }: Props) {
+export function ChartStats({ caption, unit, lines, body }: Props) {
   return (
     <table className="chart-stats" data-testid="chart-stats">
       <caption className="sr-only">{caption}</caption>
@@ -29,8 +31,8 @@ export function ChartStats({ caption, lines, body }: Props) {
       </colgroup>
       <thead>
         <tr>
-          <th scope="col">
-            <span className="sr-only">Line</span>
+          <th scope="col" className="chart-stats-unit">
+            <span className="sr-only">Line, figures in</span> {unit.trim()}
           </th>
           <th scope="col" className="num">Now</th>
           <th scope="col" className="num">Min</th>

@@ -67,6 +67,8 @@ export function TimeChart({ source, unit, yMax, format, ariaLabel, limits = NO_L
   const visible = useVisible(box);
   const surface = useMemo(() => createSurface(canvas, { max: yMax, unit, format }), [yMax, unit, format]);
   const text = useMemo(() => valueText({ unit, format }), [unit, format]);
+  // The table's figures without the unit (it stands in the table's corner).
+  const bare = useMemo(() => (v: number) => { const t = text(v); return unit && t.endsWith(unit) ? t.slice(0, -unit.length) : t; }, [text, unit]);
   useEffect(() => () => surface.destroy(), [surface]);
   // Which source the chart shows now (null before its first lines).
   const [shown, setShown] = useState<string | null>(null);
@@ -86,7 +88,7 @@ export function TimeChart({ source, unit, yMax, format, ariaLabel, limits = NO_L
   /** The figures and the text alternative, written into the page without a React render. */
   const paint = (rows: readonly StatsRow[], hidden: readonly string[]) => {
     figures.current = rows;
-    paintStats(table.current, rows, text);
+    paintStats(table.current, rows, bare);
     const words = describeChart({ rows, limits, missing: hidden, format: text });
     if (description.current && description.current.textContent !== words) description.current.textContent = words;
   };
@@ -202,7 +204,7 @@ export function TimeChart({ source, unit, yMax, format, ariaLabel, limits = NO_L
   }, [key, visible, surface]);
 
   // New rows (another range, a line back in data) get their figures before the page paints.
-  useLayoutEffect(() => paintStats(table.current, figures.current, text), [missing, key, text]);
+  useLayoutEffect(() => paintStats(table.current, figures.current, bare), [missing, key, bare]);
 
   const state = shown === key ? 'drawn' : !visible && shown === null ? 'offscreen' : 'loading';
   const gone = shown === key ? missing : NONE;
@@ -219,7 +221,7 @@ export function TimeChart({ source, unit, yMax, format, ariaLabel, limits = NO_L
           Not reported in this range, so left out: {gone.join(', ')}.
         </p>
       ) : null}
-      {stats ? <ChartStats caption={`${ariaLabel}: now, minimum, maximum and average`} lines={lines.filter((l) => !gone.includes(l.label))} body={table} /> : null}
+      {stats ? <ChartStats caption={`${ariaLabel}: now, minimum, maximum and average`} unit={unit} lines={lines.filter((l) => !gone.includes(l.label))} body={table} /> : null}
     </>
   );
 }
