@@ -101,6 +101,8 @@ test('one uptime, unknown while the network is away, a live retry countdown, sta
   await expect(page.getByTestId('traffic')).toHaveText(/\d/);
   // And per day, from the history: every run of this worker, not only this one.
   await expect(page.getByTestId('traffic-days')).toContainText(/^Today [\d.]+ \S*B sent, [\d.]+ \S*B received/);
+  // Connectivity is the tier the network measured, not the worker's state.
+  await expect(page.getByTestId('connectivity-tier')).toHaveText(/^Tier \d$/);
   await expect(page.getByText(/received by this worker since it started at/)).toBeVisible();
 
   // The network goes away.

@@ -2,6 +2,7 @@
 // figures a supplier checks: uptime, streak, traffic, connectivity, security.
 import { useEffect, useMemo, useState } from 'react';
 import type { GpuInventory, TelemetryFrame, TelemetryMetric, UptimeBar as UptimeBarData } from '../../preload/contract/index.ts';
+import { WORKER_STATE_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
 import { LastBlockLine } from '../components/BlockLink';
 import { DeviceTabs } from '../components/DeviceTabs';
@@ -293,8 +294,14 @@ function Metrics({ bar }: { bar: UptimeBarData | null }) {
       </div>
       <div className="metric">
         <div className="metric-label">Connectivity</div>
-        <div className="metric-value small-value">{state ?? '–'}</div>
-        <div className="muted small">{detail}</div>
+        <div className="metric-value small-value" data-testid="connectivity-tier">
+          {network.value?.tier != null ? `Tier ${network.value.tier}` : '–'}
+        </div>
+        <div className="muted small">
+          {network.value?.tier != null ? 'As the network measured this worker’s link (its own timing, not the worker’s claim). ' : ''}
+          {state ? `${WORKER_STATE_WORDS[state]}: ` : ''}
+          {detail}
+        </div>
       </div>
       <div className="metric">
         <div className="metric-label">Security</div>
