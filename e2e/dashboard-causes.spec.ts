@@ -60,7 +60,7 @@ test('a failed Block Rewards row says why in the Block page’s sentence, and li
   const cause = rewards.getByTestId('reward-cause').first();
   await expect(rewards.locator('tr.cause-row').first().locator('td')).toHaveAttribute('colspan', '11');
   // The network measured this link: tier 0, whatever the worker's own test claimed.
-  await expect(cause).toHaveText(/^A rule of the network was not met: .*Connectivity tier 0: the network has not measured this link yet, or measured it too slow/);
+  await expect(cause).toHaveText(/^The network did not count this block\. .*Connectivity tier 0: the network has not measured this link yet, or measured it too slow/);
   await expect(row.getByRole('cell').nth(3)).toHaveText('Tier 0');
   const sentence = (await cause.textContent())!;
   const id = (await row.getByRole('cell').nth(0).textContent())!.trim();
@@ -83,7 +83,7 @@ test('a failed Block Rewards row says why in the Block page’s sentence, and li
   // Device: "Last block: N, Failed: cause", linking to the block.
   await page.getByRole('link', { name: 'Device details' }).click();
   const last = page.getByTestId('last-block');
-  await expect(last).toHaveText(/^Last block: \d+, Failed: A rule of the network was not met: /);
+  await expect(last).toHaveText(/^Last block: \d+, Failed: The network did not count this block\. /);
   await page.screenshot({ path: test.info().outputPath('device-last-block.png'), fullPage: true });
   const lastId = /Last block: (\d+)/.exec((await last.textContent())!)![1];
   await last.click();

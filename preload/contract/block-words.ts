@@ -57,7 +57,8 @@ function causeWords(cause: BlockCause, t: TimeWords): string {
         ? `the worker answered ${cause.answered} of ${plural(cause.issued, 'liveness challenge')} in time, the network counted ${cause.counted}: the worker answered, the network counted it missed; this record is the evidence to take to support`
         : 'the worker sent its POW answer in time, the network counted it missed: this record is the evidence to take to support';
     case 'network-rule':
-      return `a rule of the network was not met: ${cause.reason}`;
+      // The network's own sentence after ours, whole: "…not met: No wallet set: set…" ran three clauses together.
+      return `the network did not count this block. ${cause.reason}`;
     case 'no-record':
       return `the network failed the block${cause.reason ? ` (${cause.reason})` : ''}; this machine kept no record of it`;
     case 'unexplained':
