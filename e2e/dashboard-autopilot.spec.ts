@@ -75,7 +75,7 @@ test('Home says that the schedule pauses before the countdown ends, when rewards
   ));
   // The machine's own GPU use near the network's idle-use limit: a line under the countdown.
   await expect(page.getByTestId('idle-use-line')).toHaveText(
-    /^This machine’s own GPU use is 100 % \(for \d+ s\), at or above the 100 % the network allows while it is not hired: above that for 10 min, the network suspends the device\. Close what uses the GPU, or pause the worker\.$/,
+    /^This machine’s own GPU use is 100 %(?: \(for \d+ (?:min|h \d+ min)\))?, at or above the 100 % the network allows while it is not hired: above that for 10 min, the network suspends the device\. Close what uses the GPU, or pause the worker\.$/,
     { timeout: 30_000 },
   );
   await page.locator('section.eligibility').screenshot({ path: path.join(SHOTS, 'home-schedule-ahead.png') });

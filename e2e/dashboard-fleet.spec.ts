@@ -139,6 +139,8 @@ test('a payout wallet change is announced on both machines and confirmed from th
   const here = page.getByTestId('wallet-change-banner');
   await expect(here).toContainText(`Payout address changes to ${WALLET_2} at`, { timeout: 15_000 });
   await expect(here).toContainText('Asked from this machine');
+  // A clock time alone hides that the default delay ends tomorrow: how long is said too.
+  await expect(here).toContainText(/\(in (59 min|1 h 0 min)\)/);
   await expect(here.getByRole('button', { name: 'Confirm' })).toHaveCount(0);
   expect(await walletAt()).toBe(WALLET_1); // still paid to the old address
   // The Wallet page and Earnings say the same as the banner: the old address is paid until the change takes effect.

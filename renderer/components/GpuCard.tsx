@@ -37,7 +37,8 @@ function readers(gpu: GpuInventory) {
     temperature: (f) => celsius(sample(f)?.temperatureC),
     temperatureLimit: (f) => {
       const limit = sample(f)?.temperatureLimitC;
-      return limit != null ? `limit ${celsius(limit)}` : 'Temperature';
+      // The card's own slowdown point, not the owner's limit (Settings), which may be lower.
+      return limit != null ? `slows at ${celsius(limit)}` : 'Temperature';
     },
     power: (f) => watts(sample(f)?.powerW),
     powerLimit: (f) => {

@@ -11,7 +11,7 @@ export function IdleUseLine() {
   const name = near.what === 'gpu' ? 'GPU' : 'CPU';
   return (
     <p className="error small" role="alert" data-testid="idle-use-line">
-      This machine’s own {name} use is {near.usePct} % (for {duration(near.forSeconds)}), {near.usePct >= near.limitPct ? 'at or above' : 'close to'} the {near.limitPct} % the network allows while
+      This machine’s own {name} use is {near.usePct} %{near.forSeconds >= 60 ? ` (for ${duration(near.forSeconds)})` : ''}, {near.usePct >= near.limitPct ? 'at or above' : 'close to'} the {near.limitPct} % the network allows while
       it is not hired: above that for {duration(near.sustainSeconds)}, the network suspends the device. Close what uses the {name}, or pause the worker.
     </p>
   );

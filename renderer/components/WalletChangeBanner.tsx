@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { clockTime } from '../format';
+import { duration } from './UptimeBar';
 import { reloadNetwork, useNetwork } from '../store/network';
 
 export function WalletChangeBanner() {
@@ -25,6 +26,7 @@ export function WalletChangeBanner() {
           <span className="dot" aria-hidden="true" />
           <strong style={{ overflowWrap: 'anywhere' }}>
             Payout address changes to {c.wallet} at {clockTime(c.effectiveAt)}
+            {c.effectiveAt - Date.now() >= 60_000 ? ` (in ${duration((c.effectiveAt - Date.now()) / 1000)})` : ''}
           </strong>
           <span style={{ marginLeft: 'auto', display: 'flex', gap: 8 }}>
             {c.mine ? null : (
