@@ -93,7 +93,7 @@ export function PairMachine() {
                     {shown.machine.name} ({shown.machine.deviceId}) joined with this code: it is on Home’s “Your devices” now.
                   </strong>
                 ) : remaining ? (
-                  <>Expires in {remaining}. Waiting for the other machine…</>
+                  <>Expires in {remaining}. Waiting for the other machine… Keep the code to yourself: whoever uses it first joins this account.</>
                 ) : (
                   <span className="warning-text">This code expired: make a new one.</span>
                 )}
