@@ -6,11 +6,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startHttpReceiver, type HttpReceiver } from '../main/alerts/testing/receivers.ts';
 import { FAKE_NVIDIA_SMI, capturePath } from '../main/probes/testing/captures.ts';
 import { freePort, startCoordinator, type CoordinatorProcess } from './coordinator.ts';
-import { ROOT, startServe, type Served } from './serve.ts';
+import { ROOT, rpc, startServe, type Served } from './serve.ts';
 
 const ADMIN = crypto.randomBytes(18).toString('base64url');
 // Four hours of uptime before rewards: a schedule that pauses in two is in the way.
@@ -27,12 +27,6 @@ let tmp: string;
 let coordinator: CoordinatorProcess;
 let served: Served;
 let receiver: HttpReceiver;
-
-async function rpc<T>(request: APIRequestContext, channel: string, data: unknown = {}): Promise<T> {
-  const res = await request.post(`${served.origin}/api/rpc/${channel}`, { data, headers: { authorization: `Bearer ${served.token}` } });
-  expect(res.ok(), await res.text()).toBe(true);
-  return ((await res.json()) as { result: T }).result;
-}
 
 /** An earning window from an hour ago to two hours from now, today in UTC (it may run past midnight). */
 function windowAroundNow() {
@@ -63,8 +57,8 @@ test.afterAll(async () => {
 
 test('Home says that the schedule pauses before the countdown ends, when rewards start, and that its own GPU use nears the idle limit', async ({ page, request }) => {
   const { window, pausesAt } = windowAroundNow();
-  const settings = await rpc<{ autopilot: object }>(request, 'settings.get');
-  await rpc(request, 'settings.update', { autopilot: { ...settings.autopilot, schedule: { enabled: true, timeZone: 'UTC', windows: [window] } } });
+  const settings = await rpc<{ autopilot: object }>(request, served, 'settings.get');
+  await rpc(request, served, 'settings.update', { autopilot: { ...settings.autopilot, schedule: { enabled: true, timeZone: 'UTC', windows: [window] } } });
   await page.goto(served.url);
   await expect(page.getByTestId('eligibility-countdown')).toBeVisible({ timeout: 30_000 });
   const line = page.getByTestId('schedule-ahead');

@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
-import { startServe, type Served } from './serve.ts';
+import { rpc, startServe, type Served } from './serve.ts';
 
 const PARAMS = {
   blockSeconds: 4,
@@ -19,13 +19,6 @@ let coordinator: CoordinatorProcess;
 let served: Served;
 let tmp: string;
 
-async function rpc<T>(request: APIRequestContext, channel: string, args: object): Promise<T> {
-  const res = await request.post(`${served.origin}/api/rpc/${channel}`, { data: args, headers: { authorization: `Bearer ${served.token}` } });
-  const body = await res.json();
-  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
-  return body.result as T;
-}
-
 test.beforeAll(async ({ request }) => {
   test.setTimeout(120_000);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-block-'));
@@ -35,7 +28,7 @@ test.beforeAll(async ({ request }) => {
   served = await startServe({}, ['--network', url]);
   // A passed block whose challenges this worker saw (the first block may have opened before it joined).
   await expect
-    .poll(async () => (await rpc<{ rows: { status: string; potl: { issued: number } | null }[] }>(request, 'rewards.page', { pageSize: 5 })).rows.filter((r) => r.status === 'passed').length, { timeout: 60_000 })
+    .poll(async () => (await rpc<{ rows: { status: string; potl: { issued: number } | null }[] }>(request, served, 'rewards.page', { pageSize: 5 })).rows.filter((r) => r.status === 'passed').length, { timeout: 60_000 })
     .toBeGreaterThan(1);
 });
 

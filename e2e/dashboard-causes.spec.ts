@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
-import { startServe, type Served } from './serve.ts';
+import { rpc, startServe, type Served } from './serve.ts';
 
 const PARAMS = {
   blockSeconds: 4,
@@ -23,13 +23,6 @@ let coordinator: CoordinatorProcess;
 let served: Served;
 let tmp: string;
 
-async function rpc<T>(request: APIRequestContext, channel: string, args: object): Promise<T> {
-  const res = await request.post(`${served.origin}/api/rpc/${channel}`, { data: args, headers: { authorization: `Bearer ${served.token}` } });
-  const body = await res.json();
-  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
-  return body.result as T;
-}
-
 test.beforeAll(async ({ request }) => {
   test.setTimeout(120_000);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-causes-'));
@@ -39,7 +32,7 @@ test.beforeAll(async ({ request }) => {
   served = await startServe({}, ['--network', url]);
   // Two failed blocks this worker took part in.
   await expect
-    .poll(async () => (await rpc<{ rows: { status: string }[] }>(request, 'rewards.page', { pageSize: 5 })).rows.filter((r) => r.status === 'failed').length, { timeout: 60_000 })
+    .poll(async () => (await rpc<{ rows: { status: string }[] }>(request, served, 'rewards.page', { pageSize: 5 })).rows.filter((r) => r.status === 'failed').length, { timeout: 60_000 })
     .toBeGreaterThan(1);
 });
 

@@ -6,9 +6,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
-import { startServe, type Served } from './serve.ts';
+import { rpc, startServe, type Served } from './serve.ts';
 
 const ADMIN = crypto.randomBytes(18).toString('base64url');
 const PARAMS = {
@@ -26,13 +26,6 @@ let served: Served;
 let deviceId: string;
 let tmp: string;
 
-async function rpc<T>(request: APIRequestContext, channel: string, args: object): Promise<T> {
-  const res = await request.post(`${served.origin}/api/rpc/${channel}`, { data: args, headers: { authorization: `Bearer ${served.token}` } });
-  const body = await res.json();
-  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
-  return body.result as T;
-}
-
 test.beforeAll(async ({ request }) => {
   test.setTimeout(120_000);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-net-'));
@@ -43,14 +36,14 @@ test.beforeAll(async ({ request }) => {
   deviceId = /device (\S+)\)/.exec(served.output())![1]!;
 
   // Wait for a passed block (the device is then known and eligible), then hire it for ~7 s.
-  await expect.poll(async () => (await rpc<{ total: number }>(request, 'rewards.page', { pageSize: 1 })).total, { timeout: 40_000 }).toBeGreaterThan(0);
+  await expect.poll(async () => (await rpc<{ total: number }>(request, served, 'rewards.page', { pageSize: 1 })).total, { timeout: 40_000 }).toBeGreaterThan(0);
   const hire = await request.post(new URL('/v1/hires', coordinatorUrl).toString(), {
     data: { deviceId, hours: 0.002, workload: { kind: 'benchmark' } },
     headers: { authorization: `Bearer ${ADMIN}` },
   });
   expect(hire.status(), await hire.text()).toBeLessThan(300);
   // The hire ends, is paid pro rata, and the payout lands in the ledger.
-  await expect.poll(async () => (await rpc<unknown[]>(request, 'payouts.list', {})).length, { timeout: 40_000 }).toBeGreaterThan(0);
+  await expect.poll(async () => (await rpc<unknown[]>(request, served, 'payouts.list', {})).length, { timeout: 40_000 }).toBeGreaterThan(0);
 });
 
 test.afterAll(async () => {
@@ -67,7 +60,7 @@ test('Earnings & Rewards shows the ledger’s totals, daily charts, block histor
   await expect(page.getByRole('heading', { level: 1, name: 'Earnings & Rewards' })).toBeVisible();
 
   // Totals: real figures, matching the ledger at the time of reading (blocks keep closing: poll both).
-  const summary = await rpc<{ totals: { blockRewards: number; jobEarnings: number; computeHours: number; blocksPassed: number } }>(request, 'rewards.summary', { timeZone: 'UTC' });
+  const summary = await rpc<{ totals: { blockRewards: number; jobEarnings: number; computeHours: number; blocksPassed: number } }>(request, served, 'rewards.summary', { timeZone: 'UTC' });
   expect(summary.totals.blockRewards).toBeGreaterThan(0);
   expect(summary.totals.jobEarnings).toBeGreaterThan(0);
   expect(summary.totals.computeHours).toBeGreaterThan(0); // the hire's served minutes, as the worker reported them

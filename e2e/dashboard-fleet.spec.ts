@@ -14,7 +14,7 @@ import { FAKE_NVIDIA_SMI, capturePath } from '../main/probes/testing/captures.ts
 import { DevicesResponseSchema, DeviceDetailSchema } from '../main/worker/explorer-api.ts';
 import { celsius, coins, percent, watts } from '../renderer/format.ts';
 import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
-import { ROOT, startServe, type Served } from './serve.ts';
+import { ROOT, rpc, startServe, type Served } from './serve.ts';
 
 const ADMIN = crypto.randomBytes(18).toString('base64url');
 const PARAMS = {
@@ -37,13 +37,6 @@ const workers: { served: Served; id: string }[] = [];
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, [path.join(ROOT, 'bin', 'io-worker.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
-
-async function rpc<T>(request: APIRequestContext, served: Served, channel: string, args: object): Promise<T> {
-  const res = await request.post(`${served.origin}/api/rpc/${channel}`, { data: args, headers: { authorization: `Bearer ${served.token}` } });
-  const body = await res.json();
-  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
-  return body.result as T;
-}
 
 /** The network's own answer, read as its operator (who sees every owner's fleet figures). */
 async function networkDevices(request: APIRequestContext) {

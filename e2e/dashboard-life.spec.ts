@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { FAKE_NVIDIA_SMI, capturePath } from '../main/probes/testing/captures.ts';
 import { freePort, startCoordinator, type CoordinatorProcess } from './coordinator.ts';
-import { seconds, startServe, type Served } from './serve.ts';
+import { seconds, rpc, startServe, type Served } from './serve.ts';
 
 const ADMIN = crypto.randomBytes(18).toString('base64url');
 const PARAMS = {
@@ -32,12 +32,6 @@ const workerEnv = () => ({
   FAKE_NVIDIA_SMI_CONTROL: control,
 });
 const setGpu = (state: 'idle' | 'load') => fs.writeFileSync(control, JSON.stringify({ state }));
-
-async function rpc<T>(request: APIRequestContext, channel: string, data: unknown = {}): Promise<T> {
-  const res = await request.post(`${served.origin}/api/rpc/${channel}`, { data, headers: { authorization: `Bearer ${served.token}` } });
-  expect(res.ok()).toBe(true);
-  return ((await res.json()) as { result: T }).result;
-}
 
 async function networkDevices(request: APIRequestContext): Promise<{ id: string; upForSeconds: number }[]> {
   const res = await request.get(`${coordinator.url}/v1/devices`);
@@ -75,7 +69,7 @@ test('a limit crossed pauses the worker by that limit and it resumes by itself; 
   await expect(running).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
 
   // The GPU heats past the owner's limit: paused by that limit, in its words, never "by you".
-  await rpc(request, 'settings.update', { limits: { gpuTemperatureC: LIMIT_C } });
+  await rpc(request, served, 'settings.update', { limits: { gpuTemperatureC: LIMIT_C } });
   setGpu('load');
   const pausedBy = page.getByTestId('paused-by');
   await expect(pausedBy).toContainText('Paused by a limit you set', { timeout: 30_000 });
@@ -86,17 +80,17 @@ test('a limit crossed pauses the worker by that limit and it resumes by itself; 
   await expect(running).not.toContainText('Paused by you');
   // No "Resume earning" button: the owner did not pause it, and cannot un-cross a limit by clicking.
   await expect(page.getByRole('button', { name: 'Resume earning' })).toHaveCount(0);
-  const network = await rpc<{ pausedBy: { source: string }[] }>(request, 'worker.eligibility');
+  const network = await rpc<{ pausedBy: { source: string }[] }>(request, served, 'worker.eligibility');
   expect(network.pausedBy.map((p) => p.source)).toEqual(['limits']);
-  const status = await rpc<{ deviceId: string }>(request, 'system.status');
+  const status = await rpc<{ deviceId: string }>(request, served, 'system.status');
   // The card says it is paused, not "not yet" (which would come by itself), and "Your devices" shows this machine Paused, not the network's "idle".
   await expect(page.locator('#elig-title')).toHaveText('Paused: not earning block rewards');
   await expect(page.getByTestId('account-devices').locator(`tr[data-device="${status.deviceId}"]`).getByTestId('device-status')).toHaveText('Paused');
   await page.screenshot({ path: test.info().outputPath('home-paused-by-limit.png'), fullPage: true });
   // A block the pause fell in: its page names who paused it in words, never the code "(limits)".
   type Rows = { rows: { status: string; device: string; blockStart: number }[] };
-  await expect.poll(async () => (await rpc<Rows>(request, 'rewards.page', { pageSize: 5 })).rows.filter((r) => r.status === 'failed').length, { timeout: 20_000 }).toBeGreaterThan(0);
-  const failed = (await rpc<Rows>(request, 'rewards.page', { pageSize: 5 })).rows.find((r) => r.status === 'failed')!;
+  await expect.poll(async () => (await rpc<Rows>(request, served, 'rewards.page', { pageSize: 5 })).rows.filter((r) => r.status === 'failed').length, { timeout: 20_000 }).toBeGreaterThan(0);
+  const failed = (await rpc<Rows>(request, served, 'rewards.page', { pageSize: 5 })).rows.find((r) => r.status === 'failed')!;
   await page.evaluate((h) => { window.location.hash = h; }, `#/block?device=${failed.device}&start=${failed.blockStart}`);
   await expect(page.getByTestId('block-events')).toContainText('Paused by a limit you set from', { timeout: 10_000 });
   await expect(page.getByTestId('block-events')).not.toContainText('(limits)');
@@ -116,7 +110,7 @@ test('a limit crossed pauses the worker by that limit and it resumes by itself; 
   const before = (await networkDevices(request)).length;
   await served.stop({ keepDataDir: true });
   served = await startServe(workerEnv(), ['--network', coordinator.url], path.join(tmp, 'worker'));
-  const again = await rpc<{ deviceId: string }>(request, 'system.status');
+  const again = await rpc<{ deviceId: string }>(request, served, 'system.status');
   expect(again.deviceId).toBe(deviceId);
   await openHome(page);
   await expect(page.getByTestId('up-for')).toBeVisible({ timeout: 30_000 });

@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startCoordinator, type CoordinatorProcess } from './coordinator.ts';
-import { startServe, type Served } from './serve.ts';
+import { rpc, startServe, type Served } from './serve.ts';
 
 const WALLET = '9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM';
 const PARAMS = {
@@ -31,13 +31,6 @@ let coordinator: CoordinatorProcess;
 let served: Served;
 let tmp: string;
 
-async function rpc<T>(request: APIRequestContext, channel: string, args: object): Promise<T> {
-  const res = await request.post(`${served.origin}/api/rpc/${channel}`, { data: args, headers: { authorization: `Bearer ${served.token}` } });
-  const body = await res.json();
-  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
-  return body.result as T;
-}
-
 test.beforeAll(async ({ request }) => {
   test.setTimeout(120_000);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'io-worker-e2e-payouts-'));
@@ -46,11 +39,11 @@ test.beforeAll(async ({ request }) => {
   const url = coordinator.url;
   served = await startServe({}, ['--network', url]);
   // Set once the session is up: a wallet set while the worker is still connecting does not reach the network (see the report).
-  await expect.poll(async () => (await rpc<{ connection: string }>(request, 'worker.eligibility', {})).connection, { timeout: 30_000 }).toBe('online');
-  await rpc(request, 'wallet.set', { address: WALLET, confirm: true });
+  await expect.poll(async () => (await rpc<{ connection: string }>(request, served, 'worker.eligibility', {})).connection, { timeout: 30_000 }).toBe('online');
+  await rpc(request, served, 'wallet.set', { address: WALLET, confirm: true });
   // Blocks pass once the wallet is on file; the next scheduled run pays what they earned.
   await expect
-    .poll(async () => (await rpc<PayoutRow[]>(request, 'payouts.list', { limit: 10 })).filter((p) => p.kind === 'block-rewards').length, { timeout: 60_000 })
+    .poll(async () => (await rpc<PayoutRow[]>(request, served, 'payouts.list', { limit: 10 })).filter((p) => p.kind === 'block-rewards').length, { timeout: 60_000 })
     .toBeGreaterThan(0)
     .catch((error: Error) => {
       throw new Error(`${error.message}\n--- coordinator\n${coordinator.output().slice(-3000)}\n--- serve\n${served.output().slice(-3000)}`);
@@ -66,7 +59,7 @@ test.afterAll(async () => {
 test('Payouts: block rewards paid to the payout address, marked simulated with no link, and when the next one comes', async ({ page, request }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const paid = (await rpc<PayoutRow[]>(request, 'payouts.list', { limit: 10 })).filter((p) => p.kind === 'block-rewards');
+  const paid = (await rpc<PayoutRow[]>(request, served, 'payouts.list', { limit: 10 })).filter((p) => p.kind === 'block-rewards');
   expect(paid[0]).toMatchObject({ wallet: WALLET, settlement: 'simulated' });
   expect(paid[0]!.amount).toBeGreaterThanOrEqual(1);
   expect(paid[0]!.tx).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);

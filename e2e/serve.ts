@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { APIRequestContext } from '@playwright/test';
 
 export interface Served {
   url: string;
@@ -68,4 +69,12 @@ export function seconds(text: string | null): number {
   const t = text ?? '';
   const part = (unit: string) => Number(new RegExp(`(\\d+) ${unit}(?![a-z])`).exec(t)?.[1] ?? 0);
   return part('h') * 3600 + part('min') * 60 + part('s');
+}
+
+/** One contract request to the worker, as the dashboard makes it; a refusal fails with its error. */
+export async function rpc<T>(request: APIRequestContext, served: Served, channel: string, args: unknown = {}): Promise<T> {
+  const res = await request.post(`${served.origin}/api/rpc/${channel}`, { data: args, headers: { authorization: `Bearer ${served.token}` } });
+  const body = (await res.json()) as { ok: boolean; result?: T; error?: unknown };
+  if (!res.ok() || !body.ok) throw new Error(`${channel} (HTTP ${res.status()}): ${JSON.stringify(body.error)}`);
+  return body.result as T;
 }
