@@ -27,7 +27,8 @@ export async function startCoordinator(options: { port?: number; dataDir?: strin
   const args = [path.join(ROOT, 'bin', 'io-worker.mjs'), 'coordinator', '--port', String(options.port ?? 0)];
   if (options.dataDir) args.push('--data-dir', options.dataDir);
   if (options.paramsFile) args.push('--params', options.paramsFile);
-  if (options.adminToken) args.push('--admin-token', options.adminToken);
+  // One argument: a random token may begin with a dash, which would read as an option of its own.
+  if (options.adminToken) args.push(`--admin-token=${options.adminToken}`);
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

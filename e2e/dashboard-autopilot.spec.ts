@@ -65,7 +65,8 @@ test('Home says that the schedule pauses before the countdown ends, when rewards
   const zone = '( \\(UTC time\\))?';
   await expect(line).toHaveText(new RegExp(
     `^Your schedule pauses earning (today|tomorrow) at ${pausesAt}${zone}, before the countdown ends\\. The streak keeps counting while paused as long as this machine stays on, ` +
-      `so block rewards start \\w{3} \\d{1,2} \\w{3} at ${window.from}${zone}, when the schedule resumes\\. Schedule settings$`,
+      // Next week's window: "Sat at 23:08" six days ahead (the window began yesterday, before midnight), else "Sun 13 Dec at …".
+      `so block rewards start \\w{3}(?: \\d{1,2} \\w{3})? at ${window.from}${zone}, when the schedule resumes\\. Schedule settings$`,
   ));
   // The machine's own GPU use near the network's idle-use limit: a line under the countdown.
   await expect(page.getByTestId('idle-use-line')).toHaveText(
