@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from '@playwright/test';
+import { startCoordinator } from '../e2e/coordinator.ts';
 import { startServe } from '../e2e/serve.ts';
 import { FAKE_NVIDIA_SMI, capturePath, writeEightH200Capture } from '../main/probes/testing/captures.ts';
 import { generate } from './ledger.bench.ts';
@@ -122,6 +123,8 @@ function uiSeconds(): number {
  * 3. Main-thread time per second at 1 Hz (Chromium's TaskDuration over `seconds`), on Home and on
  * Device details (15 min: every chart streams), with one GPU and with eight (the SYNTHETIC 8 x H200
  * capture). The fake alternates idle and load each second, so every figure and line moves each tick.
+ * The worker is on a real devnet coordinator, as a supplier's is: its countdown and "Up for" tick and
+ * the network's status is asked every 5 s, as on a real Home.
  */
 async function mainThreadPerSecond(seconds: number): Promise<void> {
   const captures = [
@@ -129,9 +132,10 @@ async function mainThreadPerSecond(seconds: number): Promise<void> {
     { gpus: 8, file: writeEightH200Capture() },
   ];
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  const network = await startCoordinator();
   try {
     for (const { gpus, file } of captures) {
-      const served = await startServe({ IO_WORKER_NVIDIA_SMI: FAKE_NVIDIA_SMI, FAKE_NVIDIA_SMI_CAPTURE: file, FAKE_NVIDIA_SMI_STATE: 'alternate' }, ['--network', 'http://127.0.0.1:9']);
+      const served = await startServe({ IO_WORKER_NVIDIA_SMI: FAKE_NVIDIA_SMI, FAKE_NVIDIA_SMI_CAPTURE: file, FAKE_NVIDIA_SMI_STATE: 'alternate' }, ['--network', network.url]);
       try {
         const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
         const cdp = await page.context().newCDPSession(page);
@@ -158,14 +162,21 @@ async function mainThreadPerSecond(seconds: number): Promise<void> {
         await page.goto(served.url);
         await page.getByTestId('gpu-temp').nth(gpus - 1).filter({ hasText: /°C/ }).waitFor();
         const home = await perSecond();
+        // 15 min is the page's own range: chosen without a click, so no pointer rests on the page (Chromium
+        // hit-tests under a resting pointer after every layout, a cost of where the mouse is, not of the page).
         await page.goto(`${served.origin}/#/device`);
-        await page.getByRole('radio', { name: '15 min' }).click();
+        await page.getByRole('radio', { name: '15 min', checked: true }).waitFor();
         const device = await perSecond();
+        // For scale: a page with no live figure, where only the telemetry feed and the polls cost.
+        await page.goto(`${served.origin}/#/earnings`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        const feed = await perSecond();
         const line = (where: string, v: { mean: number; median: number }) =>
           `main-thread time at 1 Hz, ${where}, ${gpus} GPU${gpus > 1 ? 's' : ''} (1920x1080, visible and focused, over ${seconds} s after 5 s): ` +
           `${ms(v.mean)} per second, median 5 s window ${ms(v.median)} (goal < 2 ms: ${verdict(v.mean < 2)})`;
         console.log(line('Home', home));
         console.log(line('Device details', device));
+        console.log(`  for scale, Earnings (no live figure: the telemetry feed and polls alone), ${gpus} GPU${gpus > 1 ? 's' : ''}: ${ms(feed.mean)} per second`);
         await page.close();
       } finally {
         await served.stop();
@@ -173,6 +184,7 @@ async function mainThreadPerSecond(seconds: number): Promise<void> {
     }
   } finally {
     await browser.close();
+    await network.stop();
     fs.rmSync(path.dirname(captures[1]!.file), { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 // The headless transport over real sockets: token and Origin checks on HTTP and WebSocket, the
 // contract over the wire, pushed events, and a server that keeps serving after garbage.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -253,8 +254,10 @@ describe('headless server limits', () => {
   });
 
   it('drops a dashboard that never reads its replies, so it cannot grow the worker', async () => {
-    // Every answer is 200 KB: a few hundred unread fill more than the kernel's socket buffers.
-    const big = (async () => ({ ok: true, result: 'x'.repeat(200_000) })) as unknown as Parameters<typeof startHeadlessServer>[0]['dispatch'];
+    // Every answer is 200 KB on the wire (random, so compression cannot shrink it): a few hundred
+    // unread fill more than the kernel's socket buffers.
+    const noise = crypto.randomBytes(150_000).toString('base64');
+    const big = (async () => ({ ok: true, result: noise })) as unknown as Parameters<typeof startHeadlessServer>[0]['dispatch'];
     const small = await startHeadlessServer({ host: '127.0.0.1', port: 0, rendererDir, dispatch: big, events: core.events, maxUnreadBytes: 1024 * 1024 });
     try {
       const ws = await new Promise<WebSocket>((resolve, reject) => {

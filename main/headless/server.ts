@@ -159,7 +159,14 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     res.end(headOnly ? undefined : answer.body);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
+  // Compressed (permessage-deflate): an 8-GPU telemetry frame is 12.5 KB of JSON, and the page
+  // receives each chunk of a message as a task of its own (bench/dashboard.bench.ts). `ws` checks
+  // maxPayload after inflating, so a compressed message cannot grow past it.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_PAYLOAD_BYTES,
+    perMessageDeflate: { threshold: 1024, zlibDeflateOptions: { level: 1, memLevel: 7 }, serverMaxWindowBits: 12 },
+  });
   server.on('upgrade', (req, socket, head) => guarded('WebSocket upgrade', null, () => {
     // Node drops its own error listener from an upgraded socket: a reset must not crash us.
     socket.on('error', () => socket.destroy());

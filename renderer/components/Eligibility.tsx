@@ -1,24 +1,24 @@
 // Home's eligibility card: the network's judgement of this device, its one streak (the countdown
 // and "Up for"), the Pause button that says what a pause costs, and each rule's state in words.
-import { useState } from 'react';
+import { useEffect, useReducer, useState, type ReactNode } from 'react';
 import type { CheckState, NetworkStatus } from '../../preload/contract/index.ts';
 import { CHECK_WORDS, PAUSE_SOURCE_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
 import { clockDuration, clockTime, coins } from '../format';
-import { reloadNetwork, streakSeconds, useNetwork } from '../store/network';
+import { reloadNetwork, streakSeconds, useNetwork, type NetworkView } from '../store/network';
 import { BlockLink } from './BlockLink';
 import { duration } from './UptimeBar';
 import { IdleUseLine } from './IdleUseLine';
 import { ScheduleAheadLine } from './ScheduleAheadLine';
-import { useNow } from './useNow';
+import { Ticking } from './useNow';
 
 const CHECK_MARK: Record<CheckState, string> = { ok: '✓', failing: '✗', 'not-required': '–', unknown: '?', pending: '…' };
 
 export function Eligibility() {
   const view = useNetwork();
   const network = view.value;
-  const now = useNow(1000, !!network?.streak?.running);
   const [busy, setBusy] = useState(false);
+  useRenderAtCrossing(view);
   const [asking, setAsking] = useState(false);
   if (view.error && !network) return <section className="card error section-gap">Network status unavailable: {view.error}</section>;
   if (!network) return null;
@@ -36,7 +36,9 @@ export function Eligibility() {
     await api.request('worker.pause', { paused }).finally(() => setBusy(false));
     await reloadNetwork();
   };
-  const streak = streakSeconds(view, now);
+  // The shape of the card at this render; the counts in it tick by themselves (<Ticking>).
+  const streak = streakSeconds(view, Date.now());
+  const streakAt = (now: number) => clockDuration(streakSeconds(view, now) ?? 0);
   const offline = network.offline;
   return (
     <section className="card eligibility" aria-labelledby="elig-title">
@@ -84,12 +86,12 @@ export function Eligibility() {
           {network.pausedBy.some((p) => p.source !== 'user') ? ' Resumes by itself when that clears.' : ''}
         </p>
       ) : null}
-      <Countdown network={network} streak={streak} />
+      <Countdown view={view} network={network} streak={streak} />
       <IdleUseLine />
       {streak !== null ? (
         <p className="muted small" data-testid="up-for-line">
-          Up for <strong data-testid="up-for" data-at={now}>{clockDuration(streak)}</strong> without a break, as the network counts it
-          {offline ? ` (stopped at ${clockTime(offline.since)}: the network cannot be reached)` : ''}.
+          Up without a break, as the network counts it{offline ? ` (stopped at ${clockTime(offline.since)}: the network cannot be reached)` : ''}, for{' '}
+          <Ticking as="strong" testId="up-for" read={streakAt} />
         </p>
       ) : null}
       <ul className="checklist" data-testid="eligibility">
@@ -98,7 +100,7 @@ export function Eligibility() {
             <span aria-hidden="true">{CHECK_MARK[check.state]}</span>
             <span>
               <strong>{CHECK_WORDS[check.id as keyof typeof CHECK_WORDS] ?? check.id}</strong>
-              <span className="muted"> · {checkDetail(check, network, streak)}</span>
+              <span className="muted"> · {checkDetail(check, network, streak === null ? null : streakAt)}</span>
               {check.state === 'failing' && check.id === 'wallet' ? (
                 <>
                   {' '}
@@ -124,25 +126,45 @@ export function Eligibility() {
 
 const capital = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}`;
 
+/**
+ * Renders the card again when the streak reaches the network's minimum, where its sentences change;
+ * between renders the counts tick by themselves.
+ */
+function useRenderAtCrossing(view: NetworkView): void {
+  const [, render] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    const min = view.value?.minUptimeSeconds;
+    const streak = streakSeconds(view, Date.now());
+    if (!view.value?.streak?.running || streak === null || min == null || streak >= min) return;
+    const timer = setTimeout(render, (min - streak) * 1000 + 50);
+    return () => clearTimeout(timer);
+  }, [view]);
+}
+
 /** A check's line: the network's words, except where the page knows better now (unknown, the streak). */
-function checkDetail(check: NetworkStatus['checks'][number], network: NetworkStatus, streak: number | null): string {
+function checkDetail(check: NetworkStatus['checks'][number], network: NetworkStatus, streakAt: ((now: number) => string) | null): ReactNode {
   if (check.state === 'unknown') {
     return `unknown since ${check.knownAt ? clockTime(check.knownAt) : clockTime(network.offline?.since ?? Date.now())}: only the network can judge this, and it cannot be reached`;
   }
   if (check.state === 'not-required') return check.detail;
-  if (check.id === 'uptime' && streak !== null && network.minUptimeSeconds !== null) {
-    return network.minUptimeSeconds <= 0
-      ? 'not required by this network'
-      : `up for ${clockDuration(streak)}; the network asks for ${duration(network.minUptimeSeconds)} without a break`;
+  if (check.id === 'uptime' && streakAt !== null && network.minUptimeSeconds !== null) {
+    return network.minUptimeSeconds <= 0 ? (
+      'not required by this network'
+    ) : (
+      <>
+        the network asks for {duration(network.minUptimeSeconds)} without a break; up for <Ticking read={streakAt} />
+      </>
+    );
   }
   return check.detail;
 }
 
 /** Time left until the uptime rule passes, ticking while the session runs; stopped, with why, while it does not. */
-function Countdown({ network, streak }: { network: NetworkStatus; streak: number | null }) {
+function Countdown({ view, network, streak }: { view: NetworkView; network: NetworkStatus; streak: number | null }) {
   const uptime = network.checks.find((c) => c.id === 'uptime');
   const min = network.minUptimeSeconds;
   if (!uptime || uptime.state === 'ok' || uptime.state === 'not-required' || streak === null || min === null || min <= 0) return null;
+  const left = (now: number) => clockDuration(Math.max(0, min - (streakSeconds(view, now) ?? 0)));
   if (network.offline) {
     return (
       <p className="countdown stopped" data-testid="eligibility-countdown">
@@ -155,7 +177,7 @@ function Countdown({ network, streak }: { network: NetworkStatus; streak: number
     return (
       <>
         <p className="countdown" data-testid="eligibility-countdown">
-          Eligible for block rewards in <strong>{clockDuration(min - streak)}</strong> of unbroken uptime; the streak keeps counting while paused.
+          The streak keeps counting while paused. Unbroken uptime still needed for block rewards: <Ticking as="strong" read={left} />
         </p>
         <ScheduleAheadLine secondsLeft={min - streak} now={Date.now()} />
       </>
@@ -166,7 +188,7 @@ function Countdown({ network, streak }: { network: NetworkStatus; streak: number
       <p className="countdown" data-testid="eligibility-countdown">
         {streak < min ? (
           <>
-            Eligible for block rewards in <strong data-testid="countdown-left">{clockDuration(min - streak)}</strong>, if the worker keeps running.
+            If the worker keeps running, eligible for block rewards in <Ticking as="strong" testId="countdown-left" read={left} />
           </>
         ) : (
           <>Uptime requirement met: eligibility is confirmed when the current block closes.</>

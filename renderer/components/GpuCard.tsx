@@ -6,7 +6,7 @@ import type { GpuInventory, GpuSample, TelemetryFrame } from '../../preload/cont
 import { THROTTLE_REASON_WORDS, type ThrottleReason } from '../../preload/contract/words.ts';
 import { celsius, mib, percent, watts } from '../format';
 import { LiveText } from './LiveText';
-import { Sparkline, type SparkSpec } from './Sparkline';
+import { Sparklines, type SparkSpec } from './Sparkline';
 
 type Read = (frame: TelemetryFrame | undefined) => string;
 
@@ -43,7 +43,7 @@ function readers(gpu: GpuInventory) {
     power: (f) => watts(sample(f)?.powerW),
     powerLimit: (f) => {
       const limit = sample(f)?.powerLimitW;
-      return limit != null ? ` / ${watts(limit)}` : '';
+      return limit != null ? `of ${watts(limit)}` : 'Power';
     },
     utilization: (f) => percent(sample(f)?.utilizationPct),
     vram: (f) => mib(sample(f)?.vramUsedMiB),
@@ -87,40 +87,34 @@ export function GpuCard({ gpu }: { gpu: GpuInventory }) {
         <h3 id={`gpu-${gpu.index}-model`}>{gpu.model}</h3>
         {gpu.driver ? <span className="muted small gpu-driver">Driver {gpu.driver}</span> : null}
       </header>
+      {/* Columns fixed by the card's width, never by a reading, and each figure in a box of its own (LiveText lines). */}
       <div className="gpu-stats">
         <div className="stat">
-          <LiveText className="stat-value" testId="gpu-temp" read={read.temperature!} />
+          <LiveText className="stat-value" testId="gpu-temp" read={read.temperature!} lines={1} />
           <LiveText className="stat-label" read={read.temperatureLimit!} />
         </div>
         <div className="stat">
-          <div className="stat-value" data-testid="gpu-power">
-            <LiveText as="span" read={read.power!} />
-            <LiveText as="span" className="muted" read={read.powerLimit!} />
-          </div>
-          <div className="stat-label">Power</div>
+          <LiveText className="stat-value" testId="gpu-power" read={read.power!} lines={1} />
+          <LiveText className="stat-label" testId="gpu-power-limit" read={read.powerLimit!} />
         </div>
         <div className="stat">
-          <LiveText className="stat-value" testId="gpu-util" read={read.utilization!} />
+          <LiveText className="stat-value" testId="gpu-util" read={read.utilization!} lines={1} />
           <div className="stat-label">Utilization</div>
         </div>
         <div className="stat">
-          <LiveText className="stat-value" testId="gpu-vram" read={read.vram!} />
+          <LiveText className="stat-value" testId="gpu-vram" read={read.vram!} lines={1} />
           <LiveText className="stat-label" read={read.vramTotal!} />
         </div>
       </div>
-      <div className="gpu-sparks">
-        {charts.map((spec) => (
-          <Sparkline key={spec.label} spec={spec} windowSeconds={120} />
-        ))}
-      </div>
+      <Sparklines specs={charts} windowSeconds={120} />
       <dl className="gpu-facts">
         <Fact label="SM / memory clock" read={read.clocks!} />
         <Fact label="Fan" read={read.fan!} />
-        <Fact label="Power state" read={read.pstate!} />
+        <Fact label="P-state" read={read.pstate!} />
         <Fact label="PCIe link" read={read.pcie!} />
       </dl>
-      <LiveText className="small gpu-note" testId="gpu-throttle" read={read.throttle!} />
-      <LiveText className="small gpu-note muted" testId="gpu-others" read={read.others!} />
+      <LiveText className="small gpu-note" testId="gpu-throttle" read={read.throttle!} lines={2} />
+      <LiveText className="small gpu-note muted" testId="gpu-others" read={read.others!} lines={2} />
     </article>
   );
 }
@@ -130,7 +124,7 @@ function Fact({ label, read }: { label: string; read: Read }) {
     <div>
       <dt>{label}</dt>
       <dd>
-        <LiveText as="span" read={read} />
+        <LiveText read={read} lines={1} />
       </dd>
     </div>
   );

@@ -11,9 +11,17 @@ interface Props {
   testId?: string;
   /** The element it writes into (a table cell, a stat's value box). */
   as?: 'div' | 'span' | 'td';
+  /**
+   * A box this many lines high whose size never follows its text: a new reading then lays out and
+   * paints this box alone, not the card and the page around it (`.live-box`). Its width comes from
+   * where it stands (a grid column, a card), or from `fit`.
+   */
+  lines?: number;
+  /** The box's width, in characters, where nothing around it sets one (a row sized to its content). */
+  fit?: number;
 }
 
-export function LiveText({ read, className, testId, as: Tag = 'div' }: Props) {
+export function LiveText({ read, className, testId, as: Tag = 'div', fit, lines }: Props) {
   const box = useRef<HTMLElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -28,5 +36,8 @@ export function LiveText({ read, className, testId, as: Tag = 'div' }: Props) {
     paint(telemetry.latest());
     return telemetry.subscribe(paint);
   }, [read]);
-  return <Tag className={className} data-testid={testId} ref={box as never} />;
+  if (fit === undefined && lines === undefined) return <Tag className={className} data-testid={testId} ref={box as never} />;
+  const high = lines ?? 1;
+  const size = { width: fit !== undefined ? `${fit}ch` : undefined, height: high > 1 ? `${high}lh` : undefined, WebkitLineClamp: high > 1 ? high : undefined };
+  return <Tag className={`${className ?? ''} live-box${high > 1 ? ' live-lines' : ''}`} style={size} data-testid={testId} ref={box as never} />;
 }

@@ -1,5 +1,7 @@
-// A small live chart on a GPU card: the last minutes of one reading and its limit, drawn straight on
-// a canvas from the telemetry ring. No chart library: eight GPUs draw 24 of these each second.
+// A GPU card's small live charts: the last minutes of a few readings side by side, each with its
+// limit, drawn straight on one canvas from the telemetry ring. No chart library, and one canvas per
+// card, not one per reading: each canvas costs the page a frame of its own every second
+// (bench/dashboard.bench.ts), and eight GPUs draw 24 of these charts each second.
 import { useEffect, useRef } from 'react';
 import type { TelemetryFrame } from '../../preload/contract/index.ts';
 import { telemetry } from '../store/telemetry';
@@ -18,13 +20,29 @@ export interface SparkSpec {
 }
 
 interface Props {
-  spec: SparkSpec;
+  specs: SparkSpec[];
   windowSeconds?: number;
 }
 
 const LIMIT_COLOR = '#94a3b8';
+/** The room between two charts, as the captions' grid has it (.gpu-sparks gap). */
+const GAP = 10;
 
-export function Sparkline({ spec, windowSeconds = 300 }: Props) {
+/** One reading's points over the window, and the newest limit seen. */
+class Track {
+  readonly values: (number | null)[] = [];
+  limit: number | null = null;
+  readonly spec: SparkSpec;
+  constructor(spec: SparkSpec) {
+    this.spec = spec;
+  }
+  take(frame: TelemetryFrame): void {
+    this.values.push(this.spec.pick(frame));
+    if (this.spec.limit) this.limit = this.spec.limit(frame) ?? this.limit;
+  }
+}
+
+export function Sparklines({ specs, windowSeconds = 300 }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const visible = useVisible(canvas);
   const redraw = useRef<() => void>(() => {});
@@ -37,36 +55,36 @@ export function Sparkline({ spec, windowSeconds = 300 }: Props) {
     if (!element || !context) return;
     const span = windowSeconds * 1000;
     const times: number[] = [];
-    const values: (number | null)[] = [];
-    let limit: number | null = null;
+    const tracks = specs.map((spec) => new Track(spec));
     let width = 0;
     let height = 0;
+    // The charts' base line, in the theme's grid colour (read on mount and resize, not each frame).
+    let gridColor = '';
     const take = (frame: TelemetryFrame) => {
       times.push(frame.t);
-      values.push(spec.pick(frame));
-      if (spec.limit) limit = spec.limit(frame) ?? limit;
+      for (const track of tracks) track.take(frame);
     };
     telemetry.forEachSince(Date.now() - span, take);
 
-    const draw = () => {
-      if (!width || !height) return;
-      const ratio = window.devicePixelRatio || 1;
-      context.setTransform(ratio, 0, 0, ratio, 0, 0);
-      context.clearRect(0, 0, width, height);
-      const end = times.at(-1);
-      if (end === undefined) return;
+    const drawTrack = (track: Track, left: number, w: number, end: number) => {
+      const { spec, values, limit } = track;
       let top = spec.max;
       for (const v of values) if (v !== null && v > top) top = v;
       if (limit !== null && limit > top) top = limit;
       const y = (v: number) => height - 1 - ((v - spec.min) / (top - spec.min || 1)) * (height - 2);
-      const x = (t: number) => ((t - (end - span)) / span) * width;
+      const x = (t: number) => left + ((t - (end - span)) / span) * w;
+      context.strokeStyle = gridColor;
+      context.lineWidth = 1;
+      context.beginPath();
+      context.moveTo(left, height - 0.5);
+      context.lineTo(left + w, height - 0.5);
+      context.stroke();
       if (limit !== null) {
         context.setLineDash([3, 3]);
         context.strokeStyle = LIMIT_COLOR;
-        context.lineWidth = 1;
         context.beginPath();
-        context.moveTo(0, Math.round(y(limit)) + 0.5);
-        context.lineTo(width, Math.round(y(limit)) + 0.5);
+        context.moveTo(left, Math.round(y(limit)) + 0.5);
+        context.lineTo(left + w, Math.round(y(limit)) + 0.5);
         context.stroke();
         context.setLineDash([]);
       }
@@ -89,6 +107,27 @@ export function Sparkline({ spec, windowSeconds = 300 }: Props) {
         context.lineTo(x(times[first]!), height);
         context.fill();
       }
+    };
+
+    const draw = () => {
+      if (!width || !height) return;
+      const ratio = window.devicePixelRatio || 1;
+      context.setTransform(ratio, 0, 0, ratio, 0, 0);
+      context.clearRect(0, 0, width, height);
+      const end = times.at(-1);
+      if (end === undefined) return;
+      const w = (width - GAP * (tracks.length - 1)) / tracks.length;
+      context.save();
+      tracks.forEach((track, i) => {
+        const left = i * (w + GAP);
+        context.restore();
+        context.save();
+        context.beginPath();
+        context.rect(left, 0, w, height);
+        context.clip();
+        drawTrack(track, left, w, end);
+      });
+      context.restore();
       if (element.dataset.state !== 'drawn') element.dataset.state = 'drawn';
     };
     redraw.current = draw;
@@ -98,6 +137,7 @@ export function Sparkline({ spec, windowSeconds = 300 }: Props) {
       const ratio = window.devicePixelRatio || 1;
       width = box.width;
       height = box.height;
+      gridColor = getComputedStyle(element).getPropertyValue('--chart-grid').trim() || LIMIT_COLOR;
       element.width = Math.round(width * ratio);
       element.height = Math.round(height * ratio);
       draw();
@@ -107,7 +147,7 @@ export function Sparkline({ spec, windowSeconds = 300 }: Props) {
       take(frame);
       while (times.length && times[0]! <= frame.t - span) {
         times.shift();
-        values.shift();
+        for (const track of tracks) track.values.shift();
       }
       // Off screen or in a background tab: keep the readings, draw when seen again.
       if (onScreen.current && !document.hidden) draw();
@@ -117,17 +157,23 @@ export function Sparkline({ spec, windowSeconds = 300 }: Props) {
       resize.disconnect();
       redraw.current = () => {};
     };
-  }, [spec, windowSeconds]);
+  }, [specs, windowSeconds]);
 
   useEffect(() => {
     if (visible) redraw.current();
   }, [visible]);
 
   const minutes = Math.round(windowSeconds / 60);
+  const names = specs.map((s, i) => (i ? s.label.toLowerCase() : s.label));
+  const said = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
   return (
-    <figure className="spark">
-      <figcaption className="spark-label">{spec.label}</figcaption>
-      <canvas ref={canvas} role="img" aria-label={`${spec.label}, last ${minutes} minutes`} />
-    </figure>
+    <div className="sparks" style={{ gridTemplateColumns: `repeat(${specs.length}, minmax(0, 1fr))` }}>
+      {specs.map((spec) => (
+        <span key={spec.label} className="spark-label" aria-hidden="true">
+          {spec.label}
+        </span>
+      ))}
+      <canvas ref={canvas} role="img" aria-label={`${said}, last ${minutes} minutes`} />
+    </div>
   );
 }

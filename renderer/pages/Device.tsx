@@ -12,9 +12,9 @@ import { TimeChart, type HistoryLine, type Limit, type Series } from '../compone
 import { limitLines } from '../components/chart-stats';
 import { UptimeBar } from '../components/UptimeBar';
 import { usePoll } from '../components/usePoll';
-import { useNow } from '../components/useNow';
+import { Ticking } from '../components/useNow';
 import { bytes, clockDuration, clockTime, localTimeZone, mib, rate } from '../format';
-import { streakSeconds, useNetwork } from '../store/network';
+import { streakSeconds, useNetwork, useNetworkTraffic } from '../store/network';
 import { useApp } from '../store/app';
 import { telemetry } from '../store/telemetry';
 
@@ -255,9 +255,8 @@ function Uptime({ bar, error }: { bar: UptimeBarData | null; error: string | nul
 function Metrics({ bar }: { bar: UptimeBarData | null }) {
   // The network's streak, the same answer Home's countdown and "Up for" read (store/network.ts).
   const network = useNetwork();
-  const now = useNow(1000, !!network.value?.streak?.running);
-  const streak = streakSeconds(network, now);
-  const traffic = network.value?.traffic ?? null;
+  const streakAt = (now: number) => clockDuration(streakSeconds(network, now));
+  const traffic = useNetworkTraffic();
   const state = useApp((s) => s.status?.state);
   const detail = useApp((s) => s.status?.detail);
   const secretsBackend = useApp((s) => s.status?.secretsBackend);
@@ -273,7 +272,7 @@ function Metrics({ bar }: { bar: UptimeBarData | null }) {
       </div>
       <div className="metric">
         <div className="metric-label">Continuous uptime</div>
-        <div className="metric-value" data-testid="continuous-uptime" data-at={now}>{streak === null ? '–' : clockDuration(streak)}</div>
+        <Ticking as="div" className="metric-value live-box" testId="continuous-uptime" read={streakAt} />
         <div className="muted small">
           {network.value?.connection === 'none'
             ? 'Not on a network: nobody counts it.'

@@ -124,9 +124,9 @@ function LiveHost() {
         <h2 id="live-title">CPU and memory, live</h2>
       </header>
       <div className="stats">
-        <Stat label="CPU" read={cpuUtil} testId="cpu-util" />
-        <Stat label="CPU temperature" read={cpuTemp} />
-        <Stat label="Memory used" read={memoryUsed} />
+        <Stat label="CPU" read={cpuUtil} testId="cpu-util" fit={5.5} />
+        <Stat label="CPU temperature" read={cpuTemp} fit={6} />
+        <Stat label="Memory used" read={memoryUsed} fit={24} />
       </div>
       {/* chart.js (200 KB) loads once the first figures are on screen, not while they are on the way. */}
       {loaded ? (
@@ -169,10 +169,10 @@ const cpuTemp = (f: TelemetryFrame | undefined) => celsius(f?.cpu.temperatureC);
 const memoryUsed = (f: TelemetryFrame | undefined) => (f ? `${bytes(f.memory.usedBytes)} of ${bytes(f.memory.totalBytes)}` : '–');
 const CPU_SOURCE: ChartSource = { kind: 'live', windowSeconds: 900, series: [{ label: 'CPU', color: '#3b82f6', pick: (f: TelemetryFrame) => f.cpu.utilizationPct }] };
 
-function Stat({ label, read, testId }: { label: string; read: (frame: TelemetryFrame | undefined) => string; testId?: string }) {
+function Stat({ label, read, testId, fit }: { label: string; read: (frame: TelemetryFrame | undefined) => string; testId?: string; fit: number }) {
   return (
     <div className="stat">
-      <LiveText className="stat-value" testId={testId} read={read} />
+      <LiveText className="stat-value" testId={testId} read={read} fit={fit} />
       <div className="stat-label">{label}</div>
     </div>
   );

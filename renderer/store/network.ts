@@ -3,16 +3,24 @@
 // they cannot disagree. `receivedAt` is this browser's clock, so a streak grows without clock skew.
 import { useEffect } from 'react';
 import { create } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import type { NetworkStatus } from '../../preload/contract/index.ts';
 import { api } from '../api';
+import { news } from './network-news';
 
-interface NetworkView {
+export interface NetworkView {
+  /** The newest answer that had news in it (its `traffic` is as of then: read useNetworkTraffic). */
   value: NetworkStatus | null;
   receivedAt: number;
   error: string | null;
 }
 
-export const useNetworkStore = create<NetworkView>()(() => ({ value: null, receivedAt: 0, error: null }));
+interface NetworkStore extends NetworkView {
+  /** This worker's bytes with the network, which move on every heartbeat: kept apart, so only what shows them renders. */
+  traffic: NetworkStatus['traffic'];
+}
+
+export const useNetworkStore = create<NetworkStore>()(() => ({ value: null, receivedAt: 0, error: null, traffic: null }));
 
 let watchers = 0;
 let timer: ReturnType<typeof setInterval> | null = null;
@@ -22,10 +30,14 @@ export async function reloadNetwork(): Promise<void> {
   try {
     const value = await api.request('worker.eligibility', {});
     // The same answer again is no news: every widget that shows it would render for nothing.
-    const answer = JSON.stringify(value);
-    if (answer === lastAnswer && useNetworkStore.getState().error === null) return;
+    const answer = news(value);
+    const { error, traffic } = useNetworkStore.getState();
+    if (answer === lastAnswer && error === null) {
+      if (JSON.stringify(traffic) !== JSON.stringify(value.traffic)) useNetworkStore.setState({ traffic: value.traffic });
+      return;
+    }
     lastAnswer = answer;
-    useNetworkStore.setState({ value, receivedAt: Date.now(), error: null });
+    useNetworkStore.setState({ value, receivedAt: Date.now(), error: null, traffic: value.traffic });
   } catch (error) {
     const message = (error as Error).message;
     if (useNetworkStore.getState().error !== message) useNetworkStore.setState({ error: message });
@@ -34,6 +46,17 @@ export async function reloadNetwork(): Promise<void> {
 
 /** The shared network view; polling runs while at least one widget uses it. */
 export function useNetwork(): NetworkView {
+  usePolling();
+  return useNetworkStore(useShallow((s) => ({ value: s.value, receivedAt: s.receivedAt, error: s.error })));
+}
+
+/** This worker's own traffic with the network, as of the newest answer. */
+export function useNetworkTraffic(): NetworkStatus['traffic'] {
+  usePolling();
+  return useNetworkStore((s) => s.traffic);
+}
+
+function usePolling(): void {
   useEffect(() => {
     if (watchers++ === 0) {
       void reloadNetwork();
@@ -46,7 +69,6 @@ export function useNetwork(): NetworkView {
       }
     };
   }, []);
-  return useNetworkStore();
 }
 
 /** The network's streak in seconds at `now` (browser clock): it grows only while the session runs. */
