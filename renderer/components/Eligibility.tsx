@@ -179,7 +179,7 @@ function Countdown({ view, network, streak }: { view: NetworkView; network: Netw
         <p className="countdown" data-testid="eligibility-countdown">
           The streak keeps counting while paused. Unbroken uptime still needed for block rewards: <Ticking as="strong" read={left} />
         </p>
-        <ScheduleAheadLine secondsLeft={min - streak} now={Date.now()} />
+        <ScheduleAheadLine endsAt={Date.now() + (min - streak) * 1000} />
       </>
     );
   }
@@ -194,7 +194,7 @@ function Countdown({ view, network, streak }: { view: NetworkView; network: Netw
           <>Uptime requirement met: eligibility is confirmed when the current block closes.</>
         )}
       </p>
-      {streak < min ? <ScheduleAheadLine secondsLeft={min - streak} now={Date.now()} /> : null}
+      {streak < min ? <ScheduleAheadLine endsAt={Date.now() + (min - streak) * 1000} /> : null}
     </>
   );
 }

@@ -3,9 +3,13 @@
 // keeps the network's streak (docs/protocol.md, "Pauses"), so the countdown itself stands.
 import { scheduleAhead } from '../../preload/contract/schedule-clock.ts';
 import { useApp } from '../store/app';
+import { useNow } from './useNow';
 
-export function ScheduleAheadLine({ secondsLeft, now }: { secondsLeft: number; now: number }) {
+/** `endsAt`: when the countdown ends (browser clock). Its words move by the minute ("today", "tomorrow"). */
+export function ScheduleAheadLine({ endsAt }: { endsAt: number }) {
   const schedule = useApp((s) => s.settings?.autopilot?.schedule ?? null);
+  const now = useNow(60_000, schedule !== null);
+  const secondsLeft = (endsAt - now) / 1000;
   if (!schedule || secondsLeft <= 0) return null;
   const ahead = scheduleAhead(schedule, now, secondsLeft);
   if (!ahead) return null;
