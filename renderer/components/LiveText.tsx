@@ -21,18 +21,25 @@ interface Props {
   fit?: number;
 }
 
+/**
+ * Writes text into `element` through one text node changed in place (replacing it, as textContent
+ * does, builds a new layout object each tick); the same text again writes nothing.
+ */
+export function textWriter(element: HTMLElement): (text: string) => void {
+  const node = document.createTextNode('');
+  element.replaceChildren(node);
+  return (text) => {
+    if (node.data !== text) node.data = text;
+  };
+}
+
 export function LiveText({ read, className, testId, as: Tag = 'div', fit, lines }: Props) {
   const box = useRef<HTMLElement>(null);
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    // One text node changed in place: replacing it (textContent) builds a new layout object each tick.
-    const node = document.createTextNode('');
-    element.replaceChildren(node);
-    const paint = (frame: TelemetryFrame | undefined) => {
-      const text = read(frame);
-      if (node.data !== text) node.data = text;
-    };
+    const write = textWriter(element);
+    const paint = (frame: TelemetryFrame | undefined) => write(read(frame));
     paint(telemetry.latest());
     return telemetry.subscribe(paint);
   }, [read]);

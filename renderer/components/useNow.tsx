@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { telemetry } from '../store/telemetry';
+import { textWriter } from './LiveText';
 
 /** How early a tick may come, and how late the timer takes over when no frame arrives. */
 const SLACK_MS = 250;
@@ -83,11 +84,9 @@ export function Ticking({ read, as: Tag = 'span', className, testId }: TickingPr
   useLayoutEffect(() => {
     const element = box.current;
     if (!element) return;
-    const node = document.createTextNode('');
-    element.replaceChildren(node);
+    const write = textWriter(element);
     const paint = (now: number) => {
-      const text = read(now);
-      if (node.data !== text) node.data = text;
+      write(read(now));
       element.dataset.at = String(now);
     };
     paint(Date.now());
