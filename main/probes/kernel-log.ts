@@ -66,6 +66,9 @@ export function parseKmsgRecords(text: string, bootTimeMs: number): KernelLogRea
 export class KmsgSource implements KernelLogSource {
   readonly name = '/dev/kmsg';
   readonly #path: string;
+  // Taken once: now minus uptime moves by some milliseconds from read to read, and the same record
+  // with another time would be counted as another Xid (the events are kept by time and text).
+  #bootTimeMs: number | null = null;
   constructor(path = '/dev/kmsg') {
     this.#path = path;
   }
@@ -95,7 +98,8 @@ export class KmsgSource implements KernelLogSource {
     } finally {
       fs.closeSync(fd);
     }
-    return parseKmsgRecords(chunks.join('\n'), Date.now() - os.uptime() * 1000);
+    this.#bootTimeMs ??= Math.round(Date.now() - os.uptime() * 1000);
+    return parseKmsgRecords(chunks.join('\n'), this.#bootTimeMs);
   }
 }
 
