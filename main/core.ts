@@ -86,6 +86,8 @@ export interface Core {
   worker(): WorkerClient | null;
   /** The embedded devnet's URL when this core runs one. */
   devnetUrl(): string | null;
+  /** A dashboard that may be on screen (a window, a server's WebSocket clients): while one is, GPU processes are listed every 5 s. */
+  addViewer(onScreen: () => boolean): () => void;
   status(): Status;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -196,7 +198,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   let networkUrl: string | null = null;
   // One watcher over the limits: it raises the notices and, while a limit stays exceeded, holds
   // the 'limits' pause. Limits are read per frame, so a change in settings applies at the next tick.
-  const faults = new FaultMonitor({ limits: () => options.settings.get().limits });
+  const faults = new FaultMonitor({ limits: () => options.settings.live().limits });
   const applyPause = () => {
     const pause = pauses.current();
     const now = client?.state().paused ?? null;
@@ -212,9 +214,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     toldPause = pauses.current();
     if (line) log(line);
   });
+  // Listing the GPUs' processes costs two nvidia-smi starts: every 5 s only while someone needs them.
+  const viewers = new Set<() => boolean>();
+  const processesWatched = () => options.settings.live().autopilot.gaming.enabled || [...viewers].some((onScreen) => onScreen());
   return {
     worker: () => client,
     devnetUrl: () => devnet?.url ?? null,
+    addViewer(onScreen) {
+      viewers.add(onScreen);
+      return () => viewers.delete(onScreen);
+    },
     handlers,
     dispatch: createDispatcher(handlers, { log }),
     events,
@@ -225,6 +234,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       // Before this run's first sample: what the ledger saw before it is the previous run.
       const startedAt = Date.now();
       subscriptions.add(sampler.onFrame((frame) => events.emit('telemetry', frame)));
+      subscriptions.add(sampler.onFrame(() => sampler.watchProcesses(processesWatched())));
       for (const off of logTheStory(events, (line) => log(line))) subscriptions.add(off);
       if (options.ledger) {
         // Online = runtime up and heartbeats acknowledged; with no network configured, runtime up.
@@ -235,7 +245,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       subscriptions.add(watchSampler(sampler, { notice: (n) => events.emit('notice', n), onFailed: alerts.watchdogFailed, log }));
       subscriptions.add(startAutopilot({
         pauses,
-        settings: () => options.settings.get().autopilot,
+        settings: () => options.settings.live().autopilot,
         onSettingsChange: (listener) => options.settings.onChange(listener),
         onFrame: (listener) => sampler.onFrame(listener),
         activity: options.activity,

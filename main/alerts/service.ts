@@ -47,11 +47,11 @@ export interface AlertsService {
 }
 
 export function createAlerts(options: AlertsOptions): AlertsService {
-  const alertSettings = () => options.settings.get().alerts;
+  const alertSettings = () => options.settings.live().alerts;
   const alerter = new Alerter({
     settings: alertSettings,
     channels: () => enabledChannels(alertSettings(), options.secrets, options.retry),
-    device: () => ({ id: options.deviceId, name: options.settings.get().deviceName }),
+    device: () => ({ id: options.deviceId, name: options.settings.live().deviceName }),
     record: (notice: Notice) => options.events.emit('notice', notice),
     log: options.log,
   });

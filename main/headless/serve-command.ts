@@ -81,6 +81,7 @@ export async function serve(values: Values, io: Io): Promise<() => Promise<void>
     }
     throw error;
   });
+  core.addViewer(() => server.dashboards() > 0);
   try {
     await core.start();
   } catch (error) {

@@ -142,7 +142,10 @@ describe('headless server', () => {
     );
     const sent = core.sampler.tick();
     expect(await frame).toEqual(sent);
+    expect(server.dashboards()).toBe(1); // so the worker lists GPU processes often while it is open
     ws.close();
+    for (let waited = 0; server.dashboards() > 0 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(server.dashboards()).toBe(0);
   });
 
   it('answers HTTP RPC with the bearer token only', async () => {

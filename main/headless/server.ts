@@ -40,6 +40,8 @@ export interface HeadlessServer {
   url: string;
   token: string;
   port: number;
+  /** Dashboards connected now (open WebSockets). */
+  dashboards(): number;
   close(): Promise<void>;
 }
 
@@ -232,6 +234,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     url: `http://${hostInUrl}:${port}/?token=${token}`,
     token,
     port,
+    dashboards: () => wss.clients.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GpuProcessLister, mergeProcesses, parseComputeApps, parsePmon } from './gpu-processes.ts';
 import { NvidiaSmiSampler } from './nvidia-smi.ts';
+import type { GpuSampler } from './sampler.ts';
+import { SettingsStore, memoryBackend } from '../settings/store.ts';
+import { testCore } from '../../test/core-fixture.ts';
 import { findSection, loadCapture } from './testing/capture-file.mjs';
 import { FAKE_NVIDIA_SMI, capturePath, fakeEnv, writeEightH200Capture } from './testing/captures.ts';
 
@@ -111,6 +114,25 @@ describe('GpuProcessLister against the fake nvidia-smi (real child processes)', 
     expect(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '').toBe('');
     expect(lister.latest().processes.map((p) => p.pid)).toEqual([10291, 10293, 10309]);
   });
+
+  it('unwatched, lists once a minute; watched again, lists at once and then at its interval', async () => {
+    const calls = path.join(tmp, 'calls.log');
+    const wrapper = path.join(tmp, 'nvidia-smi-counted.sh');
+    fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> "${calls}"\nexec "${process.execPath}" "${FAKE_NVIDIA_SMI}" "$@"\n`, { mode: 0o755 });
+    const listings = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').filter((l) => l.startsWith('--query-compute-apps')).length : 0);
+    const lister = new GpuProcessLister({ executable: wrapper, env: fakeEnv(capturePath('nvidia-h200__590'), { state: 'load' }), gpus: () => GPU0 });
+    stops.push(() => lister.stop());
+    lister.start(100);
+    lister.watch(false); // nobody looking, no game to wait for
+    await until('the first listing', () => lister.latest().at, (at) => at !== null);
+    await new Promise((r) => setTimeout(r, 1200)); // twelve ticks
+    expect(listings()).toBe(1);
+    const watchedAt = Date.now();
+    lister.watch(true);
+    await until('a listing once watched', () => lister.latest().at ?? 0, (at) => at >= watchedAt, 3000);
+    await until('listings at the interval', listings, (n) => n >= 4, 5000);
+    expect(lister.latest().processes.map((p) => p.pid)).toEqual([10291, 10293, 10309]);
+  });
 });
 
 describe('the sampler with its slow reads (health, processes, MIG)', () => {
@@ -160,5 +182,38 @@ describe('the sampler with its slow reads (health, processes, MIG)', () => {
     const gpus = await until('8 GPUs with processes', () => s.latest().gpus, (g) => g.length === 8 && g.every((x) => x.processes?.length === 3 && x.health?.checkedAt));
     expect(new Set(gpus.map((g) => g.processes![0].gpuUuid)).size).toBe(8);
     expect(gpus.every((g) => g.health!.pcie.maxGeneration === 5)).toBe(true);
+  });
+});
+
+describe('who needs the process list every few seconds', () => {
+  it('a dashboard on screen or the gaming rule: the core tells the GPU samplers each frame', async () => {
+    const told: boolean[] = [];
+    const gpu: GpuSampler = {
+      name: 'recording',
+      start: () => {},
+      stop: () => {},
+      latest: () => ({ gpus: [], health: { probe: 'recording', state: 'ok', detail: '' } }),
+      watchProcesses: (watched) => told.push(watched),
+    };
+    const settings = new SettingsStore(memoryBackend());
+    const core = await testCore({ gpuSamplers: [gpu], settings });
+    stops.push(() => core.stop());
+    await core.start();
+    core.sampler.tick();
+    expect(told.at(-1)).toBe(false); // nothing open, gaming off (the default)
+    let onScreen = true;
+    const release = core.addViewer(() => onScreen);
+    core.sampler.tick();
+    expect(told.at(-1)).toBe(true);
+    onScreen = false; // the window hidden to the tray
+    core.sampler.tick();
+    expect(told.at(-1)).toBe(false);
+    onScreen = true;
+    release(); // the dashboard closed
+    core.sampler.tick();
+    expect(told.at(-1)).toBe(false);
+    settings.update({ autopilot: { ...settings.get().autopilot, gaming: { enabled: true, graceSeconds: 120 } } }); // the gaming rule waits for a game
+    core.sampler.tick();
+    expect(told.at(-1)).toBe(true);
   });
 });

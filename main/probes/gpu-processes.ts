@@ -116,7 +116,14 @@ export interface ProcessListerOptions {
   timeoutMs?: number;
 }
 
-/** Lists the processes on the NVIDIA GPUs every `intervalMs` (default 5 s); `onChange` fires when the list changes. */
+/** Unwatched, the process list and `-q` are still read this often: health, "another process" and alerts stay within a minute. */
+export const UNWATCHED_READ_MS = 60_000;
+
+/**
+ * Lists the processes on the NVIDIA GPUs every `intervalMs` (default 5 s) while they are watched,
+ * else each `UNWATCHED_READ_MS`: each listing is two nvidia-smi starts, and each start took the
+ * worker's thread about 10 ms in the worker bench (2 cores). `onChange` fires when the list changes.
+ */
 export class GpuProcessLister {
   readonly #options: Required<Omit<ProcessListerOptions, 'env'>> & { env?: NodeJS.ProcessEnv };
   readonly #changes = new Emitter<GpuProcess[]>();
@@ -126,6 +133,9 @@ export class GpuProcessLister {
   #problem: string | null = null;
   #signature = '';
   #stopping = new AbortController();
+  #watched = true;
+  #intervalMs = 5000;
+  #triedAt = -Infinity;
 
   constructor(options: ProcessListerOptions) {
     this.#options = { queue: new OneAtATime(), timeoutMs: 10_000, ...options };
@@ -143,8 +153,26 @@ export class GpuProcessLister {
   start(intervalMs = 5000): void {
     this.stop();
     this.#stopping = new AbortController();
-    this.#timer = setInterval(() => void this.poll(), intervalMs).unref();
+    this.#intervalMs = intervalMs;
+    this.#timer = setInterval(() => {
+      if (this.#watched || this.#age() >= UNWATCHED_READ_MS) void this.poll();
+    }, intervalMs).unref();
     void this.poll();
+  }
+
+  /**
+   * Whether someone needs the list every few seconds (a dashboard is open, the gaming rule waits for
+   * a game). Watched again with a list older than the interval: listed at once, not at the next tick.
+   */
+  watch(watched: boolean): void {
+    const was = this.#watched;
+    this.#watched = watched;
+    if (watched && !was && this.#timer && this.#age() >= this.#intervalMs) void this.poll();
+  }
+
+  /** Since the last listing began, whether or not it succeeded (a failing tool is not retried faster). */
+  #age(): number {
+    return Date.now() - this.#triedAt;
   }
 
   stop(): void {
@@ -167,6 +195,7 @@ export class GpuProcessLister {
     const { executable, env, timeoutMs } = this.#options;
     const signal = this.#stopping.signal;
     if (signal.aborted) return;
+    this.#triedAt = Date.now();
     try {
       const apps = parseComputeApps(await runTool({ executable, args: COMPUTE_APPS_ARGS, timeoutMs, env, name: 'nvidia-smi', signal }));
       // pmon is a separate call after the first has ended: never two nvidia-smi one-shots at once.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HostProbe, findCpuTemperatureFile, parseNetDev } from './host.ts';
+import { HostProbe, KernelFile, findCpuTemperatureFile, parseNetDev } from './host.ts';
 
 let root: string;
 const write = (rel: string, text: string) => {
@@ -90,5 +90,61 @@ describe('network (/proc/net/dev)', () => {
   it('says nothing it cannot know off Linux', () => {
     expect(new HostProbe({ linux: false }).network()).toEqual({ rxBytesPerSec: null, txBytesPerSec: null, rxTotalBytes: null, txTotalBytes: null });
     expect(new HostProbe({ linux: false }).cpuTemperature()).toBeNull();
+  });
+});
+
+describe('CPU utilization (/proc/stat)', () => {
+  // This machine's /proc/stat (kernel 6.18, 2 CPUs) with user and idle set; between the two reads
+  // 25 ticks busy, 75 idle and 10 in I/O wait.
+  const STAT = (user: number, idle: number) =>
+    `cpu  ${user} 0 8465 ${idle} 550 0 350 0 0 0\ncpu0 5692 0 3522 79837 45 0 140 0 0 0\ncpu1 8606 0 4943 75002 505 0 209 0 0 0\n`;
+
+  it('is the busy share of the ticks since the last call, I/O wait left out as os.cpus() does', () => {
+    write('proc/stat', STAT(50_000, 900_000));
+    const probe = new HostProbe({ sys: path.join(root, 'sys'), proc: path.join(root, 'proc'), linux: true });
+    write('proc/stat', STAT(50_025, 900_075).replace(' 550 ', ' 560 '));
+    expect(probe.cpuUtilization()).toBe(25);
+    expect(probe.cpuUtilization()).toBeNull(); // no tick since: nothing to say
+  });
+});
+
+describe('kernel files kept open', () => {
+  it('reads the file anew at each call, whole however long, and opens it again once it is back', () => {
+    const file = path.join(root, 'proc', 'stat');
+    write('proc/stat', 'cpu  1 0 1 1 0 0\n');
+    const kept = new KernelFile(file);
+    expect(kept.read()).toBe('cpu  1 0 1 1 0 0\n');
+    const long = `cpu  2 0 2 2 0 0\n${'cpu7 1 2 3 4 5 6 7 0 0 0\n'.repeat(2000)}`; // 50 KB: 128 CPUs and more
+    write('proc/stat', long);
+    expect(kept.read()).toBe(long);
+    fs.rmSync(file);
+    expect(kept.read()).toBe(long); // the open file still reads after its name is gone
+    kept.close();
+    expect(kept.read()).toBeNull(); // gone: said, not thrown
+    write('proc/stat', 'cpu  3 0 3 3 0 0\n');
+    expect(kept.read()).toBe('cpu  3 0 3 3 0 0\n');
+    kept.close();
+  });
+
+  it('this machine’s /proc/stat moves between two reads of one open file', async () => {
+    if (process.platform !== 'linux') return;
+    const kept = new KernelFile('/proc/stat');
+    const first = kept.read();
+    await new Promise((r) => setTimeout(r, 50));
+    const busy = Date.now() + 30;
+    while (Date.now() < busy); // ticks to count
+    expect(first).toMatch(/^cpu\s/);
+    expect(kept.read()).not.toBe(first);
+    kept.close();
+  });
+});
+
+describe('memory (/proc/meminfo)', () => {
+  it('used is the total less what the kernel says is available, from one read', () => {
+    // This machine's first lines.
+    write('proc/meminfo', 'MemTotal:       24683748 kB\nMemFree:        24196196 kB\nMemAvailable:   24291364 kB\nBuffers:            4388 kB\n');
+    const probe = new HostProbe({ sys: path.join(root, 'sys'), proc: path.join(root, 'proc'), linux: true });
+    expect(probe.memory()).toEqual({ totalBytes: 24683748 * 1024, usedBytes: (24683748 - 24291364) * 1024 });
+    probe.close();
   });
 });

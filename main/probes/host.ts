@@ -1,7 +1,7 @@
-// Host telemetry that costs next to nothing per tick: CPU from os.cpus() tick deltas, memory from
-// the kernel's own counters, and on Linux one small sysfs/procfs read each for CPU temperature (hwmon),
-// package power (RAPL energy counters) and network bytes (/proc/net/dev). No child processes, no
-// systeminformation on the 1 Hz path. Where a reading is not possible it is null.
+// Host telemetry that costs next to nothing per tick: CPU from tick deltas (/proc/stat on Linux),
+// memory from the kernel's own counters, and on Linux one small sysfs/procfs read each for CPU
+// temperature (hwmon), package power (RAPL energy counters) and network bytes (/proc/net/dev). No
+// child processes, no systeminformation on the 1 Hz path. Where a reading is not possible it is null.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,45 @@ interface CpuTicks {
   total: number;
 }
 
-function readTicks(): CpuTicks {
+/**
+ * A kernel file read again each tick with one pread at offset 0 (procfs and sysfs make its text
+ * anew) instead of open, read, read, close: on a virtual machine each system call costs the worker.
+ */
+export class KernelFile {
+  readonly path: string;
+  #fd: number | null = null;
+  #buffer = Buffer.alloc(4096);
+  constructor(file: string) {
+    this.path = file;
+  }
+  /** The file's text now, or null where it cannot be read (then it is opened again next time). */
+  read(): string | null {
+    try {
+      this.#fd ??= fs.openSync(this.path, 'r');
+      for (;;) {
+        const n = fs.readSync(this.#fd, this.#buffer, 0, this.#buffer.length, 0);
+        if (n < this.#buffer.length) return this.#buffer.toString('utf8', 0, n);
+        this.#buffer = Buffer.alloc(this.#buffer.length * 2); // longer than the buffer (many CPUs): read it whole
+      }
+    } catch {
+      this.close();
+      return null;
+    }
+  }
+  close(): void {
+    if (this.#fd !== null) fs.closeSync(this.#fd);
+    this.#fd = null;
+  }
+}
+
+/** The CPU's tick counters: on Linux the first line of /proc/stat (os.cpus() also reads /proc/cpuinfo, ten times the cost). */
+function readTicks(paths: HostPaths, file: KernelFile): CpuTicks {
+  if (paths.linux) {
+    const line = file.read()?.match(/^cpu\s+(.*)$/m)?.[1];
+    // user nice system idle iowait irq: the same sums as os.cpus() (which leaves iowait out).
+    const f = line?.trim().split(/\s+/).map(Number);
+    if (f && f.length >= 6 && f.slice(0, 6).every(Number.isFinite)) return { idle: f[3]!, total: f[0]! + f[1]! + f[2]! + f[3]! + f[5]! };
+  }
   let idle = 0;
   let total = 0;
   for (const cpu of os.cpus()) {
@@ -138,19 +176,41 @@ export function parseNetDev(text: string): NetTotals {
 
 export class HostProbe {
   readonly #paths: HostPaths;
-  #last: CpuTicks = readTicks();
+  #last: CpuTicks;
   #tempFile: string | null | undefined;
   #rapl: RaplZone[] | null = null;
   #raplAt = 0;
   #net: { at: number; totals: NetTotals } | null = null;
 
+  readonly #files = new Map<string, KernelFile>();
+
   constructor(paths: Partial<HostPaths> = {}) {
     this.#paths = { ...DEFAULT_PATHS, ...paths };
+    this.#last = readTicks(this.#paths, this.#file(path.join(this.#paths.proc, 'stat')));
+  }
+
+  /** The kernel files read each tick, kept open. */
+  #file(name: string): KernelFile {
+    let file = this.#files.get(name);
+    if (!file) this.#files.set(name, (file = new KernelFile(name)));
+    return file;
+  }
+
+  #number(name: string): number | null {
+    const text = this.#file(name).read();
+    const n = text === null ? NaN : Number(text.trim());
+    return Number.isFinite(n) ? n : null;
+  }
+
+  /** Closes the files it keeps open. */
+  close(): void {
+    for (const file of this.#files.values()) file.close();
+    this.#files.clear();
   }
 
   /** CPU utilization since the previous call, in percent of all logical CPUs. */
   cpuUtilization(): number | null {
-    const now = readTicks();
+    const now = readTicks(this.#paths, this.#file(path.join(this.#paths.proc, 'stat')));
     const total = now.total - this.#last.total;
     const idle = now.idle - this.#last.idle;
     this.#last = now;
@@ -158,7 +218,15 @@ export class HostProbe {
     return Math.round(Math.min(100, Math.max(0, (1 - idle / total) * 100)) * 10) / 10;
   }
 
+  /** Used = total less what the kernel says is available (MemAvailable, as os.freemem() reads it), one read of /proc/meminfo. */
   memory(): TelemetryFrame['memory'] {
+    if (this.#paths.linux) {
+      const text = this.#file(path.join(this.#paths.proc, 'meminfo')).read();
+      const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text ?? '')?.[1] ?? NaN) * 1024;
+      const total = kib('MemTotal');
+      const available = kib('MemAvailable');
+      if (Number.isFinite(total) && Number.isFinite(available)) return { totalBytes: total, usedBytes: total - available };
+    }
     const totalBytes = os.totalmem();
     return { totalBytes, usedBytes: totalBytes - os.freemem() };
   }
@@ -168,7 +236,7 @@ export class HostProbe {
     if (!this.#paths.linux) return null;
     if (this.#tempFile === undefined) this.#tempFile = findCpuTemperatureFile(this.#paths.sys);
     if (this.#tempFile === null) return null;
-    const milli = readNumber(this.#tempFile);
+    const milli = this.#number(this.#tempFile);
     if (milli === null) {
       this.#tempFile = undefined; // sensor went away (module reload): look again next tick
       return null;
@@ -186,7 +254,7 @@ export class HostProbe {
     let joules = 0;
     let complete = true;
     for (const zone of this.#rapl) {
-      const uj = readNumber(zone.energyFile); // null when root-only (the usual default since 2020)
+      const uj = this.#number(zone.energyFile); // null when root-only (the usual default since 2020)
       if (uj === null) {
         complete = false;
         zone.lastUj = null;
@@ -204,7 +272,7 @@ export class HostProbe {
   network(now = Date.now()): TelemetryFrame['network'] {
     const none = { rxBytesPerSec: null, txBytesPerSec: null, rxTotalBytes: null, txTotalBytes: null };
     if (!this.#paths.linux) return none;
-    const text = readText(path.join(this.#paths.proc, 'net', 'dev'));
+    const text = this.#file(path.join(this.#paths.proc, 'net', 'dev')).read();
     if (text === null) return none;
     const totals = parseNetDev(text);
     const last = this.#net;

@@ -1,10 +1,12 @@
 // What the 1 Hz --query-gpu loop does not carry, read slowly beside it: `nvidia-smi -q` (health
 // counters, PCIe replays, MIG instances' memory, the slowdown temperature) every 15 s, `-L` for
-// MIG profiles, the process list every 5 s, and the kernel log's Xid errors every 60 s. All
+// MIG profiles, the process list every 5 s, and the kernel log's Xid errors every 60 s. While
+// nobody watches (no dashboard on screen, no gaming rule), `-q` and the process list are read once
+// a minute: each nvidia-smi start took the worker's thread about 10 ms in the worker bench. All
 // one-shot nvidia-smi runs share one queue: never two at once, each ended at its timeout.
 import type { GpuSample, MigInstance } from '../../preload/contract/index.ts';
 import { gpuHealth } from './gpu-health.ts';
-import { GpuProcessLister } from './gpu-processes.ts';
+import { GpuProcessLister, UNWATCHED_READ_MS } from './gpu-processes.ts';
 import { XidWatch, type KernelLogSource } from './kernel-log.ts';
 import { busKey, parseMigList, parseQuery, type QueryDetails } from './nvidia-smi-query.ts';
 import { OneAtATime, runTool } from './process-group.ts';
@@ -33,6 +35,8 @@ export class NvidiaSmiExtras {
   #problem: string | null = null;
   #timers: NodeJS.Timeout[] = [];
   #stopping = new AbortController();
+  #watched = true;
+  #queriedAt = -Infinity;
 
   constructor(options: ExtrasOptions) {
     this.#options = { queryIntervalMs: 15_000, processIntervalMs: 5000, xidIntervalMs: 60_000, timeoutMs: 10_000, ...options };
@@ -52,7 +56,9 @@ export class NvidiaSmiExtras {
       this.#timers.push(setInterval(task, ms).unref());
       task();
     };
-    every(this.#options.queryIntervalMs, () => void this.pollQuery());
+    every(this.#options.queryIntervalMs, () => {
+      if (this.#watched || Date.now() - this.#queriedAt >= UNWATCHED_READ_MS) void this.pollQuery();
+    });
     this.processes.start(this.#options.processIntervalMs);
     if (this.xid) every(this.#options.xidIntervalMs, () => void this.xid!.poll());
   }
@@ -64,12 +70,21 @@ export class NvidiaSmiExtras {
     this.processes.stop();
   }
 
+  /** Watched: `-q` every 15 s and processes every 5 s; unwatched: each once a minute. Watched again: both at once if stale. */
+  watch(watched: boolean): void {
+    const was = this.#watched;
+    this.#watched = watched;
+    this.processes.watch(watched);
+    if (watched && !was && this.#timers.length > 0 && Date.now() - this.#queriedAt >= this.#options.queryIntervalMs) void this.pollQuery();
+  }
+
   /** One `-q` read (and `-L` when a GPU has MIG on), through the shared queue. */
   pollQuery(): Promise<void> {
     const { executable, env, timeoutMs } = this.#options;
     const signal = this.#stopping.signal;
     return this.queue.run(async () => {
       if (signal.aborted) return;
+      this.#queriedAt = Date.now();
       try {
         const details = parseQuery(await runTool({ executable, args: ['-q'], timeoutMs, env, name: 'nvidia-smi', signal }));
         this.#details = new Map(details.map((d) => [busKey(d.busId), d]));

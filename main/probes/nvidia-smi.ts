@@ -114,6 +114,10 @@ export class NvidiaSmiSampler implements GpuSampler {
     return this.#hardwareChanges.on(listener);
   }
 
+  watchProcesses(watched: boolean): void {
+    this.extras?.watch(watched);
+  }
+
   /** The running nvidia-smi loop's process id (one per sampler, not one per sample). */
   get pid(): number | null {
     return this.#child?.pid ?? null;

@@ -12,6 +12,8 @@ export interface GpuSampler {
   latest(): { gpus: GpuSample[]; health: ProbeHealth };
   /** Called when GPUs appear or disappear, so the inventory can be taken again. */
   onHardwareChange?(listener: () => void): () => void;
+  /** Whether the GPUs' processes are watched (listed every few seconds) or may be listed slowly. */
+  watchProcesses?(watched: boolean): void;
 }
 
 const RING_SECONDS = 15 * 60;
@@ -41,6 +43,11 @@ export class TelemetrySampler {
     this.#timer.unref?.();
   }
 
+  /** Someone needs each GPU's processes every few seconds (a dashboard on screen, the gaming rule). */
+  watchProcesses(watched: boolean): void {
+    for (const gpu of this.#gpuSamplers) gpu.watchProcesses?.(watched);
+  }
+
   /** Change the rate without losing history (settings: 0.25 s to 10 s). */
   setInterval(intervalMs: number): void {
     if (this.#timer && intervalMs !== this.#intervalMs) this.start(intervalMs);
@@ -53,6 +60,7 @@ export class TelemetrySampler {
 
   async stop(): Promise<void> {
     this.stopTimer();
+    this.#host.close(); // its kept-open kernel files (opened again if ticked after)
     await Promise.all(this.#gpuSamplers.map((gpu) => gpu.stop()));
   }
 

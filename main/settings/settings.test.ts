@@ -90,6 +90,20 @@ describe('settings store', () => {
     expect(store.get().sampleIntervalMs).toBe(500);
   });
 
+  it('live(): one shared frozen value until the next change, which it then shows', () => {
+    const store = new SettingsStore(memoryBackend());
+    const before = store.live();
+    expect(store.live()).toBe(before); // no copy per read: it is read every frame
+    expect(() => {
+      (before.limits as { gpuTemperatureC: number }).gpuTemperatureC = 1;
+    }).toThrow(TypeError);
+    store.update({ limits: { gpuTemperatureC: 77 } });
+    expect(store.live()).not.toBe(before);
+    expect(store.live().limits.gpuTemperatureC).toBe(77);
+    expect(before.limits.gpuTemperatureC).not.toBe(77);
+    expect(store.get()).toEqual(store.live());
+  });
+
   it('persists through conf in the data dir, atomically, across restarts', () => {
     const dir = tempDir();
     new SettingsStore(confBackend(dir)).update({ deviceName: 'rig-7' });

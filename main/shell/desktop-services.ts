@@ -136,6 +136,7 @@ export function startDesktopServices(options: DesktopServicesOptions): DesktopSe
   subscriptions.add(core.events.on('status', onStatus));
   subscriptions.add(core.events.on('notice', (notice) => void notifier.notice(notice)));
   subscriptions.add(core.events.on('telemetry', (frame) => trayShown && tray.update({ hottestGpuC: hottestGpu(frame) })));
+  subscriptions.add(core.addViewer(() => window.isOpen));
   // The Settings page (or the tray) changed the desktop group: apply what changed.
   let applied = desktop();
   subscriptions.add(

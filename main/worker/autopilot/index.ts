@@ -25,8 +25,9 @@ type AutopilotSource = (typeof AUTOPILOT_SOURCES)[number];
 
 /** Each GPU's processes in one frame, or undefined where no probe lists them. */
 export function framesProcesses(frame: TelemetryFrame): GpuProcessSeen[] | undefined {
-  const lists = frame.gpus.map((g) => g.processes).filter((p) => p !== undefined);
-  return lists.length === 0 ? undefined : lists.flat();
+  let seen: GpuProcessSeen[] | undefined;
+  for (const gpu of frame.gpus) if (gpu.processes) (seen ??= []).push(...gpu.processes);
+  return seen;
 }
 
 export function startAutopilot(options: AutopilotOptions): Disposable {
