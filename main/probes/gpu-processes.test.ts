@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GpuProcessLister, mergeProcesses, parseComputeApps, parsePmon } from './gpu-processes.ts';
 import { NvidiaSmiSampler } from './nvidia-smi.ts';
-import type { GpuSampler } from './sampler.ts';
+import { TelemetrySampler, type GpuSampler } from './sampler.ts';
+import { HostProbe } from './host.ts';
+import { TelemetryFrameSchema } from '../../preload/contract/index.ts';
 import { SettingsStore, memoryBackend } from '../settings/store.ts';
 import { testCore } from '../../test/core-fixture.ts';
 import { findSection, loadCapture } from './testing/capture-file.mjs';
@@ -182,6 +184,23 @@ describe('the sampler with its slow reads (health, processes, MIG)', () => {
     const gpus = await until('8 GPUs with processes', () => s.latest().gpus, (g) => g.length === 8 && g.every((x) => x.processes?.length === 3 && x.health?.checkedAt));
     expect(new Set(gpus.map((g) => g.processes![0].gpuUuid)).size).toBe(8);
     expect(gpus.every((g) => g.health!.pcie.maxGeneration === 5)).toBe(true);
+  });
+
+  it('the 15-minute ring keeps the newest frame whole and the ones before it lean (charts read only readings)', async () => {
+    const s = sampler(writeEightH200Capture(tmp));
+    await until('8 GPUs with health and processes', () => s.latest().gpus, (g) => g.length === 8 && g.every((x) => x.processes?.length === 3 && x.health?.checkedAt));
+    const ring = new TelemetrySampler([s], new HostProbe({ linux: false }));
+    const ticks = [1, 2, 3].map((i) => ring.tick(Date.now() + i));
+    const kept = ring.recent(60, Date.now() + 10);
+    expect(kept).toHaveLength(3);
+    expect(kept[2]).toBe(ticks[2]); // the newest, as it was sent
+    expect(kept[2]!.gpus.every((g) => g.health && g.processes?.length === 3)).toBe(true);
+    for (const lean of kept.slice(0, 2)) {
+      expect(lean.gpus.every((g) => g.health === undefined && g.processes === undefined && g.migInstances === undefined)).toBe(true);
+      expect(lean.gpus.map((g) => g.powerW)).toEqual(ticks[0]!.gpus.map((g) => g.powerW));
+      expect(TelemetryFrameSchema.safeParse(lean).success).toBe(true); // still a frame by the contract
+    }
+    expect(ticks[0]!.gpus[0]!.health).toBeDefined(); // what listeners got is not changed afterwards
   });
 });
 

@@ -20,7 +20,10 @@ export const requests = {
     result: InventorySchema,
   },
   'system.status': { args: NoArgs, result: StatusSchema },
-  /** The last `seconds` of 1 Hz telemetry frames kept in memory (at most 15 minutes). */
+  /**
+   * The last `seconds` of 1 Hz telemetry frames kept in memory (at most 15 minutes). Only the newest
+   * carries each GPU's health, processes and MIG instances; the frames before it are for charts.
+   */
   'telemetry.recent': {
     args: z.object({ seconds: z.number().int().min(1).max(900) }).strict(),
     result: z.array(TelemetryFrameSchema),
