@@ -27,10 +27,13 @@ vi.mock('../worker/speed-test.ts', async (original) => {
   };
 });
 
+// The top tier's bound sits well under what loopback gives even on a loaded 2-core machine (539
+// Mbit/s was seen there under the full suite, against 800 for the network's own top tier), and far
+// above the paced 20 Mbit/s link.
 const TIERS = [
-  { tier: 4, minDownMbps: 800, minUpMbps: 800, maxLatencyMs: 20 },
-  { tier: 3, minDownMbps: 400, minUpMbps: 400, maxLatencyMs: 50 },
-  { tier: 2, minDownMbps: 100, minUpMbps: 50, maxLatencyMs: 100 },
+  { tier: 4, minDownMbps: 200, minUpMbps: 200, maxLatencyMs: 20 },
+  { tier: 3, minDownMbps: 100, minUpMbps: 100, maxLatencyMs: 50 },
+  { tier: 2, minDownMbps: 40, minUpMbps: 40, maxLatencyMs: 100 },
   { tier: 1, minDownMbps: 10, minUpMbps: 5, maxLatencyMs: 250 },
 ];
 
@@ -98,8 +101,8 @@ describe('the network measures the link itself', () => {
     const w = await worker(c.url);
     const record = await measured(c, w.id);
     expect(record).toMatchObject({ by: 'network', bytes: DEFAULT_PARAMS.link.bytes });
-    expect(record.downMbps).toBeGreaterThan(800);
-    expect(record.upMbps).toBeGreaterThan(800);
+    expect(record.downMbps).toBeGreaterThan(200);
+    expect(record.upMbps).toBeGreaterThan(200);
     expect(record.latencyMs).toBeLessThan(20);
     await w.client.waitFor((s) => s.tier === 4, 5000);
     await vi.waitFor(() => expect(c.link.record(w.id)?.claimed).toEqual({ downMbps: 1000, upMbps: 1000, latencyMs: 1 }), { timeout: 5000 });
