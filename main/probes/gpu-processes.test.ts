@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GpuProcessLister, mergeProcesses, parseComputeApps, parsePmon } from './gpu-processes.ts';
 import { NvidiaSmiSampler } from './nvidia-smi.ts';
+import { NvidiaSmiExtras } from './nvidia-smi-extras.ts';
 import { TelemetrySampler, type GpuSampler } from './sampler.ts';
 import { HostProbe } from './host.ts';
 import { TelemetryFrameSchema } from '../../preload/contract/index.ts';
@@ -205,6 +206,22 @@ describe('the sampler with its slow reads (health, processes, MIG)', () => {
 });
 
 describe('who needs the process list every few seconds', () => {
+  it('unwatched, nvidia-smi -q is read once a minute too; watched again, at once', async () => {
+    const calls = path.join(tmp, 'calls-q.log');
+    const wrapper = path.join(tmp, 'nvidia-smi-counted-q.sh');
+    fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> "${calls}"\nexec "${process.execPath}" "${FAKE_NVIDIA_SMI}" "$@"\n`, { mode: 0o755 });
+    const reads = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').filter((l) => l === '-q').length : 0);
+    const extras = new NvidiaSmiExtras({ executable: wrapper, env: fakeEnv(capturePath('nvidia-h200__590'), { state: 'load' }), gpus: () => GPU0, queryIntervalMs: 100, processIntervalMs: 100, kernelLog: null });
+    stops.push(() => extras.stop());
+    extras.start();
+    extras.watch(false);
+    await until('the first -q', reads, (n) => n >= 1);
+    await new Promise((r) => setTimeout(r, 1200)); // twelve ticks of 100 ms
+    expect(reads()).toBe(1);
+    extras.watch(true);
+    await until('-q at its interval once watched', reads, (n) => n >= 4, 5000);
+  });
+
   it('a dashboard on screen or the gaming rule: the core tells the GPU samplers each frame', async () => {
     const told: boolean[] = [];
     const gpu: GpuSampler = {
