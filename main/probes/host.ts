@@ -43,7 +43,7 @@ export class KernelFile {
   }
 }
 
-/** The CPU's tick counters: on Linux the first line of /proc/stat (os.cpus() also reads /proc/cpuinfo, ten times the cost). */
+/** The CPU's tick counters: on Linux the first line of /proc/stat (os.cpus() also reads /proc/cpuinfo: 45 µs a call here, against 6). */
 function readTicks(paths: HostPaths, file: KernelFile): CpuTicks {
   if (paths.linux) {
     const line = file.read()?.match(/^cpu\s+(.*)$/m)?.[1];
