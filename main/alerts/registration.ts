@@ -4,6 +4,7 @@
 import type { AlertSettings } from '../../preload/contract/index.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import type { Disposable } from '../lib/emitter.ts';
+import { every } from '../lib/every.ts';
 import type { SecretStore } from '../settings/secrets.ts';
 import { loadOrCreateAccount } from '../worker/identity.ts';
 import { networkBinding, seal, type AlertChannels } from '../worker/protocol.ts';
@@ -51,6 +52,8 @@ export function startNetworkRegistration(options: RegistrationOptions): NetworkR
     const network = options.network();
     if (!network || busy || Date.now() < notBefore) return;
     const binding = networkBinding(network.networkId, network.publicKeyPem);
+    // Settings and secrets mark it dirty when they change: otherwise nothing new to send, nothing to read.
+    if (!dirty && sentFor?.startsWith(`${binding}\n`)) return;
     busy = true;
     try {
       const body = await alertChannelsBody(options.settings(), options.secrets, options.deviceId);
@@ -76,17 +79,17 @@ export function startNetworkRegistration(options: RegistrationOptions): NetworkR
     }
   };
   let wasOnline = false;
-  const timer = setInterval(() => {
+  // On the worker's 1 s timer (no wakeup of its own); a poll with nothing to send returns at once.
+  const stopTimer = every(options.everyMs ?? 1000, () => {
     const online = options.network() !== null;
     if (online && !wasOnline) dirty = true; // a new session, perhaps a restarted coordinator
     wasOnline = online;
     void poll();
-  }, options.everyMs ?? 2000);
-  timer.unref?.();
+  });
   const offSettings = options.onSettingsChange(() => (dirty = true));
   return Object.assign(
     () => {
-      clearInterval(timer);
+      stopTimer();
       offSettings();
     },
     { registered: () => sentFor !== null && !dirty, changed: () => void (dirty = true), poll },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GpuProcessLister, mergeProcesses, parseComputeApps, parsePmon } from './gpu-processes.ts';
 import { NvidiaSmiSampler } from './nvidia-smi.ts';
-import { NvidiaSmiExtras } from './nvidia-smi-extras.ts';
+import { NvidiaSmiExtras, UNWATCHED_HEALTH_MS } from './nvidia-smi-extras.ts';
 import { TelemetrySampler, type GpuSampler } from './sampler.ts';
 import { HostProbe } from './host.ts';
 import { TelemetryFrameSchema } from '../../preload/contract/index.ts';
@@ -118,7 +118,7 @@ describe('GpuProcessLister against the fake nvidia-smi (real child processes)', 
     expect(lister.latest().processes.map((p) => p.pid)).toEqual([10291, 10293, 10309]);
   });
 
-  it('unwatched, lists once a minute; watched again, lists at once and then at its interval', async () => {
+  it('unwatched, lists once at start and then not; watched again, lists at once and then at its interval', async () => {
     const calls = path.join(tmp, 'calls.log');
     const wrapper = path.join(tmp, 'nvidia-smi-counted.sh');
     fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> "${calls}"\nexec "${process.execPath}" "${FAKE_NVIDIA_SMI}" "$@"\n`, { mode: 0o755 });
@@ -206,20 +206,25 @@ describe('the sampler with its slow reads (health, processes, MIG)', () => {
 });
 
 describe('who needs the process list every few seconds', () => {
-  it('unwatched, nvidia-smi -q is read once a minute too; watched again, at once', async () => {
+  it('unwatched, nvidia-smi -q is read at its slow pace (5 min by default); watched again, at once', async () => {
     const calls = path.join(tmp, 'calls-q.log');
     const wrapper = path.join(tmp, 'nvidia-smi-counted-q.sh');
     fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> "${calls}"\nexec "${process.execPath}" "${FAKE_NVIDIA_SMI}" "$@"\n`, { mode: 0o755 });
     const reads = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').filter((l) => l === '-q').length : 0);
-    const extras = new NvidiaSmiExtras({ executable: wrapper, env: fakeEnv(capturePath('nvidia-h200__590'), { state: 'load' }), gpus: () => GPU0, queryIntervalMs: 100, processIntervalMs: 100, kernelLog: null });
+    expect(UNWATCHED_HEALTH_MS).toBe(5 * 60_000);
+    // Scaled down: 100 ms watched, 1 s unwatched.
+    const extras = new NvidiaSmiExtras({ executable: wrapper, env: fakeEnv(capturePath('nvidia-h200__590'), { state: 'load' }), gpus: () => GPU0, queryIntervalMs: 100, unwatchedQueryIntervalMs: 1000, processIntervalMs: 100, kernelLog: null });
     stops.push(() => extras.stop());
     extras.start();
     extras.watch(false);
     await until('the first -q', reads, (n) => n >= 1);
-    await new Promise((r) => setTimeout(r, 1200)); // twelve ticks of 100 ms
+    await new Promise((r) => setTimeout(r, 700)); // seven ticks of 100 ms, inside the slow pace
     expect(reads()).toBe(1);
+    await until('the next -q at the slow pace', reads, (n) => n === 2, 3000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(reads()).toBe(2);
     extras.watch(true);
-    await until('-q at its interval once watched', reads, (n) => n >= 4, 5000);
+    await until('-q at its interval once watched', reads, (n) => n >= 5, 5000);
   });
 
   it('a dashboard on screen or the gaming rule: the core tells the GPU samplers each frame', async () => {

@@ -116,13 +116,11 @@ export interface ProcessListerOptions {
   timeoutMs?: number;
 }
 
-/** Unwatched, the process list and `-q` are still read this often: health, "another process" and alerts stay within a minute. */
-export const UNWATCHED_READ_MS = 60_000;
-
 /**
- * Lists the processes on the NVIDIA GPUs every `intervalMs` (default 5 s) while they are watched,
- * else each `UNWATCHED_READ_MS`: each listing is two nvidia-smi starts, and each start took the
- * worker's thread about 10 ms in the worker bench (2 cores). `onChange` fires when the list changes.
+ * Lists the processes on the NVIDIA GPUs every `intervalMs` (default 5 s) while they are watched and
+ * not at all otherwise (after the first listing at start): only a dashboard on screen and the gaming
+ * rule read them, and each listing is two nvidia-smi starts, each about 10 ms of the worker's thread
+ * in the worker bench (2 cores). Watched again, it lists at once. `onChange` fires when the list changes.
  */
 export class GpuProcessLister {
   readonly #options: Required<Omit<ProcessListerOptions, 'env'>> & { env?: NodeJS.ProcessEnv };
@@ -155,7 +153,7 @@ export class GpuProcessLister {
     this.#stopping = new AbortController();
     this.#intervalMs = intervalMs;
     this.#timer = setInterval(() => {
-      if (this.#watched || this.#age() >= UNWATCHED_READ_MS) void this.poll();
+      if (this.#watched) void this.poll();
     }, intervalMs).unref();
     void this.poll();
   }

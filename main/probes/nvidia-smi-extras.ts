@@ -6,7 +6,7 @@
 // one-shot nvidia-smi runs share one queue: never two at once, each ended at its timeout.
 import type { GpuSample, MigInstance } from '../../preload/contract/index.ts';
 import { gpuHealth } from './gpu-health.ts';
-import { GpuProcessLister, UNWATCHED_READ_MS } from './gpu-processes.ts';
+import { GpuProcessLister } from './gpu-processes.ts';
 import { XidWatch, type KernelLogSource } from './kernel-log.ts';
 import { busKey, parseMigList, parseQuery, type QueryDetails } from './nvidia-smi-query.ts';
 import { OneAtATime, runTool } from './process-group.ts';
@@ -17,6 +17,8 @@ export interface ExtrasOptions {
   /** The live GPUs (index, UUID), from the telemetry loop. */
   gpus: () => { index: number; uuid: string | null }[];
   queryIntervalMs?: number;
+  /** `-q` while nobody watches (default UNWATCHED_HEALTH_MS). */
+  unwatchedQueryIntervalMs?: number;
   processIntervalMs?: number;
   xidIntervalMs?: number;
   timeoutMs?: number;
@@ -24,11 +26,14 @@ export interface ExtrasOptions {
   kernelLog?: KernelLogSource[] | null;
 }
 
+/** Unwatched, `-q` is still read this often: the health alerts stay within minutes (Xid errors come live from the kernel log). */
+export const UNWATCHED_HEALTH_MS = 5 * 60_000;
+
 export class NvidiaSmiExtras {
   readonly queue = new OneAtATime();
   readonly processes: GpuProcessLister;
   readonly xid: XidWatch | null;
-  readonly #options: ExtrasOptions & { queryIntervalMs: number; processIntervalMs: number; xidIntervalMs: number; timeoutMs: number };
+  readonly #options: ExtrasOptions & { queryIntervalMs: number; unwatchedQueryIntervalMs: number; processIntervalMs: number; xidIntervalMs: number; timeoutMs: number };
   #details = new Map<string, QueryDetails>(); // by busKey
   #migProfiles = new Map<number, { index: number; profile: string; uuid: string | null }[]>();
   #checkedAt: number | null = null;
@@ -39,7 +44,7 @@ export class NvidiaSmiExtras {
   #queriedAt = -Infinity;
 
   constructor(options: ExtrasOptions) {
-    this.#options = { queryIntervalMs: 15_000, processIntervalMs: 5000, xidIntervalMs: 60_000, timeoutMs: 10_000, ...options };
+    this.#options = { queryIntervalMs: 15_000, unwatchedQueryIntervalMs: UNWATCHED_HEALTH_MS, processIntervalMs: 5000, xidIntervalMs: 60_000, timeoutMs: 10_000, ...options };
     this.processes = new GpuProcessLister({ executable: options.executable, env: options.env, queue: this.queue, gpus: options.gpus, timeoutMs: this.#options.timeoutMs });
     this.xid = options.kernelLog === null ? null : new XidWatch(options.kernelLog);
   }
@@ -57,7 +62,7 @@ export class NvidiaSmiExtras {
       task();
     };
     every(this.#options.queryIntervalMs, () => {
-      if (this.#watched || Date.now() - this.#queriedAt >= UNWATCHED_READ_MS) void this.pollQuery();
+      if (this.#watched || Date.now() - this.#queriedAt >= this.#options.unwatchedQueryIntervalMs) void this.pollQuery();
     });
     this.processes.start(this.#options.processIntervalMs);
     if (this.xid) every(this.#options.xidIntervalMs, () => void this.xid!.poll());
@@ -70,7 +75,7 @@ export class NvidiaSmiExtras {
     this.processes.stop();
   }
 
-  /** Watched: `-q` every 15 s and processes every 5 s; unwatched: each once a minute. Watched again: both at once if stale. */
+  /** Watched: `-q` every 15 s and processes every 5 s; unwatched: `-q` every 5 min, processes not. Watched again: both at once if stale. */
   watch(watched: boolean): void {
     const was = this.#watched;
     this.#watched = watched;

@@ -21,7 +21,8 @@ import type { GpuSampler } from './sampler.ts';
 import { NvidiaSmiExtras, type ExtrasOptions } from './nvidia-smi-extras.ts';
 import { endGroup, runTool, spawnInGroup } from './process-group.ts';
 import { backoffDelay } from '../lib/backoff.ts';
-import { Emitter } from '../lib/emitter.ts';
+import { Emitter, type Disposable } from '../lib/emitter.ts';
+import { every } from '../lib/every.ts';
 
 /** nvidia-smi from IO_WORKER_NVIDIA_SMI, else the first one on PATH (and the driver's folder on Windows). */
 export function findNvidiaSmi(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string | null {
@@ -94,7 +95,7 @@ export class NvidiaSmiSampler implements GpuSampler {
   #lastOutput = '';
   #failures = 0;
   #restartTimer: NodeJS.Timeout | null = null;
-  #watchdog: NodeJS.Timeout | null = null;
+  #watchdog: Disposable | null = null;
   #stopping = new AbortController(); // ends a field query still running when the sampler stops
 
   constructor(options: NvidiaSmiOptions) {
@@ -136,7 +137,7 @@ export class NvidiaSmiSampler implements GpuSampler {
     if (restart) this.#killChild();
     else this.#launch();
     // Hangs are checked on every read; this slow backstop covers a sampler nobody reads.
-    this.#watchdog ??= setInterval(() => this.#checkHang(), 2000).unref();
+    this.#watchdog ??= every(1000, () => this.#checkHang()); // on the worker's 1 s timer: no wakeup of its own
   }
 
   async stop(): Promise<void> {
@@ -146,7 +147,7 @@ export class NvidiaSmiSampler implements GpuSampler {
     this.#stopping.abort();
     this.#stopping = new AbortController();
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
-    if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#watchdog?.();
     this.#restartTimer = null;
     this.#watchdog = null;
     const child = this.#child;

@@ -2,7 +2,8 @@
 // and handed to subscribers (ledger, fault monitor, transports).
 import type { GpuSample, ProbeHealth, TelemetryFrame } from '../../preload/contract/index.ts';
 import { HostProbe } from './host.ts';
-import { Emitter } from '../lib/emitter.ts';
+import { Emitter, type Disposable } from '../lib/emitter.ts';
+import { every } from '../lib/every.ts';
 
 /** A GPU sampler runs on its own clock (e.g. one long-lived nvidia-smi) and is read on each tick. */
 export interface GpuSampler {
@@ -23,7 +24,7 @@ export class TelemetrySampler {
   readonly #gpuSamplers: GpuSampler[];
   readonly #ring: TelemetryFrame[] = [];
   readonly #frames = new Emitter<TelemetryFrame>();
-  #timer: NodeJS.Timeout | null = null;
+  #timer: Disposable | null = null;
   #intervalMs = 1000;
 
   constructor(gpuSamplers: GpuSampler[] = [], host = new HostProbe()) {
@@ -39,8 +40,7 @@ export class TelemetrySampler {
     this.stopTimer();
     this.#intervalMs = intervalMs;
     for (const gpu of this.#gpuSamplers) gpu.start(intervalMs);
-    this.#timer = setInterval(() => this.tick(), intervalMs);
-    this.#timer.unref?.();
+    this.#timer = every(intervalMs, () => this.tick());
   }
 
   /** Someone needs each GPU's processes every few seconds (a dashboard on screen, the gaming rule). */
@@ -54,7 +54,7 @@ export class TelemetrySampler {
   }
 
   private stopTimer(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.();
     this.#timer = null;
   }
 

@@ -2,6 +2,8 @@
 // network's acknowledgement; every gap in its session (asleep, network down, paused with its source,
 // not running, hired) with times. The network session calls the hooks; a store (the ledger) keeps it.
 import type { EvidenceChallenge, EvidenceGap, EvidenceGapReason, Pause } from '../../preload/contract/index.ts';
+import type { Disposable } from '../lib/emitter.ts';
+import { every } from '../lib/every.ts';
 
 /** Where the record goes; the ledger implements it (matched structurally: it imports nothing of the worker). */
 export interface EvidenceStore {
@@ -42,7 +44,7 @@ export class BlockEvidence implements EvidenceObserver {
   readonly #answers = new Map<string, string>();
   readonly #open = new Map<EvidenceGapReason, EvidenceGap>();
   #everOnline = false;
-  #ticker: NodeJS.Timeout | null = null;
+  #ticker: Disposable | null = null;
   #lastTick = 0;
 
   constructor(store: EvidenceStore, deviceId: string, options: BlockEvidenceOptions = {}) {
@@ -60,13 +62,12 @@ export class BlockEvidence implements EvidenceObserver {
     const last = this.#guard('read the last run', () => this.#store.lastSeenBefore(this.#device, startedAt)) ?? null;
     if (last !== null && last < startedAt) this.#openGap({ reason: 'restart', start: last, end: null, source: null, problem: null, detail: null });
     this.#lastTick = this.#now();
-    this.#ticker = setInterval(() => this.#tick(), this.#tickMs);
-    this.#ticker.unref?.();
+    this.#ticker = every(this.#tickMs, () => this.#tick());
   }
 
   /** Ends the watch; spans still open end now (the next run's 'restart' gap covers the time after). */
   stop(): void {
-    if (this.#ticker) clearInterval(this.#ticker);
+    this.#ticker?.();
     this.#ticker = null;
     const now = this.#now();
     for (const reason of [...this.#open.keys()]) this.#closeGap(reason, now);

@@ -6,6 +6,7 @@ import type { Notice } from '../../preload/contract/index.ts';
 import { WATCHDOG_CAUSE_WORDS, WATCHDOG_PART_WORDS, type WATCHDOG_CAUSES, type WATCHDOG_PARTS } from '../../preload/contract/words.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import type { Disposable } from '../lib/emitter.ts';
+import { every } from '../lib/every.ts';
 
 export type WatchdogPart = (typeof WATCHDOG_PARTS)[number];
 export type WatchdogCause = (typeof WATCHDOG_CAUSES)[number];
@@ -66,9 +67,7 @@ export class Watchdog {
   }
 
   start(everyMs = 1000): Disposable {
-    const timer = setInterval(() => void this.check().catch((error: unknown) => this.#o.log?.('watchdog', error)), everyMs);
-    timer.unref?.();
-    return () => clearInterval(timer);
+    return every(everyMs, () => void this.check().catch((error: unknown) => this.#o.log?.('watchdog', error)));
   }
 
   failed(part: WatchdogPart): boolean {

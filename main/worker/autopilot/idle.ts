@@ -2,6 +2,7 @@
 // and the lock state through a seam (the desktop's powerMonitor in main/shell; absent headless,
 // where the rule stays off), and holds the 'idle' pause while someone is at the keyboard.
 import type { Disposable } from '../../lib/emitter.ts';
+import { every } from '../../lib/every.ts';
 
 /** What the desktop can tell about its user; main/shell implements it with Electron's powerMonitor. */
 export interface UserActivity {
@@ -36,11 +37,10 @@ export function startIdleRule(options: IdleRuleOptions): Disposable & { check():
     last = detail;
   };
   check();
-  const timer = setInterval(check, options.everyMs ?? 1000);
-  timer.unref?.();
+  const stopTimer = every(options.everyMs ?? 1000, check);
   const offLock = options.activity.onLockChange(() => check());
   return Object.assign(() => {
-    clearInterval(timer);
+    stopTimer();
     offLock();
   }, { check });
 }
