@@ -10,8 +10,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { startCoordinator } from '../e2e/coordinator.ts';
-import { startServe } from '../e2e/serve.ts';
+import { rpc, startServe, type Served } from '../e2e/serve.ts';
 import { FAKE_NVIDIA_SMI, capturePath, writeEightH200Capture } from '../main/probes/testing/captures.ts';
+import type { TelemetryFrame } from '../preload/contract/index.ts';
+import { TelemetryRing } from '../renderer/store/telemetry.ts';
 import { generate } from './ledger.bench.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -177,6 +179,7 @@ async function mainThreadPerSecond(seconds: number): Promise<void> {
         console.log(line('Home', home));
         console.log(line('Device details', device));
         console.log(`  for scale, Earnings (no live figure: the telemetry feed and polls alone), ${gpus} GPU${gpus > 1 ? 's' : ''}: ${ms(feed.mean)} per second`);
+        if (gpus === 8) await ringMemory(page.context().request, served);
         await page.close();
       } finally {
         await served.stop();
@@ -187,4 +190,32 @@ async function mainThreadPerSecond(seconds: number): Promise<void> {
     await network.stop();
     fs.rmSync(path.dirname(captures[1]!.file), { recursive: true, force: true });
   }
+}
+
+/**
+ * 4. The page's telemetry ring after 15 minutes at 1 Hz with 8 GPUs, built from the newest frame
+ * this worker sent (health and processes included), measured in this process's V8 after gc: as
+ * kept (only the newest frame whole) against every frame kept whole, as the ring did before.
+ */
+async function ringMemory(request: Parameters<typeof rpc>[0], served: Served): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return console.log('dashboard telemetry ring: run with --expose-gc (npm run bench does) to measure its memory');
+  const newest = (await rpc<TelemetryFrame[]>(request, served, 'telemetry.recent', { seconds: 5 })).at(-1)!;
+  if (!newest.gpus.every((g) => g.health && g.processes)) throw new Error('the newest frame should carry each GPU\'s health and processes');
+  const text = JSON.stringify(newest);
+  const heldBy = (keep: (frame: TelemetryFrame) => void): number => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 900; i++) keep({ ...(JSON.parse(text) as TelemetryFrame), t: newest.t + i * 1000 });
+    gc();
+    return (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  };
+  const ring = new TelemetryRing();
+  const kept = heldBy((f) => ring.push(f));
+  const whole: TelemetryFrame[] = [];
+  const everyWhole = heldBy((f) => whole.push(f));
+  console.log(
+    `dashboard telemetry ring, 15 min at 1 Hz, 8 GPUs (${(text.length / 1024).toFixed(1)} KB a frame on the wire): ${kept.toFixed(1)} MiB of heap, ` +
+      `against ${everyWhole.toFixed(1)} MiB with every frame whole (${(kept / everyWhole).toFixed(2)}x; ${ring.size} and ${whole.length} frames)`,
+  );
 }

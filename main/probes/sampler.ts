@@ -1,6 +1,7 @@
 // The 1 Hz telemetry loop: one batched frame per tick for all devices, kept in a 15-minute ring
 // and handed to subscribers (ledger, fault monitor, transports).
 import type { GpuSample, ProbeHealth, TelemetryFrame } from '../../preload/contract/index.ts';
+import { leanFrame } from '../../preload/contract/lean-frame.ts';
 import { HostProbe } from './host.ts';
 import { Emitter, type Disposable } from '../lib/emitter.ts';
 import { every } from '../lib/every.ts';
@@ -103,10 +104,4 @@ export class TelemetrySampler {
   onFrame(listener: (frame: TelemetryFrame) => void): () => void {
     return this.#frames.on(listener);
   }
-}
-
-/** A frame kept for charts: each GPU without its health, processes and MIG instances. */
-export function leanFrame(frame: TelemetryFrame): TelemetryFrame {
-  if (!frame.gpus.some((g) => g.health !== undefined || g.processes !== undefined || g.migInstances !== undefined)) return frame;
-  return { ...frame, gpus: frame.gpus.map(({ health: _health, processes: _processes, migInstances: _mig, ...readings }) => readings) };
 }
