@@ -89,9 +89,11 @@ test('a limit crossed pauses the worker by that limit and it resumes by itself; 
   await expect(page.getByTestId('account-devices').locator(`tr[data-device="${status.deviceId}"]`).getByTestId('device-status')).toHaveText('Paused');
   await page.screenshot({ path: test.info().outputPath('home-paused-by-limit.png'), fullPage: true });
   // A block the pause fell in: its page names who paused it in words, never the code "(limits)".
-  // (Closed after the limit was set: on a loaded machine an earlier block may have failed for another reason.)
-  type Rows = { rows: { status: string; device: string; blockStart: number; recordedAt: number }[] };
-  const failedInPause = async () => (await rpc<Rows>(request, served, 'rewards.page', { pageSize: 5 })).rows.find((r) => r.status === 'failed' && r.recordedAt > limitSetAt);
+  // The block the pause began in (a paused device is in no later block): the network's verdict names the
+  // pause. Not just any block closed after the limit was set: on a loaded machine one may close before the pause.
+  type Rows = { rows: { status: string; device: string; blockStart: number; recordedAt: number; detail: string | null }[] };
+  const failedInPause = async () =>
+    (await rpc<Rows>(request, served, 'rewards.page', { pageSize: 5 })).rows.find((r) => r.status === 'failed' && r.recordedAt > limitSetAt && r.detail?.includes('Paused by a limit you set'));
   await expect.poll(async () => (await failedInPause()) !== undefined, { timeout: 20_000 }).toBe(true);
   const failed = (await failedInPause())!;
   await page.evaluate((h) => { window.location.hash = h; }, `#/block?device=${failed.device}&start=${failed.blockStart}`);
