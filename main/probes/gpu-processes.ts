@@ -3,7 +3,8 @@
 // modest rate, one nvidia-smi at a time, each run bounded by a timeout that ends its process group.
 import type { GpuProcess } from '../../preload/contract/index.ts';
 import { OneAtATime, runTool } from './process-group.ts';
-import { Emitter } from '../lib/emitter.ts';
+import { Emitter, type Disposable } from '../lib/emitter.ts';
+import { every } from '../lib/every.ts';
 
 export const COMPUTE_APPS_ARGS = ['--query-compute-apps=pid,process_name,used_memory,gpu_uuid', '--format=csv,noheader,nounits'];
 export const PMON_ARGS = ['pmon', '-c', '1'];
@@ -125,7 +126,7 @@ export interface ProcessListerOptions {
 export class GpuProcessLister {
   readonly #options: Required<Omit<ProcessListerOptions, 'env'>> & { env?: NodeJS.ProcessEnv };
   readonly #changes = new Emitter<GpuProcess[]>();
-  #timer: NodeJS.Timeout | null = null;
+  #timer: Disposable | null = null;
   #polling: Promise<void> | null = null;
   #last: { at: number; processes: GpuProcess[] } | null = null;
   #problem: string | null = null;
@@ -152,9 +153,9 @@ export class GpuProcessLister {
     this.stop();
     this.#stopping = new AbortController();
     this.#intervalMs = intervalMs;
-    this.#timer = setInterval(() => {
+    this.#timer = every(intervalMs, () => {
       if (this.#watched) void this.poll();
-    }, intervalMs).unref();
+    });
     void this.poll();
   }
 
@@ -174,7 +175,7 @@ export class GpuProcessLister {
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.();
     this.#timer = null;
     this.#stopping.abort();
   }

@@ -10,6 +10,8 @@ import { GpuProcessLister } from './gpu-processes.ts';
 import { XidWatch, type KernelLogSource } from './kernel-log.ts';
 import { busKey, parseMigList, parseQuery, type QueryDetails } from './nvidia-smi-query.ts';
 import { OneAtATime, runTool } from './process-group.ts';
+import type { Disposable } from '../lib/emitter.ts';
+import { every } from '../lib/every.ts';
 
 export interface ExtrasOptions {
   executable: string;
@@ -38,7 +40,7 @@ export class NvidiaSmiExtras {
   #migProfiles = new Map<number, { index: number; profile: string; uuid: string | null }[]>();
   #checkedAt: number | null = null;
   #problem: string | null = null;
-  #timers: NodeJS.Timeout[] = [];
+  #timers: Disposable[] = [];
   #stopping = new AbortController();
   #watched = true;
   #queriedAt = -Infinity;
@@ -57,19 +59,19 @@ export class NvidiaSmiExtras {
   start(): void {
     this.stop();
     this.#stopping = new AbortController();
-    const every = (ms: number, task: () => unknown) => {
-      this.#timers.push(setInterval(task, ms).unref());
+    const atOnceAndEvery = (ms: number, task: () => void) => {
+      this.#timers.push(every(ms, task));
       task();
     };
-    every(this.#options.queryIntervalMs, () => {
+    atOnceAndEvery(this.#options.queryIntervalMs, () => {
       if (this.#watched || Date.now() - this.#queriedAt >= this.#options.unwatchedQueryIntervalMs) void this.pollQuery();
     });
     this.processes.start(this.#options.processIntervalMs);
-    if (this.xid) every(this.#options.xidIntervalMs, () => void this.xid!.poll());
+    if (this.xid) atOnceAndEvery(this.#options.xidIntervalMs, () => void this.xid!.poll());
   }
 
   stop(): void {
-    for (const timer of this.#timers) clearInterval(timer);
+    for (const stopTimer of this.#timers) stopTimer();
     this.#timers = [];
     this.#stopping.abort();
     this.processes.stop();
