@@ -3,8 +3,7 @@
 // modest rate, one nvidia-smi at a time, each run bounded by a timeout that ends its process group.
 import type { GpuProcess } from '../../preload/contract/index.ts';
 import { OneAtATime, runTool } from './process-group.ts';
-import { Emitter, type Disposable } from '../lib/emitter.ts';
-import { every } from '../lib/every.ts';
+import { Emitter } from '../lib/emitter.ts';
 
 export const COMPUTE_APPS_ARGS = ['--query-compute-apps=pid,process_name,used_memory,gpu_uuid', '--format=csv,noheader,nounits'];
 export const PMON_ARGS = ['pmon', '-c', '1'];
@@ -126,7 +125,7 @@ export interface ProcessListerOptions {
 export class GpuProcessLister {
   readonly #options: Required<Omit<ProcessListerOptions, 'env'>> & { env?: NodeJS.ProcessEnv };
   readonly #changes = new Emitter<GpuProcess[]>();
-  #timer: Disposable | null = null;
+  #timer: NodeJS.Timeout | null = null;
   #polling: Promise<void> | null = null;
   #last: { at: number; processes: GpuProcess[] } | null = null;
   #problem: string | null = null;
@@ -153,9 +152,9 @@ export class GpuProcessLister {
     this.stop();
     this.#stopping = new AbortController();
     this.#intervalMs = intervalMs;
-    this.#timer = every(intervalMs, () => {
+    this.#timer = setInterval(() => {
       if (this.#watched) void this.poll();
-    });
+    }, intervalMs).unref();
     void this.poll();
   }
 
@@ -175,7 +174,7 @@ export class GpuProcessLister {
   }
 
   stop(): void {
-    this.#timer?.();
+    if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.#stopping.abort();
   }

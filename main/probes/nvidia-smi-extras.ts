@@ -10,8 +10,6 @@ import { GpuProcessLister } from './gpu-processes.ts';
 import { XidWatch, type KernelLogSource } from './kernel-log.ts';
 import { busKey, parseMigList, parseQuery, type QueryDetails } from './nvidia-smi-query.ts';
 import { OneAtATime, runTool } from './process-group.ts';
-import type { Disposable } from '../lib/emitter.ts';
-import { every } from '../lib/every.ts';
 
 export interface ExtrasOptions {
   executable: string;
@@ -40,7 +38,7 @@ export class NvidiaSmiExtras {
   #migProfiles = new Map<number, { index: number; profile: string; uuid: string | null }[]>();
   #checkedAt: number | null = null;
   #problem: string | null = null;
-  #timers: Disposable[] = [];
+  #timers: NodeJS.Timeout[] = [];
   #stopping = new AbortController();
   #watched = true;
   #queriedAt = -Infinity;
@@ -59,19 +57,19 @@ export class NvidiaSmiExtras {
   start(): void {
     this.stop();
     this.#stopping = new AbortController();
-    const atOnceAndEvery = (ms: number, task: () => void) => {
-      this.#timers.push(every(ms, task));
+    const every = (ms: number, task: () => unknown) => {
+      this.#timers.push(setInterval(task, ms).unref());
       task();
     };
-    atOnceAndEvery(this.#options.queryIntervalMs, () => {
+    every(this.#options.queryIntervalMs, () => {
       if (this.#watched || Date.now() - this.#queriedAt >= this.#options.unwatchedQueryIntervalMs) void this.pollQuery();
     });
     this.processes.start(this.#options.processIntervalMs);
-    if (this.xid) atOnceAndEvery(this.#options.xidIntervalMs, () => void this.xid!.poll());
+    if (this.xid) every(this.#options.xidIntervalMs, () => void this.xid!.poll());
   }
 
   stop(): void {
-    for (const stopTimer of this.#timers) stopTimer();
+    for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     this.#stopping.abort();
     this.processes.stop();
