@@ -249,6 +249,9 @@ export class WorkerClient {
       this.#feedWatchdog();
     });
     ws.on('message', (data) => {
+      // A message read while a stopped (or replaced) session closes is not acted on: it would re-arm the
+      // watchdog and start work (a link measurement) that keeps a stopped worker's process alive.
+      if (this.#stopped || this.#ws !== ws) return;
       this.#feedWatchdog();
       let raw: unknown;
       try {
@@ -320,6 +323,7 @@ export class WorkerClient {
 
   #feedWatchdog(): void {
     if (this.#watchdog) clearTimeout(this.#watchdog);
+    if (this.#stopped) return;
     const ws = this.#ws;
     this.#watchdog = setTimeout(() => ws?.terminate(), Math.max(10_000, this.#heartbeatSeconds * 3000));
   }
