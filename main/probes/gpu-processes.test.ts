@@ -172,6 +172,24 @@ describe('the sampler with its slow reads (health, processes, MIG)', () => {
     expect(gpu.health!.unavailable.xid).toBe('the kernel log is not read');
   });
 
+  it('a failed `nvidia-smi -L` keeps the MIG profiles last read (not "instance 0" until the next read)', async () => {
+    const calls = path.join(tmp, 'calls-L.log');
+    const broken = path.join(tmp, 'L-broken');
+    const wrapper = path.join(tmp, 'nvidia-smi-L-fails.sh');
+    fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> "${calls}"\nif [ "$1" = "-L" ] && [ -e "${broken}" ]; then echo "Unable to determine the device handle" >&2; exit 15; fi\nexec "${process.execPath}" "${FAKE_NVIDIA_SMI}" "$@"\n`, { mode: 0o755 });
+    const lists = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').filter((l) => l === '-L').length : 0);
+    const s = new NvidiaSmiSampler({ executable: wrapper, env: fakeEnv(capturePath('nvidia-h200-mig'), { state: 'load' }), extras: { queryIntervalMs: 300, processIntervalMs: 300, kernelLog: null } });
+    stops.push(() => s.stop());
+    s.start(250);
+    const profiles = () => s.latest().gpus[0]?.migInstances?.map((m) => m.profile) ?? [];
+    await until('named MIG instances', profiles, (p) => p[0] === '1c.3g.71gb');
+    fs.writeFileSync(broken, '');
+    const before = lists();
+    await until('two failed -L reads', lists, (n) => n >= before + 2);
+    await new Promise((r) => setTimeout(r, 300)); // a sample after the last failed read
+    expect(profiles()).toEqual(['1c.3g.71gb', '2c.3g.71gb', '2g.35gb', '1g.18gb', '1g.18gb']);
+  });
+
   it('H100 MIG: four instances', async () => {
     const s = sampler(capturePath('nvidia-h100-mig'));
     const [gpu] = await until('MIG instances', () => s.latest().gpus, (g) => (g[0]?.migInstances?.length ?? 0) > 0);

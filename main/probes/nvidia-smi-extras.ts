@@ -96,8 +96,9 @@ export class NvidiaSmiExtras {
         this.#checkedAt = Date.now();
         this.#problem = null;
         if (details.some((d) => d.mig.length > 0)) {
-          const list = await runTool({ executable, args: ['-L'], timeoutMs, env, name: 'nvidia-smi', signal }).catch(() => '');
-          this.#migProfiles = parseMigList(list);
+          // A failed `-L` keeps the profiles last read: instances do not lose their names for 15 s.
+          const list = await runTool({ executable, args: ['-L'], timeoutMs, env, name: 'nvidia-smi', signal }).catch(() => null);
+          if (list !== null) this.#migProfiles = parseMigList(list);
         }
       } catch (error) {
         if (!signal.aborted) this.#problem = `GPU health not read: ${(error as Error).message}`;
