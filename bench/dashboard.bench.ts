@@ -62,13 +62,15 @@ export async function run(): Promise<void> {
         const watch = new MutationObserver(() => {
           if (!/°C/.test(document.querySelector('[data-testid=gpu-temp]')?.textContent ?? '')) return;
           watch.disconnect();
-          requestAnimationFrame(() => ((window as unknown as { usableAt: number }).usableAt = performance.now()));
+          requestAnimationFrame(() => console.log(`usable ${performance.now()}`));
         });
         watch.observe(document, { subtree: true, childList: true, characterData: true });
       });
+      // Told through the console: a Playwright locator would load its selector engine into the page
+      // during the very load it measures (50 to 90 ms of the page's main thread here).
+      const usable = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('usable '), timeout: 30_000 });
       await page.goto(served.url);
-      await page.getByTestId('gpu-temp').filter({ hasText: /°C/ }).waitFor();
-      loads.push(await page.waitForFunction(() => (window as unknown as { usableAt?: number }).usableAt).then((h) => h.jsonValue() as Promise<number>));
+      loads.push(Number((await usable).text().slice('usable '.length)));
       await page.close();
     }
     const [cold, ...warm] = loads;

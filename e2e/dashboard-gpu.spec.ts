@@ -44,6 +44,15 @@ for (const capture of CAPTURES) {
       await expect(card.getByTestId('gpu-power-limit')).toHaveText(`of ${limit} W`);
     });
 
+    test('Home paints the GPU from the answers its page came with, before its socket answers anything', async ({ page }) => {
+      // The socket opens but never reaches the worker: what Home shows came inside the page.
+      await page.routeWebSocket(/\/ws/, () => {});
+      await page.goto(served.url);
+      const card = page.getByTestId('gpu-card');
+      await expect(card.getByRole('heading')).toHaveText(row.name!);
+      await expect(card.getByTestId('gpu-temp')).toHaveText(`${row['temperature.gpu']} °C`);
+    });
+
     test('Device details lists the GPU specs and draws its charts', async ({ page }) => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));

@@ -14,6 +14,7 @@ import {
   type WireMessage,
 } from '../../preload/contract/index.ts';
 import { fail, type Dispatch } from '../dispatch.ts';
+import { firstAnswers, withFirstAnswers } from './first-answers.ts';
 import type { EventBus } from '../events.ts';
 import { TokenBucket } from '../lib/rate-limit.ts';
 import { tokensEqual } from '../lib/tokens.ts';
@@ -113,7 +114,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
     if (url.pathname === '/metrics' && options.metrics) return handleMetrics(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.\n');
-    return serveStatic(url.pathname, req.method === 'HEAD', res);
+    return serveStatic(url, req.method === 'HEAD', res);
   }));
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -154,11 +155,17 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     send(res, 200, req.method === 'HEAD' ? '' : body, contentType);
   }
 
-  async function serveStatic(pathname: string, headOnly: boolean, res: http.ServerResponse) {
-    const answer = await files(pathname);
+  async function serveStatic(url: URL, headOnly: boolean, res: http.ServerResponse) {
+    const answer = await files(url.pathname);
     if (!answer.ok) return send(res, answer.status === 403 ? 404 : answer.status, `${answer.text}\n`);
+    let body = answer.body;
+    // The page itself, asked for with its token: it comes with the dashboard's first answers.
+    const isPage = url.pathname === '/' || url.pathname === '/index.html';
+    if (isPage && !headOnly && tokensEqual(url.searchParams.get('token'), currentToken())) {
+      body = withFirstAnswers(body, await firstAnswers(options.dispatch));
+    }
     res.writeHead(200, answer.headers);
-    res.end(headOnly ? undefined : answer.body);
+    res.end(headOnly ? undefined : body);
   }
 
   // Compressed (permessage-deflate): an 8-GPU telemetry frame is 12.5 KB of JSON, and the page

@@ -1,6 +1,7 @@
 // Low-rate app state in zustand: connection, worker status, inventory, settings. Components select
 // primitives or small slices so a status change does not re-render the whole page.
 import { create } from 'zustand';
+import { FIRST_ANSWERS_ELEMENT_ID, type FirstAnswers } from '../../preload/contract/first-answers.ts';
 import type { Inventory, Notice, Settings, Status } from '../../preload/contract/index.ts';
 import { api, ApiError } from '../api';
 import type { ConnectionState } from '../api/client';
@@ -61,7 +62,35 @@ async function load() {
   telemetry.seed(await api.request('telemetry.recent', { seconds: 900 }));
 }
 
+/**
+ * The answers `io-worker serve` put into the page (preload/contract/first-answers.ts): Home paints
+ * from them before its socket opens; the socket's own answers replace them a moment later.
+ */
+function takeFirstAnswers(): void {
+  const element = typeof document === 'undefined' ? null : document.getElementById(FIRST_ANSWERS_ELEMENT_ID);
+  if (!element) return;
+  element.remove();
+  let answers: FirstAnswers;
+  try {
+    answers = JSON.parse(element.textContent ?? '') as FirstAnswers;
+  } catch {
+    return; // a page cut short: the socket answers
+  }
+  const result = <T>(reply: { ok: true; result: T } | { ok: false } | undefined): T | undefined => (reply?.ok ? reply.result : undefined);
+  const frames = result(answers['telemetry.recent']);
+  if (frames) telemetry.seed(frames);
+  const status = result(answers['system.status']);
+  const settings = result(answers['settings.get']);
+  const inventory = result(answers['system.inventory']);
+  useApp.setState({
+    ...(status ? { status } : {}),
+    ...(settings ? { settings } : {}),
+    ...(inventory ? { inventory } : {}),
+  });
+}
+
 export function startApp(): void {
+  takeFirstAnswers();
   api.on('telemetry', (frame) => telemetry.push(frame));
   api.on('status', (status) => useApp.setState({ status }));
   api.on('notice', (notice) => useApp.setState((s) => ({ notices: [notice, ...s.notices].slice(0, 50) })));
