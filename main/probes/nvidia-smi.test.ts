@@ -241,6 +241,16 @@ describe('the fake nvidia-smi itself', () => {
     const loop = spawnSync(FAKE_NVIDIA_SMI, ['--query-gpu=index', '--format=csv,noheader', '-lms', '100'], { env: fakeEnv(h200), encoding: 'utf8', timeout: 1000 });
     expect(loop.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(3);
   });
+  it('alternating, compute goes idle and back while the running processes keep their memory (as their list says)', () => {
+    const h200 = capturePath('nvidia-h200__590');
+    const loop = spawnSync(FAKE_NVIDIA_SMI, ['--query-gpu=utilization.gpu,memory.used', '--format=csv,noheader,nounits', '-lms', '100'], {
+      env: fakeEnv(h200, { state: 'alternate' }), encoding: 'utf8', timeout: 1000,
+    });
+    const rows = loop.stdout.trim().split('\n').slice(0, 4).map((l) => l.split(', '));
+    const loadUsed = queryGpuTable(loadCapture(h200), 'load');
+    const used = loadUsed.rows[0]![loadUsed.fields.indexOf('memory.used')]!.replace(/ MiB$/, '');
+    expect(rows).toEqual([['0', used], ['100', used], ['0', used], ['100', used]]);
+  });
 });
 
 describe('finding nvidia-smi', () => {

@@ -72,6 +72,8 @@ if (!captureFile) fail('fake nvidia-smi: set FAKE_NVIDIA_SMI_CAPTURE to a captur
 const sections = loadCapture(captureFile);
 const helpSection = findSection(sections, 'capabilities', 'help-query-gpu');
 const aliases = helpAliases(helpSection ? helpSection.body : []);
+/** What running processes hold, kept from the load row while "alternate" reads idle. */
+const HELD_MEMORY_FIELDS = new Set(['memory.used', 'memory.free', 'memory.reserved']);
 
 function section(what) {
   const found = findSection(sections, 'capabilities', what);
@@ -162,6 +164,9 @@ function replay(requested, noheader, nounits, periodMs) {
     if (live.mode === 'exit') process.exit(9);
     const state = live.state === 'alternate' ? (sweep % 2 === 0 ? 'idle' : 'load') : live.state;
     const table = tables[state] ?? tables.idle;
+    // Alternating, the load's processes (listed from the load sections) stay and keep their memory:
+    // only the compute figures go idle, so VRAM used never reads 0 B beside 31.6 GiB of processes.
+    const heldMemory = live.state === 'alternate' && state === 'idle' ? tables.load : null;
     const rows = table.rows.slice(0, Math.max(0, live.gpus));
     const columns = requested.map((name) => table.fields.indexOf(aliases.get(name)));
     const lines = [];
@@ -169,21 +174,22 @@ function replay(requested, noheader, nounits, periodMs) {
       lines.push(requested.map((name, i) => (table.units[columns[i]] ? `${name} [${table.units[columns[i]]}]` : name)).join(', '));
       headerDone = true; // loops print the header once, like the real tool
     }
-    for (const row of rows) {
+    rows.forEach((row, r) => {
       const cells = requested.map((name, i) => {
         const column = columns[i];
         if (name === 'timestamp') return timestamp();
         if (name === 'count') return String(rows.length);
         if (column < 0) return '[N/A]'; // a valid field the capture did not record
         const unit = table.units[column];
-        const value = row[column];
+        const held = heldMemory && HELD_MEMORY_FIELDS.has(table.fields[column]) ? heldMemory.rows[r]?.[heldMemory.fields.indexOf(table.fields[column])] : undefined;
+        const value = held ?? row[column];
         return nounits && unit && value.endsWith(` ${unit}`) ? value.slice(0, -unit.length - 1) : value;
       });
       let line = cells.join(', ');
       if (live.mode === 'garbage') line = `\u0000\u00ff${Buffer.from(line).toString('base64').slice(sweep % 7, 40 + (sweep % 7))}`;
       if (live.mode === 'truncate') line = line.slice(0, Math.floor(line.length / 2));
       lines.push(line);
-    }
+    });
     if (live.gpus < table.rows.length && table.rows.length > 0) {
       process.stderr.write(`Unable to determine the device handle for GPU${live.gpus}: GPU is lost.  Reboot the system to recover this GPU\n`);
     }
