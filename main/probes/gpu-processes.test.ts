@@ -126,15 +126,21 @@ describe('GpuProcessLister against the fake nvidia-smi (real child processes)', 
     const lister = new GpuProcessLister({ executable: wrapper, env: fakeEnv(capturePath('nvidia-h200__590'), { state: 'load' }), gpus: () => GPU0 });
     stops.push(() => lister.stop());
     lister.start(100);
+    expect(lister.armed).toBe(true);
     lister.watch(false); // nobody looking, no game to wait for
+    expect(lister.armed).toBe(false); // no timer wakes the worker for a list nobody reads
     await until('the first listing', () => lister.latest().at, (at) => at !== null);
-    await new Promise((r) => setTimeout(r, 1200)); // twelve ticks
+    await new Promise((r) => setTimeout(r, 1200)); // twelve intervals
     expect(listings()).toBe(1);
     const watchedAt = Date.now();
     lister.watch(true);
+    expect(lister.armed).toBe(true);
     await until('a listing once watched', () => lister.latest().at ?? 0, (at) => at >= watchedAt, 3000);
     await until('listings at the interval', listings, (n) => n >= 4, 5000);
     expect(lister.latest().processes.map((p) => p.pid)).toEqual([10291, 10293, 10309]);
+    lister.stop();
+    lister.watch(true); // a dashboard opening after a stop starts nothing
+    expect(lister.armed).toBe(false);
   });
 });
 

@@ -132,6 +132,7 @@ export class GpuProcessLister {
   #signature = '';
   #stopping = new AbortController();
   #watched = true;
+  #running = false;
   #intervalMs = 5000;
   #triedAt = -Infinity;
 
@@ -152,20 +153,37 @@ export class GpuProcessLister {
     this.stop();
     this.#stopping = new AbortController();
     this.#intervalMs = intervalMs;
-    this.#timer = setInterval(() => {
-      if (this.#watched) void this.poll();
-    }, intervalMs).unref();
+    this.#running = true;
+    this.#arm();
     void this.poll();
   }
 
   /**
    * Whether someone needs the list every few seconds (a dashboard is open, the gaming rule waits for
-   * a game). Watched again with a list older than the interval: listed at once, not at the next tick.
+   * a game). Unwatched, its timer is off (nothing wakes the worker for it); watched again with a list
+   * older than the interval, it lists at once, not at the next tick.
    */
   watch(watched: boolean): void {
     const was = this.#watched;
     this.#watched = watched;
-    if (watched && !was && this.#timer && this.#age() >= this.#intervalMs) void this.poll();
+    if (!watched) return this.#disarm();
+    this.#arm();
+    if (!was && this.#running && this.#age() >= this.#intervalMs) void this.poll();
+  }
+
+  /** Whether the interval timer is on (started and watched); for tests. */
+  get armed(): boolean {
+    return this.#timer !== null;
+  }
+
+  #arm(): void {
+    if (this.#timer || !this.#running || !this.#watched) return;
+    this.#timer = setInterval(() => void this.poll(), this.#intervalMs).unref();
+  }
+
+  #disarm(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
   }
 
   /** Since the last listing began, whether or not it succeeded (a failing tool is not retried faster). */
@@ -174,8 +192,8 @@ export class GpuProcessLister {
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#running = false;
+    this.#disarm();
     this.#stopping.abort();
   }
 
