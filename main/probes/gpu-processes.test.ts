@@ -196,9 +196,16 @@ describe('the sampler with its slow reads (health, processes, MIG)', () => {
     expect(profiles()).toEqual(['1c.3g.71gb', '2c.3g.71gb', '2g.35gb', '1g.18gb', '1g.18gb']);
   });
 
-  it('H100 MIG: four instances', async () => {
+  it('H100 MIG: four instances, never shown without their profiles (-q and -L land together)', async () => {
     const s = sampler(capturePath('nvidia-h100-mig'));
-    const [gpu] = await until('MIG instances', () => s.latest().gpus, (g) => (g[0]?.migInstances?.length ?? 0) > 0);
+    const unnamed: unknown[] = [];
+    const [gpu] = await until('MIG instances', () => s.latest().gpus, (g) => {
+      const mig = g[0]?.migInstances ?? [];
+      if (mig.some((m) => m.profile === null)) unnamed.push(mig);
+      return mig.length > 0;
+    });
+    expect(unnamed).toEqual([]);
+    expect(gpu.migInstances!.map((m) => m.profile)).toEqual(['3g.40gb', '2g.20gb', '1g.10gb', '1g.10gb']);
     expect(gpu.migInstances!.map((m) => m.memoryTotalMiB)).toEqual([40448, 20096, 9984, 9984]);
     expect(gpu.powerW).not.toBeNull();
     expect(gpu.temperatureC).not.toBeNull();

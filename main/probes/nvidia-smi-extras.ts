@@ -92,14 +92,16 @@ export class NvidiaSmiExtras {
       this.#queriedAt = Date.now();
       try {
         const details = parseQuery(await runTool({ executable, args: ['-q'], timeoutMs, env, name: 'nvidia-smi', signal }));
-        this.#details = new Map(details.map((d) => [busKey(d.busId), d]));
-        this.#checkedAt = Date.now();
-        this.#problem = null;
+        const checkedAt = Date.now();
         if (details.some((d) => d.mig.length > 0)) {
           // A failed `-L` keeps the profiles last read: instances do not lose their names for 15 s.
           const list = await runTool({ executable, args: ['-L'], timeoutMs, env, name: 'nvidia-smi', signal }).catch(() => null);
           if (list !== null) this.#migProfiles = parseMigList(list);
         }
+        // Both at once: no frame carries the MIG instances of `-q` without the names `-L` gives them.
+        this.#details = new Map(details.map((d) => [busKey(d.busId), d]));
+        this.#checkedAt = checkedAt;
+        this.#problem = null;
       } catch (error) {
         if (!signal.aborted) this.#problem = `GPU health not read: ${(error as Error).message}`;
       }

@@ -20,7 +20,9 @@ const view = (frame: TelemetryFrame | undefined): HealthView[] =>
 function useHealthView(): HealthView[] {
   const [gpus, setGpus] = useState<HealthView[]>(() => view(telemetry.latest()));
   useEffect(() => {
-    let last = JSON.stringify(view(telemetry.latest()));
+    // Compared with what is on screen: a frame that came between the first render and this effect
+    // (MIG profiles read a moment after the page's first frame) must not count as already shown.
+    let last = JSON.stringify(gpus);
     let lookedAt = 0;
     return telemetry.subscribe((frame) => {
       if (frame.t - lookedAt < 5000) return;
@@ -32,6 +34,7 @@ function useHealthView(): HealthView[] {
         setGpus(next);
       }
     });
+    // Subscribed once; `last` follows what it set.
   }, []);
   return gpus;
 }
