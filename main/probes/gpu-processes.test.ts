@@ -258,6 +258,32 @@ describe('who needs the process list every few seconds', () => {
     await until('-q at its interval once watched', reads, (n) => n >= 5, 5000);
   });
 
+  it('a dashboard opening after nobody watched does not see the old process list as now: none until listed again', async () => {
+    // Listing again takes a second here (a slow driver), so the frames in between are seen.
+    const slow = path.join(tmp, 'listing-slow');
+    const wrapper = path.join(tmp, 'nvidia-smi-slow-listing.sh');
+    fs.writeFileSync(wrapper, `#!/bin/sh\ncase "$1" in --query-compute-apps*) [ -e "${slow}" ] && sleep 1;; esac\nexec "${process.execPath}" "${FAKE_NVIDIA_SMI}" "$@"\n`, { mode: 0o755 });
+    const s = new NvidiaSmiSampler({ executable: wrapper, env: fakeEnv(capturePath('nvidia-h200__590'), { state: 'load' }), extras: { processIntervalMs: 200, kernelLog: null } });
+    stops.push(() => s.stop());
+    s.start(100);
+    s.watchProcesses(false); // nobody watching
+    await until('the list read at start', () => s.latest().gpus[0]?.processes?.length ?? 0, (n) => n === 3);
+    fs.writeFileSync(slow, '');
+    s.watchProcesses(true); // a dashboard opens: the list at hand is from before
+    const opened = Date.now();
+    const seen: { processes: number | undefined; why: string | undefined }[] = [];
+    await until('the list read again', () => {
+      const gpu = s.latest().gpus[0]!;
+      seen.push({ processes: gpu.processes?.length, why: gpu.unavailable.processes });
+      return gpu.processes?.length ?? 0;
+    }, (n) => n === 3 && Date.now() - opened > 1000); // not before the slow listing can have ended
+    // The frames between the dashboard opening and the fresh list said why they had none; none showed the old one.
+    const between = seen.slice(0, -1).filter((f) => f.processes !== 3 || f.why !== undefined);
+    expect(between.length).toBeGreaterThan(3);
+    expect(between.every((f) => f.processes === undefined && f.why === 'being listed again (the last list is from before anyone watched)')).toBe(true);
+    expect(seen.at(-1)).toEqual({ processes: 3, why: undefined });
+  });
+
   it('a dashboard on screen or the gaming rule: the core tells the GPU samplers each frame', async () => {
     const told: boolean[] = [];
     const gpu: GpuSampler = {

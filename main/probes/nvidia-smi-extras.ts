@@ -41,6 +41,7 @@ export class NvidiaSmiExtras {
   #timers: NodeJS.Timeout[] = [];
   #stopping = new AbortController();
   #watched = true;
+  #watchedSince = 0;
   #queriedAt = -Infinity;
 
   constructor(options: ExtrasOptions) {
@@ -79,6 +80,7 @@ export class NvidiaSmiExtras {
   watch(watched: boolean): void {
     const was = this.#watched;
     this.#watched = watched;
+    if (watched && !was) this.#watchedSince = Date.now();
     this.processes.watch(watched);
     if (watched && !was && this.#timers.length > 0 && Date.now() - this.#queriedAt >= this.#options.queryIntervalMs) void this.pollQuery();
   }
@@ -128,9 +130,12 @@ export class NvidiaSmiExtras {
     if (details?.slowdownTemperatureC != null) sample.temperatureLimitC = details.slowdownTemperatureC;
     else sample.unavailable.temperatureLimitC = details ? 'nvidia-smi does not report a slowdown temperature for this GPU' : unavailable.counters;
     const listing = this.processes.latest();
-    sample.processes = listing.processes.filter((p) => p.gpuIndex === sample.index);
+    // A list from before someone started watching may be hours old: not shown as now; listed again at once.
+    const stale = this.#watched && listing.at !== null && listing.at < this.#watchedSince;
+    if (!stale) sample.processes = listing.processes.filter((p) => p.gpuIndex === sample.index);
     if (listing.at === null) sample.unavailable.processes = listing.problem ?? 'not listed yet';
     else if (listing.problem) sample.unavailable.processes = listing.problem;
+    else if (stale) sample.unavailable.processes = 'being listed again (the last list is from before anyone watched)';
     if (details && details.mig.length > 0) sample.migInstances = this.#mig(sample.index, details.mig);
     return sample;
   }
