@@ -268,6 +268,7 @@ describe('who needs the process list every few seconds', () => {
     s.start(100);
     s.watchProcesses(false); // nobody watching
     await until('the list read at start', () => s.latest().gpus[0]?.processes?.length ?? 0, (n) => n === 3);
+    await new Promise((r) => setTimeout(r, 400)); // the list is now older than its interval
     fs.writeFileSync(slow, '');
     s.watchProcesses(true); // a dashboard opens: the list at hand is from before
     const opened = Date.now();
@@ -282,6 +283,21 @@ describe('who needs the process list every few seconds', () => {
     expect(between.length).toBeGreaterThan(3);
     expect(between.every((f) => f.processes === undefined && f.why === 'being listed again (the last list is from before anyone watched)')).toBe(true);
     expect(seen.at(-1)).toEqual({ processes: 3, why: undefined });
+  });
+
+  it('while nobody watches, an old list is not put in frames (a page’s first answers come from them); a reload’s blink keeps a fresh one', async () => {
+    // Scaled down: listed every 100 ms while watched, at most 200 ms per listing, so "old" is past 300 ms.
+    const s = new NvidiaSmiSampler({ executable: FAKE_NVIDIA_SMI, env: fakeEnv(capturePath('nvidia-h200__590'), { state: 'load' }), extras: { processIntervalMs: 100, timeoutMs: 2000, kernelLog: null } });
+    stops.push(() => s.stop());
+    s.start(50);
+    await until('a list while watched', () => s.latest().gpus[0]?.processes?.length ?? 0, (n) => n === 3);
+    s.watchProcesses(false); // a reload: nobody watches for a moment...
+    s.watchProcesses(true); // ...then the page is back, with a list read a moment ago
+    await new Promise((r) => setTimeout(r, 60));
+    expect(s.latest().gpus[0]!.processes).toHaveLength(3);
+    s.watchProcesses(false);
+    const gone = await until('the list dropped once old', () => s.latest().gpus[0]!, (g) => g.processes === undefined, 5000);
+    expect(gone.unavailable.processes).toBe('not listed while nobody watches (listed every few seconds while a dashboard is open)');
   });
 
   it('a dashboard on screen or the gaming rule: the core tells the GPU samplers each frame', async () => {

@@ -80,7 +80,10 @@ export class NvidiaSmiExtras {
   watch(watched: boolean): void {
     const was = this.#watched;
     this.#watched = watched;
-    if (watched && !was) this.#watchedSince = Date.now();
+    // A list older than its interval when someone starts watching is not shown as now (a reload's
+    // blink of nobody watching keeps a list read a second ago).
+    const listedAt = this.processes.latest().at;
+    if (watched && !was && listedAt !== null && Date.now() - listedAt >= this.#options.processIntervalMs) this.#watchedSince = Date.now();
     this.processes.watch(watched);
     if (watched && !was && this.#timers.length > 0 && Date.now() - this.#queriedAt >= this.#options.queryIntervalMs) void this.pollQuery();
   }
@@ -130,12 +133,16 @@ export class NvidiaSmiExtras {
     if (details?.slowdownTemperatureC != null) sample.temperatureLimitC = details.slowdownTemperatureC;
     else sample.unavailable.temperatureLimitC = details ? 'nvidia-smi does not report a slowdown temperature for this GPU' : unavailable.counters;
     const listing = this.processes.latest();
-    // A list from before someone started watching may be hours old: not shown as now; listed again at once.
-    const stale = this.#watched && listing.at !== null && listing.at < this.#watchedSince;
-    if (!stale) sample.processes = listing.processes.filter((p) => p.gpuIndex === sample.index);
+    // A list from before someone started watching may be hours old: not shown as now (a page's first
+    // answers come from frames made while nobody watched); watched again, it is listed at once.
+    const age = listing.at === null ? 0 : Date.now() - listing.at;
+    const before = this.#watched && listing.at !== null && listing.at < this.#watchedSince;
+    const unwatchedOld = !this.#watched && age > this.#options.processIntervalMs + this.#options.timeoutMs;
+    if (!before && !unwatchedOld) sample.processes = listing.processes.filter((p) => p.gpuIndex === sample.index);
     if (listing.at === null) sample.unavailable.processes = listing.problem ?? 'not listed yet';
     else if (listing.problem) sample.unavailable.processes = listing.problem;
-    else if (stale) sample.unavailable.processes = 'being listed again (the last list is from before anyone watched)';
+    else if (before) sample.unavailable.processes = 'being listed again (the last list is from before anyone watched)';
+    else if (unwatchedOld) sample.unavailable.processes = 'not listed while nobody watches (listed every few seconds while a dashboard is open)';
     if (details && details.mig.length > 0) sample.migInstances = this.#mig(sample.index, details.mig);
     return sample;
   }
