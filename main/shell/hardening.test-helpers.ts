@@ -28,7 +28,7 @@ export function expectedWebPreferences(preload: unknown, devTools: boolean): Rec
 /** The complete registration of app://: standard and secure, and no CSP bypass or other extra. */
 export const EXPECTED_APP_SCHEME = {
   scheme: 'app',
-  privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false, stream: false },
+  privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false, stream: false, codeCache: true },
 };
 
 /** A Content-Security-Policy header as a browser reads it: directive name -> each occurrence's sources. */
