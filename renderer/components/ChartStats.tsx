@@ -71,7 +71,12 @@ export function paintStats(body: HTMLTableSectionElement | null, rows: readonly 
   }
 }
 
+/** Changes the cell's one text node in place (textContent would build a new one, and its layout, per tick). */
 function write(cell: HTMLTableCellElement | undefined, text: string): void {
   const box = cell?.firstElementChild;
-  if (box && box.textContent !== text) box.textContent = text;
+  if (!box) return;
+  const node = box.firstChild;
+  if (node instanceof Text) {
+    if (node.data !== text) node.data = text;
+  } else box.textContent = text;
 }

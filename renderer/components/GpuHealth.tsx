@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { GpuSample, TelemetryFrame } from '../../preload/contract/index.ts';
 import { GPU_HEALTH_PROBLEM_WORDS, GPU_HEALTH_SEVERITY_WORDS } from '../../preload/contract/words.ts';
-import { clockTime, mib, percent } from '../format';
+import { clockTime, count, mib, percent } from '../format';
 import { telemetry } from '../store/telemetry';
 import { otherProcessWords, throttleWords } from './GpuCard';
 
@@ -38,8 +38,6 @@ function useHealthView(): HealthView[] {
   }, []);
   return gpus;
 }
-
-const count = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toLocaleString());
 
 /** "Gen 1 x16 now; up to Gen 3 x16 (…)" — or just the link where it runs at its best. */
 export function pcieWords(link: GpuSample['pcie'], health: GpuSample['health']): string {

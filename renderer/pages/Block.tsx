@@ -5,12 +5,11 @@ import { blockCauseSentence, clockTime as clock, durationWords, EVIDENCE_GAP_WOR
 import type { BlockDetail, EvidenceChallenge, EvidenceGap } from '../../preload/contract/index.ts';
 import { PAUSE_SOURCE_WORDS, POW_RESULT_WORDS } from '../../preload/contract/words.ts';
 import { api } from '../api';
-import { coins, score } from '../format';
+import { clockSeconds, coins, score } from '../format';
 import { useApp } from '../store/app';
 import { routeParams } from '../router';
 
 const capital = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}`;
-const hhmmss = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export function Block() {
   const params = routeParams();
@@ -57,7 +56,7 @@ function Explained({ detail }: { detail: BlockDetail }) {
             Device <span className="mono">{v.device}</span>
           </>
         )}{' '}
-        · {day}, {hhmmss(detail.window.start)} to {hhmmss(detail.window.end)}
+        · {day}, {clockSeconds(detail.window.start)} to {clockSeconds(detail.window.end)}
       </p>
       <p className={`block-cause ${failed ? 'error' : ''}`} data-testid="block-cause">
         {blockCauseSentence(detail.cause, clock())}
@@ -106,7 +105,7 @@ interface Line {
 
 function challengeLines(c: EvidenceChallenge): Line[] {
   const name = c.kind === 'potl' ? 'Liveness challenge' : 'POW challenge';
-  const lines: Line[] = [{ t: c.arrivedAt, text: `${name} arrived (deadline ${hhmmss(c.deadline)})`, bad: c.arrivedAt > c.deadline }];
+  const lines: Line[] = [{ t: c.arrivedAt, text: `${name} arrived (deadline ${clockSeconds(c.deadline)})`, bad: c.arrivedAt > c.deadline }];
   if (c.answeredAt === null) return [...lines, { t: c.deadline, text: `${name} never answered`, bad: true }];
   const late = c.answeredAt > c.deadline;
   const solved = c.solveMs === null ? '' : `solved in ${durationWords(c.solveMs)}, `;
@@ -124,7 +123,7 @@ function gapLines(g: EvidenceGap): Line[] {
   // The pause's holder in words ("Paused by a limit you set"), never its code.
   const what = g.source ? capital(PAUSE_SOURCE_WORDS[g.source]) : EVIDENCE_GAP_WORDS[g.reason];
   return [
-    { t: g.start, text: `${what} from ${hhmmss(g.start)}`, bad: g.reason !== 'hired' },
+    { t: g.start, text: `${what} from ${clockSeconds(g.start)}`, bad: g.reason !== 'hired' },
     ...(g.end === null ? [] : [{ t: g.end, text: `${what} ended`, bad: false }]),
   ];
 }
@@ -143,7 +142,7 @@ function Record({ detail }: { detail: BlockDetail }) {
             key={`${g.reason}-${g.start}`}
             className={`band band-${g.reason}`}
             style={{ left: at(g.start), width: `calc(${at(g.end ?? end)} - ${at(g.start)})` }}
-            title={`${EVIDENCE_GAP_WORDS[g.reason]} ${hhmmss(g.start)} – ${g.end === null ? 'on' : hhmmss(g.end)}`}
+            title={`${EVIDENCE_GAP_WORDS[g.reason]} ${clockSeconds(g.start)} – ${g.end === null ? 'on' : clockSeconds(g.end)}`}
           />
         ))}
         {record.challenges.map((c) => (
@@ -151,18 +150,18 @@ function Record({ detail }: { detail: BlockDetail }) {
             key={c.id}
             className={`mark mark-${c.kind} ${c.answeredAt !== null && c.answeredAt <= c.deadline ? 'mark-ok' : 'mark-bad'}`}
             style={{ left: at(c.arrivedAt) }}
-            title={`${c.kind === 'potl' ? 'Liveness' : 'POW'} challenge at ${hhmmss(c.arrivedAt)}`}
+            title={`${c.kind === 'potl' ? 'Liveness' : 'POW'} challenge at ${clockSeconds(c.arrivedAt)}`}
           />
         ))}
       </div>
       <div className="muted small block-timeline-ends">
-        <span>{hhmmss(start)}</span>
-        <span>{hhmmss(end)}</span>
+        <span>{clockSeconds(start)}</span>
+        <span>{clockSeconds(end)}</span>
       </div>
       <ol className="block-events" data-testid="block-events">
         {lines.map((l, i) => (
           <li key={i} className={l.bad ? 'warning-text' : undefined}>
-            <span className="mono">{hhmmss(l.t)}</span> {l.text}
+            <span className="mono">{clockSeconds(l.t)}</span> {l.text}
           </li>
         ))}
         {record.potlNeverArrived > 0 ? (
