@@ -141,7 +141,7 @@ async function timeToTemperature(browser: Browser, url: string): Promise<number>
 
 /**
  * For scale, in the same browser: the least a live page costs here. One temperature, painted by a
- * module script, served with the dashboard's own headers (its CSP and cross-origin isolation, which
+ * module script, served with the dashboard's own headers (its CSP, and its opener policy, which alone
  * cost a fresh page about 100 ms here), then changed each second from a WebSocket message that is
  * one of the worker's own frames (`frame`: the same bytes and JSON to parse), or never when empty.
  */
