@@ -7,7 +7,7 @@ export const CHROMIUM_ARGS = [
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',
-  // Chromium 156 builds its omnibox pop-up (a WebUI page of some 150 modules) for every new window,
+  // Chromium 156 builds its omnibox pop-up (a WebUI page of over a hundred modules) for every new window,
   // even headless: on 2 cores it ran beside each page load and nearly doubled it. Electron has none.
   '--disable-features=WebUIOmniboxFullPopup,WebUIOmniboxAimPopup,WebUIOmniboxPopup',
 ];
