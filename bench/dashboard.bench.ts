@@ -23,7 +23,6 @@ import { TelemetryRing } from '../renderer/store/telemetry.ts';
 import { generate } from './ledger.bench.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const ARGS = CHROMIUM_ARGS;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const verdict = (ok: boolean) => (ok ? 'ok' : 'OVER GOAL');
@@ -54,7 +53,7 @@ export async function run(): Promise<void> {
     ['--network', 'http://127.0.0.1:9'], // no network traffic in the measurement: an address that refuses at once
     dataDir,
   );
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     // 1. Load to usable: Home shows the GPU's live temperature. Timed inside the page, from the
     // start of navigation to the first frame painted with it (Playwright's own polling would add
@@ -198,7 +197,7 @@ async function mainThreadPerSecond(seconds: number): Promise<void> {
     { gpus: 1, file: capturePath('linux-x86_64__nvidia-h200__590.48.01') },
     { gpus: 8, file: writeEightH200Capture() },
   ];
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const network = await startCoordinator();
   try {
     for (const { gpus, file } of captures) {
